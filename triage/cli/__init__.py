@@ -1,0 +1,40 @@
+"""The `triage` command line: a thin click layer over the core.
+
+Each command parses its options, calls one core function and formats the answer. Typed errors
+(`TriageError`) become one line on stderr and a non-zero exit code; `--verbose` adds details.
+Command modules register themselves in COMMAND_MODULES below.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from triage import __version__
+from triage.cli.common import TriageGroup
+
+COMMAND_MODULES = (
+    "triage.cli.history_cmds",
+)
+
+
+@click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="triage")
+def cli() -> None:
+    """Triage red and paused Jenkins builds from a local test-result history.
+
+    \b
+    Example:
+      triage import --job app --build 41 target/surefire-reports/
+      triage history --job app --last 10
+    """
+
+
+for _name in COMMAND_MODULES:
+    for _command in importlib.import_module(_name).COMMANDS:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="triage")

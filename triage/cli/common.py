@@ -1,0 +1,76 @@
+"""Shared CLI plumbing: the error-translating group, --db/--verbose on every command."""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from dataclasses import dataclass, field
+
+import click
+
+from triage.errors import TriageError
+
+
+@dataclass
+class CliState:
+    db_path: str | None = None
+    verbose: bool = False
+    _store: object | None = field(default=None, repr=False)
+
+    def store(self):
+        """Open (once) the history named by --db, TRIAGE_DB or the platform default."""
+        if self._store is None:
+            from triage.config import resolve_db_path
+            from triage.store import Store
+
+            self._store = Store.open(resolve_db_path(self.db_path))
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+class TriageGroup(click.Group):
+    """Turn TriageError into one stderr line and the error's exit code."""
+
+    def invoke(self, ctx: click.Context):
+        ctx.ensure_object(CliState)
+        try:
+            return super().invoke(ctx)
+        except TriageError as exc:
+            state = ctx.find_object(CliState)
+            click.echo(f"error: {exc.message}", err=True)
+            if state is not None and state.verbose:
+                if exc.details:
+                    click.echo(exc.details, err=True)
+                click.echo("".join(traceback.format_exception(exc)), err=True)
+            ctx.exit(exc.exit_code)
+        finally:
+            state = ctx.find_object(CliState)
+            if state is not None:
+                state.close()
+
+
+def common_options(func):
+    """Add --db and --verbose to a command and pass the CliState as `state`."""
+
+    @click.option(
+        "--db",
+        "db_path",
+        envvar="TRIAGE_DB",
+        type=click.Path(dir_okay=False),
+        help="History database file (default: the user data folder; env TRIAGE_DB).",
+    )
+    @click.option("-v", "--verbose", is_flag=True, help="Show error details.")
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, db_path: str | None, verbose: bool, **kwargs):
+        state = ctx.ensure_object(CliState)
+        if db_path:
+            state.db_path = db_path
+        state.verbose = state.verbose or verbose
+        return func(state, **kwargs)
+
+    return wrapper

@@ -1,0 +1,28 @@
+"""Where things live: the history database and the configuration folder (platformdirs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "flaky-triage"
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(os.environ.get("TRIAGE_CONFIG_DIR") or platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """Return --db if given, else TRIAGE_DB, else history.db in the user data folder."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("TRIAGE_DB")
+    if env:
+        return Path(env)
+    return data_dir() / "history.db"

@@ -1,0 +1,1 @@
+"""Pure flakiness logic: error signatures, evidence, scoring, clusters, suggestions."""

@@ -1,0 +1,212 @@
+"""Store one build's results: atomic and idempotent per build.
+
+The whole build goes in one transaction: a crash or kill mid-import leaves the history without
+that build (or with its previous version, for a re-import) and otherwise intact. Importing a
+build again replaces its results but keeps the build's row id, so human verdicts that point at
+it survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from triage.domain import BuildInfo, Outcome, TestResult
+from triage.flakiness.signatures import signature_id
+from triage.store.db import Store
+
+# Outputs are capped so one chatty test cannot bloat the history.
+MAX_TEXT = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    job: str
+    number: int
+    build_id: int
+    tests: int
+    failed: int
+    errors: int
+    skipped: int
+    flaky: int
+    replaced: bool
+
+
+def import_build(store: Store, build: BuildInfo, results: Iterable[TestResult]) -> ImportSummary:
+    """Replace build `build.number` of `build.job` with `results`, in one transaction."""
+    results = list(results)
+    ids = _TestIds(store)
+    try:
+        with store.transaction() as conn:
+            build_id, replaced, rows, counts = _write(store, conn, ids, build, results)
+    except BaseException:
+        ids.discard()
+        raise
+    ids.commit()
+    return ImportSummary(
+        job=build.job,
+        number=build.number,
+        build_id=build_id,
+        tests=len(rows),
+        failed=counts[Outcome.FAILED],
+        errors=counts[Outcome.ERROR],
+        skipped=counts[Outcome.SKIPPED],
+        flaky=counts[Outcome.FLAKY],
+        replaced=replaced,
+    )
+
+
+def _write(store: Store, conn, ids: _TestIds, build: BuildInfo, results: list[TestResult]):
+    """Write the build row, its results and failure details; return ids and counts."""
+    job_id = store.job_id(build.job, build.server, create=True)
+    build_id, replaced = _upsert_build(conn, job_id, build)
+    if replaced:
+        conn.execute("DELETE FROM results WHERE build_id = ?", (build_id,))
+        conn.execute("DELETE FROM failures WHERE build_id = ?", (build_id,))
+    rows = []
+    failure_rows = []
+    texts = _Texts(conn)
+    counts = dict.fromkeys(Outcome, 0)
+    for result in results:
+        test_id = ids.get(result)
+        outcome = result.outcome
+        counts[outcome] += 1
+        duration = None if result.duration is None else int(round(result.duration * 1000))
+        rows.append((build_id, test_id, int(outcome), duration, result.reruns))
+        if result.attempts or outcome is not Outcome.PASSED and outcome is not Outcome.SKIPPED:
+            failure_rows.extend(_failure_rows(build_id, test_id, result, texts))
+    rows.sort(key=lambda r: r[1])
+    conn.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", failure_rows
+    )
+    return build_id, replaced, rows, counts
+
+
+def _upsert_build(conn, job_id: int, build: BuildInfo) -> tuple[int, bool]:
+    values = (
+        build.revision,
+        build.branch,
+        build.timestamp_ms,
+        build.duration_ms,
+        build.result,
+        build.url,
+        int(build.building),
+        json.dumps(list(build.causes)) if build.causes else None,
+        int(time.time() * 1000),
+    )
+    row = conn.execute(
+        "SELECT id FROM builds WHERE job_id = ? AND number = ?", (job_id, build.number)
+    ).fetchone()
+    if row:
+        conn.execute(
+            "UPDATE builds SET revision=?, branch=?, timestamp=?, duration=?, result=?, url=?, "
+            "building=?, causes=?, imported_at=? WHERE id = ?",
+            (*values, row[0]),
+        )
+        return row[0], True
+    cur = conn.execute(
+        "INSERT INTO builds (job_id, number, revision, branch, timestamp, duration, result, url, "
+        "building, causes, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (job_id, build.number, *values),
+    )
+    return cur.lastrowid, False
+
+
+def _failure_rows(build_id: int, test_id: int, result: TestResult, texts: _Texts):
+    for index, attempt in enumerate(result.attempts):
+        stdout = attempt.stdout if attempt.stdout is not None else (result.stdout if index == 0 else None)
+        stderr = attempt.stderr if attempt.stderr is not None else (result.stderr if index == 0 else None)
+        signature = None
+        if attempt.kind != "skipped":
+            signature = signature_id(attempt.type, attempt.message, attempt.trace)
+        yield (
+            build_id,
+            test_id,
+            index,
+            attempt.kind,
+            attempt.type,
+            texts.id(attempt.message),
+            texts.id(attempt.trace),
+            texts.id(stdout),
+            texts.id(stderr),
+            signature,
+        )
+
+
+class _Texts:
+    """Store each distinct message, trace or output once; return its id."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.cache: dict[bytes, int] = {}
+
+    def id(self, body: str | None) -> int | None:
+        if not body:
+            return None
+        if len(body) > MAX_TEXT:
+            body = body[:MAX_TEXT] + f"\n[... {len(body) - MAX_TEXT} more characters cut]"
+        digest = hashlib.sha1(body.encode("utf-8", "surrogatepass")).digest()[:8]
+        cached = self.cache.get(digest)
+        if cached is not None:
+            return cached
+        row = self.conn.execute("SELECT id FROM texts WHERE hash = ?", (digest,)).fetchone()
+        text_id = row[0] if row else self.conn.execute(
+            "INSERT INTO texts (hash, body) VALUES (?, ?)", (digest, body)
+        ).lastrowid
+        self.cache[digest] = text_id
+        return text_id
+
+
+class _TestIds:
+    """Map (classname, name) to test ids, creating tests as needed.
+
+    The store keeps a cache across imports; ids created inside a transaction only join it once
+    the transaction commits, so a rolled-back import cannot leave stale ids behind.
+    """
+
+    def __init__(self, store: Store):
+        if store.test_ids is None:
+            store.test_ids = {
+                (c, n): (i, s, f)
+                for i, c, n, s, f in store.conn.execute(
+                    "SELECT id, classname, name, suite, file FROM tests"
+                )
+            }
+        self.store = store
+        self.known = store.test_ids
+        self.new: dict[tuple[str, str], tuple[int, str | None, str | None]] = {}
+
+    def get(self, result: TestResult) -> int:
+        key = (result.classname, result.name)
+        entry = self.known.get(key) or self.new.get(key)
+        conn = self.store.conn
+        if entry is None:
+            # Another process may have added the test since the cache was filled.
+            test_id = conn.execute(
+                "INSERT INTO tests (classname, name, suite, file) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (classname, name) DO UPDATE SET "
+                "suite = coalesce(excluded.suite, suite), file = coalesce(excluded.file, file) "
+                "RETURNING id",
+                (result.classname, result.name, result.suite, result.file),
+            ).fetchone()[0]
+            self.new[key] = (test_id, result.suite, result.file)
+            return test_id
+        test_id, suite, file = entry
+        if (result.suite or suite) != suite or (result.file or file) != file:
+            conn.execute(
+                "UPDATE tests SET suite = ?, file = ? WHERE id = ?",
+                (result.suite or suite, result.file or file, test_id),
+            )
+            self.new[key] = (test_id, result.suite or suite, result.file or file)
+        return test_id
+
+    def commit(self) -> None:
+        self.known.update(self.new)
+        self.new = {}
+
+    def discard(self) -> None:
+        self.new = {}

@@ -1,0 +1,118 @@
+"""The history schema as registered, transactional migrations (sqlite-utils 4).
+
+One function per schema step, applied in order on every open. Never edit a step that has
+shipped: add a new one, so a user's history survives every upgrade.
+
+Size matters: 1,000 builds x 5,000 tests is five million results. `results` is a WITHOUT ROWID
+table keyed (build_id, test_id) holding small integers only; SQLite stores 0 and 1 in the record
+header, so a passing result with no reruns costs a few bytes of payload. Everything textual about
+a failure (message, trace, output) goes to `texts`, each distinct text stored once.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("flaky-triage")
+
+
+@migrations()
+def m001_history(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE servers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            url TEXT
+        );
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            server_id INTEGER NOT NULL REFERENCES servers(id),
+            name TEXT NOT NULL,
+            UNIQUE (server_id, name)
+        );
+        CREATE TABLE builds (
+            id INTEGER PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            number INTEGER NOT NULL,
+            revision TEXT,
+            branch TEXT,
+            timestamp INTEGER,          -- epoch ms
+            duration INTEGER,           -- ms
+            result TEXT,
+            url TEXT,
+            building INTEGER NOT NULL DEFAULT 0,
+            causes TEXT,                -- JSON array of strings
+            imported_at INTEGER NOT NULL,
+            UNIQUE (job_id, number)
+        );
+        CREATE INDEX builds_revision ON builds(revision);
+        CREATE TABLE tests (
+            id INTEGER PRIMARY KEY,
+            classname TEXT NOT NULL,
+            name TEXT NOT NULL,
+            suite TEXT,
+            file TEXT,
+            UNIQUE (classname, name)
+        );
+        -- outcome: 0 passed, 1 failed, 2 error, 3 skipped, 4 flaky-passed (triage.domain.Outcome)
+        CREATE TABLE results (
+            build_id INTEGER NOT NULL,
+            test_id INTEGER NOT NULL,
+            outcome INTEGER NOT NULL,
+            duration INTEGER,           -- ms
+            reruns INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (build_id, test_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE texts (
+            id INTEGER PRIMARY KEY,
+            hash BLOB NOT NULL UNIQUE,  -- first 8 bytes of sha1(body)
+            body TEXT NOT NULL
+        );
+        -- One row per failed/skipped attempt: attempt 0 is the final result's own failure.
+        CREATE TABLE failures (
+            build_id INTEGER NOT NULL,
+            test_id INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            type TEXT,
+            message_id INTEGER REFERENCES texts(id),
+            trace_id INTEGER REFERENCES texts(id),
+            stdout_id INTEGER REFERENCES texts(id),
+            stderr_id INTEGER REFERENCES texts(id),
+            signature TEXT,
+            PRIMARY KEY (build_id, test_id, attempt)
+        ) WITHOUT ROWID;
+        CREATE INDEX failures_test ON failures(test_id, build_id);
+        CREATE INDEX failures_signature ON failures(signature);
+        CREATE TABLE verdicts (
+            id INTEGER PRIMARY KEY,
+            build_id INTEGER NOT NULL REFERENCES builds(id),
+            test_id INTEGER NOT NULL REFERENCES tests(id),
+            signature TEXT,
+            verdict TEXT NOT NULL CHECK (verdict IN ('real', 'noise')),
+            note TEXT,
+            who TEXT,
+            at INTEGER NOT NULL,        -- epoch ms
+            undone_at INTEGER           -- epoch ms; set by undo, the row is kept
+        );
+        CREATE INDEX verdicts_test ON verdicts(test_id, signature);
+        CREATE INDEX verdicts_build ON verdicts(build_id);
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            job TEXT NOT NULL,
+            build INTEGER NOT NULL,
+            input_id TEXT NOT NULL,
+            message TEXT,
+            action TEXT NOT NULL CHECK (action IN ('proceed', 'abort')),
+            parameters TEXT,            -- JSON object, passwords left out
+            who TEXT,
+            at INTEGER NOT NULL,        -- epoch ms
+            paused_at INTEGER,          -- epoch ms, when the build started waiting
+            outcome TEXT                -- what Jenkins answered: ok, already-decided, refused
+        );
+        CREATE INDEX decisions_job ON decisions(server, job, build);
+        """
+    )
