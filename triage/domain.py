@@ -57,6 +57,8 @@ class TestResult:
     earlier failed attempts; for FLAKY results every failed attempt before the pass.
     """
 
+    __test__ = False  # not a pytest class, despite the name
+
     classname: str
     name: str
     outcome: Outcome

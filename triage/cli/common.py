@@ -74,3 +74,49 @@ def common_options(func):
         return func(state, **kwargs)
 
     return wrapper
+
+
+class TerminalReporter:
+    """A click progress bar on a terminal; silence (warnings still printed) elsewhere."""
+
+    def __init__(self, stream=None) -> None:
+        self._bar = None
+        self._stream = stream
+
+    def start(self, total: int | None, label: str) -> None:
+        if click.get_text_stream("stderr").isatty():
+            self._bar = click.progressbar(length=total, label=label, file=self._stream or None)
+            self._bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar is not None:
+            self._bar.update(n)
+
+    def warn(self, message: str) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+def server_option(func):
+    """--server NAME: the Jenkins server a job belongs to (`local` for plain imports)."""
+    return click.option(
+        "--server",
+        default="local",
+        show_default=True,
+        help="Server the job belongs to: a configured name, or `local` for imported files.",
+    )(func)
+
+
+def format_option(func):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json"]),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(func)

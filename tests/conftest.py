@@ -1,0 +1,42 @@
+"""Shared fixtures: a fresh history file per test, the shared corpus location."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from triage.store import Store
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "junit"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "history.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    with Store.open(db_path) as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory, monkeypatch):
+    """Never touch the real user's history, config or keyring from a test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(home / "config"))
+    monkeypatch.setenv("TRIAGE_DB", str(home / "default-history.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("TRIAGE_JENKINS_TOKEN", raising=False)
+    yield
+
+
+def corpus_path() -> Path:
+    """Return the shared JUnit corpus folder (../shared/corpus/junit from the repo)."""
+    override = os.environ.get("TRIAGE_CORPUS")
+    return Path(override) if override else CORPUS

@@ -1,0 +1,175 @@
+"""`triage import`, `triage history`, `triage db info`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from triage.cli.common import (
+    CliState,
+    TerminalReporter,
+    common_options,
+    format_option,
+    server_option,
+)
+from triage.domain import BUILD_RESULTS, BuildInfo
+from triage.errors import ConfigError
+from triage.importing import check_result, import_files, import_manifest, parse_timestamp
+from triage.store.history import db_info, outcome_history
+
+
+@click.command("import")
+@click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
+@click.option("--build", "number", type=click.IntRange(min=0), help="Build number.")
+@server_option
+@click.option("--revision", help="Commit SHA the build ran on.")
+@click.option("--branch", help="Branch the build ran on.")
+@click.option("--timestamp", help="When the build started, ISO 8601 (default: unknown).")
+@click.option("--result", type=click.Choice(BUILD_RESULTS, case_sensitive=False))
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False),
+    help="JSON-lines file listing many builds (one object per line).",
+)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@common_options
+def import_cmd(state: CliState, job, number, server, revision, branch, timestamp, result,
+               manifest, paths):
+    """Import JUnit XML files (or folders of *.xml) as one build, or many from a manifest.
+
+    Importing a build again replaces it. A bad file stores nothing of its build.
+
+    \b
+    Examples:
+      triage import --job app --build 41 --revision a1b2c3d target/surefire-reports/
+      triage import --job app --manifest builds.jsonl
+
+    \b
+    Manifest lines look like:
+      {"build": 41, "revision": "a1b2c3d", "branch": "main",
+       "timestamp": "2026-11-26T18:15:00Z", "result": "UNSTABLE", "files": ["41/TEST-a.xml"]}
+    (files are relative to the manifest's folder).
+    """
+    if manifest:
+        if number is not None or paths:
+            raise ConfigError("Give either --manifest or --build with PATHs, not both.")
+        _import_manifest(state, job, server, manifest)
+        return
+    if number is None or not paths:
+        raise ConfigError("Give --build N and at least one PATH (or --manifest FILE).")
+    build = BuildInfo(
+        job=job,
+        number=number,
+        server=server,
+        revision=revision,
+        branch=branch,
+        timestamp_ms=parse_timestamp(timestamp),
+        result=check_result(result),
+    )
+    summary = import_files(state.store(), build, paths)
+    verb = "Replaced" if summary.replaced else "Imported"
+    click.echo(
+        f"{verb} {job} #{number}: {summary.tests} tests, {summary.failed} failed, "
+        f"{summary.errors} errors, {summary.skipped} skipped, {summary.flaky} flaky-passed."
+    )
+
+
+def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> None:
+    base = BuildInfo(job=job, number=0, server=server)
+    summary = import_manifest(state.store(), manifest, base, TerminalReporter())
+    click.echo(
+        f"Imported {len(summary.imported)} builds of {job} ({summary.tests} test results); "
+        f"skipped {len(summary.skipped)}."
+    )
+    if summary.skipped and not summary.imported:
+        raise ConfigError("No build of the manifest could be imported; see the warnings above.")
+    if summary.skipped:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("history")
+@click.option("--job", required=True, help="Job full name.")
+@server_option
+@click.option("--test", "pattern", help="Filter tests: glob (* ?) or substring of classname.name.")
+@click.option("--last", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of most recent builds.")
+@format_option
+@common_options
+def history_cmd(state: CliState, job, server, pattern, last, fmt):
+    """Show each test's outcomes over the last N builds (oldest first).
+
+    Letters: P passed, F failed, E error, S skipped, R flaky-passed (passed on rerun), - absent.
+
+    \b
+    Example:
+      triage history --job app --test 'com.shop.*Cart*' --last 20
+    """
+    history = outcome_history(state.store(), job, server, pattern, last)
+    if fmt == "json":
+        click.echo(json.dumps(_history_json(history), indent=2))
+        return
+    if not history.builds:
+        click.echo(f"No builds of {job} in the history.")
+        return
+    numbers = " ".join(f"#{b.number}" for b in history.builds)
+    click.echo(f"{job}: builds {numbers}")
+    width = max((len(t.test) for t in history.tests), default=4)
+    for row in history.tests:
+        click.echo(f"{row.test:<{width}}  {row.letters}")
+    if not history.tests:
+        click.echo("No test matches." if pattern else "No test results in these builds.")
+
+
+def _history_json(history) -> dict:
+    return {
+        "job": history.job,
+        "server": history.server,
+        "builds": [
+            {"number": b.number, "revision": b.revision, "branch": b.branch, "result": b.result,
+             "timestamp": b.timestamp_ms}
+            for b in history.builds
+        ],
+        "tests": [
+            {
+                "test": t.test,
+                "classname": t.classname,
+                "name": t.name,
+                "history": t.letters,
+                "outcomes": [o.label if o is not None else None for o in t.outcomes],
+            }
+            for t in history.tests
+        ],
+    }
+
+
+@click.group("db")
+def db_group():
+    """Inspect the history database."""
+
+
+@db_group.command("info")
+@format_option
+@common_options
+def db_info_cmd(state: CliState, fmt):
+    """Show the history's path, schema version, row counts and size on disk.
+
+    \b
+    Example:
+      triage db info --db /tmp/history.db
+    """
+    info = db_info(state.store())
+    if fmt == "json":
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"path:           {info['path']}")
+    click.echo(f"schema version: {info['schema_version']} ({info['migrations'][-1]})")
+    for table, count in info["counts"].items():
+        click.echo(f"{table + ':':<15} {count:,}")
+    click.echo(f"size on disk:   {info['bytes_on_disk']:,} bytes")
+    results = info["counts"]["results"]
+    if results:
+        click.echo(f"bytes/result:   {info['bytes_in_pages'] / results:.1f}")
+
+
+COMMANDS = [import_cmd, history_cmd, db_group]

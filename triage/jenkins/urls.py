@@ -1,0 +1,77 @@
+"""Build Jenkins URLs from job names, segment by segment.
+
+Reference: /work/shared/reference/jenkins-api.md, section 4.3 and traps 20-22.
+
+* A job's full name is its folder names and its own name joined by "/" (Jenkins' `fullName`).
+  Item names never contain "/", so splitting on "/" is safe. A multibranch branch `feature/x`
+  is the job *name* `feature%2Fx`, and its URL segment is `rawEncode(name)`: `feature%252Fx`.
+* Every segment is quoted with `quote(segment, safe="")`: spaces become %20, never "+".
+* Paths are relative and never start with "/", so joining them to a base such as
+  `https://ci.example/jenkins/` keeps the context path (trap 22).
+* Absolute `url` fields in Jenkins JSON use Jenkins' configured root URL, which can differ from
+  the address we use (trap 21): `relative_to_base` turns them back into a path under our base.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote, urljoin, urlsplit
+
+from triage.errors import ConfigError
+
+
+def normalise_base(url: str) -> str:
+    """Return `url` with a trailing slash (the base every relative path is joined to)."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"Not a Jenkins URL: {url!r}; give the address you open in a browser, "
+            "for example https://ci.example.com/jenkins/."
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def job_path(full_name: str) -> str:
+    """Return the relative path of a job: "team/app" -> "job/team/job/app/" (section 4.3)."""
+    names = [name for name in full_name.strip("/").split("/") if name]
+    if not names:
+        raise ConfigError("Empty job name; give the job's full name, e.g. team/app/main.")
+    return "".join(f"job/{quote(name, safe='')}/" for name in names)
+
+
+def run_path(full_name: str, number: int) -> str:
+    """Return the relative path of build `number` of a job: "job/app/42/"."""
+    return f"{job_path(full_name)}{int(number)}/"
+
+
+def input_path(full_name: str, number: int, input_id: str) -> str:
+    """Return the path of one pending input; the id is sent exactly as exported (section 1.3)."""
+    return f"{run_path(full_name, number)}input/{quote(input_id, safe='')}/"
+
+
+def join(base: str, path: str) -> str:
+    """Join a relative path to the base URL, keeping the base's context path (trap 22)."""
+    return urljoin(base, path.lstrip("/"))
+
+
+def relative_to_base(base: str, url: str) -> str | None:
+    """Turn an absolute Jenkins `url` field into a path relative to `base` (trap 21).
+
+    Jenkins builds these from its configured root URL, which may name another host or port.
+    Only the part after the context path is kept: the `job/...` segments are located by
+    position, so a different host, scheme or port does not matter. Returns None when the
+    URL carries no `job/` segments at all.
+    """
+    path = urlsplit(url).path
+    base_path = urlsplit(base).path
+    if path.startswith(base_path):
+        return path[len(base_path):]
+    index = path.find("/job/")
+    return path[index + 1:] if index >= 0 else None
+
+
+def full_name_from_path(path: str) -> str:
+    """Return the job full name for a relative `job/a/job/b/...` path (inverse of job_path)."""
+    parts = [p for p in path.split("/") if p]
+    names = [unquote(parts[i + 1]) for i in range(0, len(parts) - 1, 2) if parts[i] == "job"]
+    return "/".join(names)
