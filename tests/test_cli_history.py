@@ -56,7 +56,7 @@ def test_manifest_imports_good_builds_and_reports_bad_ones(run, db_path):
     assert info["counts"]["builds"] == 2 and info["counts"]["results"] == 6
     builds = json.loads(run("history", "--job", "app", "--format", "json").output)["builds"]
     assert builds[1] == {"number": 2, "revision": "b2c3d4e5f6", "branch": "main",
-                         "result": "SUCCESS", "timestamp": 1763715600000}
+                         "result": "SUCCESS", "timestamp": 1795251600000}
 
 
 def test_malformed_file_stores_nothing_and_exits_non_zero(run):

@@ -15,7 +15,10 @@ from triage import __version__
 from triage.cli.common import TriageGroup
 
 COMMAND_MODULES = (
+    "triage.cli.jenkins_cmds",
     "triage.cli.history_cmds",
+    "triage.cli.flaky_cmds",
+    "triage.cli.demo_cmds",
 )
 
 

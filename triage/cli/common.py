@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 import traceback
 from dataclasses import dataclass, field
 
@@ -84,7 +85,7 @@ class TerminalReporter:
         self._stream = stream
 
     def start(self, total: int | None, label: str) -> None:
-        if click.get_text_stream("stderr").isatty():
+        if sys.stderr.isatty():
             self._bar = click.progressbar(length=total, label=label, file=self._stream or None)
             self._bar.__enter__()
 

@@ -10,15 +10,16 @@ Choices (each one seen in real reports, see the corpus under shared/corpus/junit
   (`1000ms` -> 1.0, `2s` -> 2.0, `1m30s` -> 90.0, `1h2m3.5s` -> 3723.5).
 - Empty, unparsable, negative, NaN and infinite values give None ("unknown"), never 0: a zero
   would look like a real, very fast run in duration trends.
-- Bare integers are not second-guessed even when they look like nanoseconds
-  (container-structure-test writes those); a unit is the only thing we trust.
+- Bare numbers are not rescaled even when they look like nanoseconds (container-structure-test
+  writes those): a unit is the only thing we trust. But anything above MAX_SECONDS (7 days)
+  cannot be one test's duration and gives None rather than poisoning averages.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
+MAX_SECONDS = 7 * 24 * 3600.0
 _UNIT_SECONDS = {
     "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3,
     "s": 1.0, "sec": 1.0, "secs": 1.0, "m": 60.0, "min": 60.0, "mins": 60.0, "h": 3600.0,
@@ -35,7 +36,7 @@ def parse_duration(text: str | None) -> float | None:
         value = float(text)
     except ValueError:
         return _parse_unusual(text.strip())
-    return value if 0.0 <= value < math.inf else None
+    return value if 0.0 <= value <= MAX_SECONDS else None
 
 
 def _parse_unusual(text: str) -> float | None:
@@ -53,7 +54,7 @@ def _number(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return _with_units(text)
-    return value if 0.0 <= value < math.inf else None
+    return value if 0.0 <= value <= MAX_SECONDS else None
 
 
 def _with_units(text: str) -> float | None:
@@ -66,4 +67,4 @@ def _with_units(text: str) -> float | None:
         pos = match.end()
     if pos == 0 or text[pos:].strip():
         return None
-    return total if total < math.inf else None
+    return total if total <= MAX_SECONDS else None

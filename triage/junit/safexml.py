@@ -63,6 +63,9 @@ def parse_root(data: bytes, display: str) -> ET.Element:
     except ET.ParseError as exc:
         line, column = exc.position
         raise _malformed(display, pyexpat.ErrorString(exc.code), line, column) from None
+    except (LookupError, ValueError, UnicodeError) as exc:  # see check_prolog
+        raise _malformed(display, f"unsupported or wrong encoding: {_first_line(exc)}",
+                         1, 0) from None
 
 
 def check_prolog(data: bytes, display: str) -> None:
@@ -85,6 +88,11 @@ def check_prolog(data: bytes, display: str) -> None:
         ) from None
     except pyexpat.ExpatError as exc:
         raise _malformed(display, pyexpat.ErrorString(exc.code), exc.lineno, exc.offset) from None
+    except (LookupError, ValueError, UnicodeError) as exc:
+        # pyexpat asks Python's codecs for encodings expat lacks: unknown names raise
+        # LookupError, multi-byte ones ValueError, undecodable bytes UnicodeError.
+        raise _malformed(display, f"unsupported or wrong encoding: {_first_line(exc)}",
+                         parser.ErrorLineNumber, parser.ErrorColumnNumber) from None
     # Parse() returned without an element: expat normally reports "no element found" itself.
     raise _malformed(display, "no element found", parser.ErrorLineNumber,
                      parser.ErrorColumnNumber)
@@ -92,11 +100,18 @@ def check_prolog(data: bytes, display: str) -> None:
 
 def _malformed(display: str, reason: str, line: int, column0: int) -> MalformedReportError:
     column = column0 + 1
+    # expat says "not well-formed (invalid token)"; our sentence already says "not well-formed".
+    if reason.startswith("not well-formed (") and reason.endswith(")"):
+        reason = reason[len("not well-formed ("):-1]
     return MalformedReportError(
         f"{display}: not well-formed XML at line {line}, column {column} ({reason}); "
         "fix or remove the file",
         path=display, line=line, column=column,
     )
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
 def _on_doctype(name, system_id, public_id, has_internal_subset) -> None:

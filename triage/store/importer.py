@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from triage.domain import BuildInfo, Outcome, TestResult
 from triage.flakiness.signatures import signature_id
@@ -69,16 +71,22 @@ def _write(store: Store, conn, ids: _TestIds, build: BuildInfo, results: list[Te
     rows = []
     failure_rows = []
     texts = _Texts(conn)
-    counts = dict.fromkeys(Outcome, 0)
+    known = ids.known
+    append = rows.append
+    # The hot loop of every import: a passing result is a dict hit and one tuple.
     for result in results:
-        test_id = ids.get(result)
-        outcome = result.outcome
-        counts[outcome] += 1
-        duration = None if result.duration is None else int(round(result.duration * 1000))
-        rows.append((build_id, test_id, int(outcome), duration, result.reruns))
-        if result.attempts or outcome is not Outcome.PASSED and outcome is not Outcome.SKIPPED:
+        entry = known.get((result.classname, result.name))
+        if entry is None or entry[1] != result.suite or entry[2] != result.file:
+            test_id = ids.get(result)
+        else:
+            test_id = entry[0]
+        duration = result.duration
+        append((build_id, test_id, result.outcome,
+                None if duration is None else round(duration * 1000), result.reruns))
+        if result.attempts:
             failure_rows.extend(_failure_rows(build_id, test_id, result, texts))
-    rows.sort(key=lambda r: r[1])
+    counts = Counter(map(attrgetter("outcome"), results))
+    rows.sort()  # B-tree appends in key order
     conn.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
     conn.executemany(
         "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", failure_rows

@@ -95,70 +95,79 @@ _TOKEN = re.compile(r"[\[\]{},]|[^\[\]{},]+")
 
 def parse_tree(expr: str) -> Tree:
     """Parse `a,b[c,d[e]]{M,N}` as NamedPathPruner does; raise MalformedTree on bad input."""
-    tokens = _TOKEN.findall(expr)
-    pos = 0
+    return _TreeParser(expr).parse()
 
-    def peek() -> str | None:
-        return tokens[pos] if pos < len(tokens) else None
 
-    def take(expected: str | None = None) -> str:
-        nonlocal pos
-        tok = peek()
+class _TreeParser:
+    """Recursive descent over `list := node (',' node)*; node := ID ('[' list ']')? range?`."""
+
+    def __init__(self, expr: str):
+        self.expr = expr
+        self.tokens = _TOKEN.findall(expr)
+        self.pos = 0
+
+    def parse(self) -> Tree:
+        root = Tree()
+        self.node_list(root)
+        if self.pos != len(self.tokens):
+            self.fail()
+        return root
+
+    def fail(self) -> None:
+        raise MalformedTree(f"Malformed tree expression: {self.expr}")
+
+    def peek(self) -> str | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> str:
+        tok = self.peek()
         if tok is None or (expected is not None and tok != expected):
-            raise MalformedTree(f"Malformed tree expression: {expr}")
-        pos += 1
+            self.fail()
+        self.pos += 1
         return tok
 
-    def number() -> int:
-        tok = take()
+    def number(self) -> int:
+        tok = self.take()
         if not tok.strip().isdigit():
-            raise MalformedTree(f"Malformed tree expression: {expr}")
+            self.fail()
         return int(tok)
 
-    def rng() -> Range:
-        if peek() != "{":
-            return ALL
-        take("{")
-        if peek() == ",":
-            take(",")
-            stop = number()
-            take("}")
-            return Range(0, stop)
-        start = number()
-        if peek() == "}":
-            take("}")
-            return Range(start, start + 1)
-        take(",")
-        if peek() == "}":
-            take("}")
-            return Range(start, None)
-        stop = number()
-        take("}")
-        return Range(start, stop)
+    def node_list(self, parent: Tree) -> None:
+        self.node(parent)
+        while self.peek() == ",":
+            self.take(",")
+            self.node(parent)
 
-    def node(parent: Tree) -> None:
-        name = take()
+    def node(self, parent: Tree) -> None:
+        name = self.take()
         if name in "[]{},":
-            raise MalformedTree(f"Malformed tree expression: {expr}")
+            self.fail()
         child = Tree()
         parent.children[name] = child
-        if peek() == "[":
-            take("[")
-            node_list(child)
-            take("]")
-        child.range = rng()
+        if self.peek() == "[":
+            self.take("[")
+            self.node_list(child)
+            self.take("]")
+        child.range = self.range()
 
-    def node_list(parent: Tree) -> None:
-        node(parent)
-        while peek() == ",":
-            take(",")
-            node(parent)
-
-    root = Tree()
-    node_list(root)
-    if pos != len(tokens):
-        raise MalformedTree(f"Malformed tree expression: {expr}")
-    return root
+    def range(self) -> Range:
+        """`{M,N}` is [M,N), `{M,}` from M, `{,N}` up to N, `{N}` just element N."""
+        if self.peek() != "{":
+            return ALL
+        self.take("{")
+        if self.peek() == ",":
+            self.take(",")
+            stop = self.number()
+            self.take("}")
+            return Range(0, stop)
+        start = self.number()
+        if self.peek() == "}":
+            self.take("}")
+            return Range(start, start + 1)
+        self.take(",")
+        stop = None if self.peek() == "}" else self.number()
+        self.take("}")
+        return Range(start, stop)
 
 
 def pruner_for(tree: str | None, depth: str | None) -> ByDepth | Tree:

@@ -118,7 +118,9 @@ class ParamValue:
 
     @property
     def export_class(self) -> str:
-        return "hudson.model." + KINDS[self.param.kind] + "Value"
+        # ChoiceParameterDefinition creates a StringParameterValue (§1.2 example).
+        kind = "string" if self.param.kind == "choice" else self.param.kind
+        return "hudson.model." + KINDS[kind] + "Value"
 
     def export_props(self):
         props = [Prop("name", lambda: self.param.name, 3)]

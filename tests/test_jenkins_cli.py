@@ -1,0 +1,150 @@
+"""`triage servers|sync|pending|proceed|abort` end to end: CLI -> client -> built-in server.
+
+Tests never touch the real keyring: an in-memory backend is installed for the test and the
+previous one restored after; elsewhere the conftest forces keyring's `fail` backend.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import keyring
+import pytest
+from click.testing import CliRunner
+from jenkins_world import MemoryKeyring, serve, small_world
+
+from triage import servers
+from triage.cli import cli
+
+
+@pytest.fixture
+def memory_keyring():
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def srv():
+    with serve(small_world()) as server:
+        yield server
+
+
+def run(*args, input=None, env=None):
+    result = CliRunner().invoke(cli, list(args), input=input, env=env)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_servers_add_list_test_remove_with_a_keyring(srv, memory_keyring, db_path):
+    token = srv.users["alice"]
+    added = run("servers", "add", "ci", srv.url, "--user", "alice", input=token + "\n")
+    assert added.exit_code == 0, added.output
+    assert "in the OS keyring" in added.output
+    assert memory_keyring.items == {("flaky-triage", "ci:alice"): token}
+    assert token not in servers.config_path().read_text()
+
+    listed = run("servers", "list")
+    assert "ci\t" + srv.url + "\talice\ttoken: set" in listed.output
+
+    tested = run("servers", "test", "ci")
+    assert tested.exit_code == 0, tested.output
+    assert "Jenkins 2." in tested.output and "user alice" in tested.output
+
+    synced = run("sync", "--server", "ci", "--db", str(db_path))
+    assert synced.exit_code == 0, synced.output
+    assert token.encode() not in db_path.read_bytes()  # never in the history
+
+    removed = run("servers", "remove", "ci")
+    assert removed.exit_code == 0 and memory_keyring.items == {}
+    assert run("servers", "test", "ci").exit_code == 2
+
+
+def test_without_keyring_the_token_comes_from_the_environment(srv):
+    added = run("servers", "add", "ci", srv.url, "--user", "alice")
+    assert added.exit_code == 0 and "TRIAGE_JENKINS_TOKEN" in added.output
+    missing = run("servers", "test", "ci")
+    assert missing.exit_code == 2
+    assert missing.output.startswith("error: No API token for 'alice' on ci")
+    ok = run("servers", "test", "ci", env={"TRIAGE_JENKINS_TOKEN": srv.users["alice"]})
+    assert ok.exit_code == 0, ok.output
+
+
+def test_bad_token_is_one_line(srv):
+    result = run("servers", "test", srv.url, "--user", "alice",
+                 env={"TRIAGE_JENKINS_TOKEN": "wrong"})
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: Jenkins at ") and "(401)" in line
+
+
+def test_server_down_is_one_line():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    result = run("pending", "--server", f"http://127.0.0.1:{port}/", "--user", "alice",
+                 env={"TRIAGE_JENKINS_TOKEN": "x"})
+    assert result.exit_code == 1
+    assert "warning: " in result.output and "Cannot reach Jenkins" in result.output
+    assert "error: No server could be read" in result.output
+
+
+def test_unknown_server_name(srv):
+    result = run("sync", "--server", "nope")
+    assert result.exit_code == 2 and "Unknown server 'nope'" in result.output
+
+
+def test_sync_pending_proceed_abort_by_url(srv, db_path):
+    env = {"TRIAGE_JENKINS_TOKEN": srv.users["alice"], "TRIAGE_DB": str(db_path)}
+    url = ["--server", srv.url, "--user", "alice"]
+    first = run("sync", *url, "--job", "app", "--job", "team/backend", env=env)
+    assert first.exit_code == 0, first.output
+    assert "2 jobs, 6 builds stored (0 refreshed), 21 test results" in first.output
+
+    pending = run("pending", *url, "--format", "json", env=env)
+    assert pending.exit_code == 0, pending.output
+    data = json.loads(pending.output)
+    # Longest wait first (here: since the build started, section 2.3 fallback).
+    assert [(p["job"], p["build"]) for p in data] == [
+        ("shop/feature%2Fx", 2), ("team/backend", 2), ("app", 4)]
+    table = run("pending", *url, env=env).output
+    assert "app #4" in table and "input A61b61d2d652c2824ae4d9acb5cb8e5a: Deploy" in table
+    assert "TARGET (Choice) default 'staging-eu' choices: staging-eu, staging-us" in table
+
+    ambiguous = run("proceed", "shop/feature%2Fx", "2", *url, env=env)
+    assert ambiguous.exit_code == 1
+    assert "choose one with --input: Eu ('Run the EU suite?'); Us" in ambiguous.output
+
+    ok = run("proceed", "app", "4", *url, "--param", "TARGET=staging-us", env=env)
+    assert ok.exit_code == 0, ok.output
+    assert "Proceeded app #4 at input A61b61d2d652c2824ae4d9acb5cb8e5a with NAME=world" \
+        in ok.output
+    assert "SECRET" not in ok.output
+
+    aborted = run("abort", "shop/feature%2Fx", "2", *url, "--input", "us", env=env)
+    assert aborted.exit_code == 0 and "Aborted" in aborted.output
+
+    again = run("abort", "app", "4", *url, env=env)
+    assert again.exit_code == 1 and "not waiting for any input" in again.output
+
+    refused = run("proceed", "team/backend", "2", "--server", srv.url, "--user", "carol",
+                  env={**env, "TRIAGE_JENKINS_TOKEN": srv.users["carol"]})
+    assert refused.exit_code == 1
+    assert "error: Jenkins refused to proceed with input Approve of team/backend #2: " \
+           "You need to be release-managers to submit this." in refused.output
+
+    resync = run("sync", *url, "--job", "app", env=env)
+    assert "1 builds stored (1 refreshed)" in resync.output
+
+
+def test_bad_param_syntax_is_a_config_error(srv):
+    env = {"TRIAGE_JENKINS_TOKEN": srv.users["alice"]}
+    result = run("proceed", "app", "4", "--server", srv.url, "--user", "alice",
+                 "--param", "TARGET", env=env)
+    assert result.exit_code == 2 and "NAME=VALUE" in result.output

@@ -1,0 +1,198 @@
+"""The seeded demo world, the benchmark generators and `triage demo` (a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+
+import requests
+from test_server_support import get_json, running
+
+from triage.jenkins.server import bench_world, demo_world, inbox_world
+from triage.jenkins.server.export import ByDepth, to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def report_json(world, job: str, number: int) -> dict:
+    build = world.job(job).build(number)
+    return to_json(build.report().view(number, world.job(job).legacy_status), ByDepth(1))
+
+
+def failing(world, job: str, number: int) -> list[dict]:
+    data = report_json(world, job, number)
+    return [c for s in data["suites"] for c in s["cases"] if c["status"] in
+            ("FAILED", "REGRESSION")]
+
+
+def test_demo_world_is_fast_and_deterministic():
+    started = time.perf_counter()
+    world = demo_world(seed=1)
+    assert time.perf_counter() - started < 1.0
+    again, other = demo_world(seed=1), demo_world(seed=2)
+    for job, n in (("app", 77), ("team/backend", 60), ("shop/main", 45)):
+        assert report_json(world, job, n) == report_json(again, job, n)
+    assert report_json(world, "app", 50) != report_json(other, "app", 50)
+    sizes = {j.full_name: len(j.builds) for j in world.all_jobs()}
+    assert sizes == {"app": 120, "team/backend": 100, "shop/main": 90, "shop/feature%2Fx": 25}
+
+
+def test_demo_has_an_infrastructure_outage_build():
+    world = demo_world(seed=1)
+    fails = failing(world, "app", 77)
+    outage = [c for c in fails if c["errorDetails"] == "Connection refused: db:5432"]
+    assert 18 <= len(outage) <= 22
+    assert {c["className"].split(".")[3] for c in outage} == {"orders"}  # one module
+    assert all("at org.postgresql" in c["errorStackTrace"] for c in outage)
+    assert not any(c["errorDetails"] == "Connection refused: db:5432"
+                   for c in failing(world, "app", 78))
+
+
+def test_demo_flaky_tests_fail_rarely_and_regressions_persist():
+    world = demo_world(seed=1)
+    history: dict[tuple[str, str], list[int]] = {}
+    job = world.job("team/backend")
+    numbers = [n for n, b in job.builds.items() if b.has_report]
+    for n in numbers:
+        for case in failing(world, "team/backend", n):
+            history.setdefault((case["className"], case["name"]), []).append(n)
+    rates = {k: len(v) / len(numbers) for k, v in history.items()}
+    flaky = [k for k, v in history.items() if _runs(v) > 2 and rates[k] < 0.2]
+    assert len(flaky) >= 3  # scattered, low-rate failures
+    persistent = [k for k, v in history.items() if _runs(v) == 1 and len(v) >= 3]
+    assert persistent  # a regression: consecutive failures until fixed (or still open)
+    last = failing(world, "team/backend", numbers[-1])
+    assert any(c["age"] > 1 and c["failedSince"] > 1 for c in last)
+    assert any("Traceback" in c["errorStackTrace"] or "E   " in c["errorStackTrace"]
+               for n in numbers[-20:] for c in failing(world, "team/backend", n))
+
+
+def _runs(numbers: list[int]) -> int:
+    """Count maximal runs of consecutive build numbers."""
+    return sum(1 for i, n in enumerate(numbers) if i == 0 or numbers[i - 1] != n - 1)
+
+
+def test_demo_retries_red_builds_on_the_same_commit():
+    world = demo_world(seed=1)
+    job = world.job("app")
+    retried = 0
+    for n in range(2, 121):
+        prev, cur = job.build(n - 1), job.build(n)
+        if prev.result == "UNSTABLE" and prev.build_data[-1].sha1 == cur.build_data[-1].sha1:
+            retried += 1
+            assert cur.causes[0].export_class.endswith(("UserIdCause", "ReplayCause"))
+    assert retried >= 3
+
+
+def test_demo_inputs_and_history_of_decisions():
+    world = demo_world(seed=1)
+    app = world.job("app")
+    assert app.build(120).building and app.build(120).input_action.pending
+    assert app.build(118).input_action.all[0].decision.user == "alice"
+    assert app.build(112).result == "ABORTED"
+    assert [e.id for e in world.job("shop/main").build(90).input_action.pending][:2] == [
+        "Eu-rollout", "Us-rollout"]
+    gate = world.job("team/backend").build(100).input_action.pending[0]
+    assert gate.step.submitter == "release-managers"
+    assert {p.kind for p in gate.step.parameters} == {"string", "text", "boolean", "choice",
+                                                      "password"}
+    no_report = [n for n, b in app.builds.items() if not b.has_report]
+    assert 23 in no_report and 64 in no_report
+
+
+def test_bench_world_200_by_2000_is_fast_and_light():
+    tracemalloc.start()
+    started = time.perf_counter()
+    world = bench_world(builds=200, tests=2000)
+    build_time = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert build_time < 1.0 and peak < 30_000_000, (build_time, peak)
+    with running(world) as srv:
+        started = time.perf_counter()
+        data = get_json(srv, "job/bench/150/testReport/api/json",
+                        tree="failCount,passCount,skipCount,suites[cases[name,status]]")
+        elapsed = time.perf_counter() - started
+    assert data["failCount"] + data["passCount"] + data["skipCount"] == 2000
+    assert elapsed < 3.0, elapsed
+
+
+def test_inbox_world_has_fifty_jobs_and_paused_builds():
+    world = inbox_world(jobs=50)
+    jobs = world.all_jobs()
+    assert len(jobs) == 50
+    paused = [j for j in jobs if j.permalink("lastBuild").building]
+    assert len(paused) == 10
+    kinds = Counter(bool(j.permalink("lastBuild").input_action.pending[0].step.parameters)
+                    for j in paused)
+    assert kinds[True] and kinds[False]
+
+
+def test_triage_demo_serves_until_ctrl_c():
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", "demo", "--serve", "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("Sample Jenkins running at http://127.0.0.1:"), first
+        url = first.rsplit(" ", 1)[-1].strip()
+        lines = [proc.stdout.readline() for _ in range(4)]
+        assert "alice (admin)" in lines[0] and "Ctrl+C" in lines[3]
+        token = lines[0].split()[-1]
+        data = requests.get(url + "api/json", auth=("alice", token), timeout=10).json()
+        assert {j["name"] for j in data["jobs"]} == {"app", "team", "shop"}
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err
+
+
+def test_triage_demo_port_in_use_is_one_clear_line():
+    with running() as srv:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        proc = subprocess.run(
+            [sys.executable, "-m", "triage", "demo", "--port", str(srv.port)],
+            capture_output=True, text=True, env=env, cwd=ROOT, timeout=30,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: Cannot listen on 127.0.0.1:")
+    assert "--port" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_demo_json_is_plain_json():
+    # Every exported value must be JSON-serialisable (no stray Python objects).
+    with running() as srv:
+        data = get_json(srv, "job/shop/job/main/90/api/json", depth="2")
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_cheap_counts_match_the_generated_reports():
+    for world in (demo_world(seed=3), bench_world(builds=40, tests=300, seed=5)):
+        for job in world.all_jobs():
+            for build in list(job.builds.values())[::7]:
+                if build.has_report:
+                    assert build.report_counts() == build.report().counts(), build.url
+
+
+def test_demo_help_has_an_example_and_says_the_app_comes_later():
+    from click.testing import CliRunner
+
+    from triage.cli import cli
+
+    result = CliRunner().invoke(cli, ["demo", "--help"])
+    assert result.exit_code == 0
+    assert "triage demo --serve --port 8080" in result.output
+    assert "later release" in result.output

@@ -1,0 +1,356 @@
+"""Jenkins commands: servers, sync, pending, proceed, abort. Parse, call one core function, format."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import threading
+import time
+
+import click
+
+from triage import servers as server_config
+from triage.cli.common import CliState, common_options
+from triage.errors import Cancelled, ConfigError, TriageError
+from triage.progress import CancelToken
+
+# --- shared options ---------------------------------------------------------------------------
+
+
+def server_options(func):
+    """Add --server (a configured name or a URL) and --user (for a URL)."""
+    func = click.option("--user", help="Jenkins user, with --server URL (token from "
+                        "TRIAGE_JENKINS_TOKEN).")(func)
+    return click.option("--server", "server", metavar="NAME|URL",
+                        help="A configured server name, or a Jenkins URL.")(func)
+
+
+def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"{what} must look like NAME=VALUE, not {value!r}.")
+        pairs[name.strip()] = rest
+    return pairs
+
+
+class TerminalReporter:
+    """A progress bar on a terminal (stderr), shown only after 0.5 s so quick work never
+    flickers (style habit 6); nothing when stderr is not a terminal. Warnings always print."""
+
+    DELAY = 0.5
+
+    def __init__(self, tty: bool | None = None) -> None:
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self._bar = None
+        self._total: int | None = None
+        self._label = ""
+        self._done = 0
+        self._started = 0.0
+        self.warnings: list[str] = []
+
+    def start(self, total: int | None, label: str) -> None:
+        self._total, self._label, self._done = total, label, 0
+        self._started = time.monotonic()
+
+    def advance(self, n: int = 1) -> None:
+        self._done += n
+        if self._bar is not None:
+            self._bar.update(n)
+        elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
+            self._bar = click.progressbar(length=self._total, label=self._label,
+                                          file=sys.stderr)
+            self._bar.__enter__()
+            self._bar.update(self._done)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._bar is not None:
+            click.echo("", err=True)
+        click.echo(f"warning: {message}", err=True)
+
+    def finish(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@contextlib.contextmanager
+def _cancel_on_ctrl_c(token: CancelToken):
+    """First Ctrl+C cancels cooperatively (the current builds finish); a second one kills."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        token.cancel()
+        signal.signal(signal.SIGINT, previous)
+        click.echo("\nCancelling after the builds in flight (Ctrl+C again to stop now)...",
+                   err=True)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# --- servers ----------------------------------------------------------------------------------
+
+
+@click.group("servers")
+def servers_group() -> None:
+    """Configure Jenkins servers (tokens go to the OS keyring).
+
+    \b
+    Example:
+      triage servers add ci https://ci.example.com/jenkins/ --user alice
+      triage servers test ci
+    """
+
+
+@servers_group.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--user", required=True, help="Jenkins user whose API token you give.")
+@click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False),
+              help="CA certificate bundle for a private TLS certificate.")
+@click.option("--timeout", type=float, default=60.0, show_default=True,
+              help="Read timeout in seconds.")
+@click.option("--artifacts", "artifact_globs", multiple=True, metavar="JOB=GLOB",
+              help="Read archived JUnit XML matching GLOB for JOB (and jobs under it) instead "
+                   "of Jenkins' test report; keeps Surefire retry evidence.")
+@click.option("--remote", "remotes", multiple=True, metavar="JOB=GIT_URL",
+              help="The git remote of JOB's own repository (to pick the right revision).")
+@common_options
+def servers_add(state: CliState, name, url, user, ca_bundle, timeout, artifact_globs, remotes):
+    """Add or replace a server and ask for its API token.
+
+    \b
+    Example:
+      triage servers add ci https://ci.example.com/jenkins/ --user alice
+    """
+    server = server_config.ServerConfig(
+        name=name, url=url, user=user, ca_bundle=ca_bundle, timeout=timeout,
+        artifacts=_pairs(artifact_globs, "--artifacts"), remotes=_pairs(remotes, "--remote"))
+    token = None
+    if server_config.keyring_usable():
+        token = click.prompt(f"API token for {user} on {url}", hide_input=True)
+    else:
+        click.echo(f"No OS keyring here: the token will be read from "
+                   f"{server_config.TOKEN_ENV}.", err=True)
+    where = server_config.add(server, token)
+    stored = "in the OS keyring" if where == "keyring" else f"from {server_config.TOKEN_ENV}"
+    click.echo(f"Added {name} ({server.url}), user {user}; token {stored}.")
+
+
+@servers_group.command("list")
+@common_options
+def servers_list(state: CliState):
+    """List configured servers and where each token comes from.
+
+    \b
+    Example:
+      triage servers list
+    """
+    found = server_config.load()
+    if not found:
+        click.echo("No servers configured; add one with `triage servers add`.")
+        return
+    for server in found.values():
+        token = "token: set" if server_config.token_for(server) else "token: MISSING"
+        click.echo(f"{server.name}\t{server.url}\t{server.user or '(anonymous)'}\t{token}")
+
+
+@servers_group.command("test")
+@click.argument("name")
+@click.option("--user", help="Jenkins user, when NAME is a URL.")
+@common_options
+def servers_test(state: CliState, name, user):
+    """Connect to a server and check the credentials.
+
+    \b
+    Example:
+      triage servers test ci
+    """
+    server = server_config.resolve_one(name, user)
+    facts = server_config.client_for(server).probe()
+    version = facts["version"] or "unknown version"
+    who = facts["user"] or server.user or "anonymous"
+    click.echo(f"ok: {server.name} answers as Jenkins {version}, user {who}, "
+               f"{facts['jobs']} top-level jobs.")
+
+
+@servers_group.command("remove")
+@click.argument("name")
+@common_options
+def servers_remove(state: CliState, name):
+    """Forget a server and its stored token.
+
+    \b
+    Example:
+      triage servers remove ci
+    """
+    server_config.remove(name)
+    click.echo(f"Removed {name}.")
+
+
+# --- sync ---------------------------------------------------------------------------------------
+
+
+@click.command("sync")
+@server_options
+@click.option("--job", "jobs", multiple=True, metavar="JOB",
+              help="Full job name (folders joined by /); repeat. Default: every job.")
+@click.option("--max-builds", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Newest builds to look at per job.")
+@click.option("--workers", type=click.IntRange(1, 16), default=4, show_default=True,
+              help="Parallel report downloads.")
+@common_options
+def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
+    """Import new Jenkins builds and their test results into the history.
+
+    Only builds not stored yet are fetched, plus builds that were still running. Ctrl+C stops
+    after the builds in flight; everything stored so far is kept.
+
+    \b
+    Example:
+      triage sync --server ci --job team/app --max-builds 50
+    """
+    from triage.sync import SyncOptions, sync
+
+    store = state.store()
+    token = CancelToken()
+    failures = 0
+    for config in server_config.resolve(server, user):
+        client = server_config.client_for(config)
+        options = SyncOptions(jobs=list(jobs) or None, max_builds=max_builds, workers=workers,
+                              artifacts=config.artifacts)
+        started = time.monotonic()
+        with _cancel_on_ctrl_c(token):
+            summary = sync(client, store, options, TerminalReporter(), token)
+        seconds = time.monotonic() - started
+        click.echo(f"{config.name}: {summary.jobs} jobs, {summary.stored} builds stored "
+                   f"({summary.refreshed} refreshed), {summary.tests} test results, "
+                   f"{client.request_count} requests, {seconds:.1f} s.")
+        failures += len(summary.job_errors) + len(summary.build_errors)
+        if summary.cancelled:
+            raise Cancelled("Sync cancelled; builds stored so far are kept. Run it again to "
+                            "continue.")
+    if failures:
+        raise TriageError(f"{failures} job(s) or build(s) could not be synced (see the "
+                          "warnings above); run `triage sync` again to retry them.")
+
+
+# --- pending / proceed / abort -----------------------------------------------------------------
+
+
+@click.command("pending")
+@server_options
+@click.option("--job", "jobs", multiple=True, metavar="JOB", help="Only these jobs; repeat.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@common_options
+def pending_cmd(state: CliState, server, user, jobs, fmt):
+    """List builds paused at an input step, longest wait first.
+
+    \b
+    Example:
+      triage pending --server ci --format json
+    """
+    from triage.decide import paused_as_dict, paused_builds
+
+    clients = [server_config.client_for(c) for c in server_config.resolve(server, user)]
+    reporter = TerminalReporter()
+    found = paused_builds(clients, list(jobs) or None, reporter=reporter)
+    if fmt == "json":
+        click.echo(json.dumps([paused_as_dict(p) for p in found], indent=2))
+    else:
+        click.echo(_paused_table(found))
+    if reporter.warnings and not found:
+        raise TriageError("No server could be read; see the warnings above.")
+
+
+def _duration(ms: int | None) -> str:
+    if ms is None:
+        return "?"
+    minutes = ms // 60000
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours < 48 else f"{hours // 24}d{hours % 24:02d}h"
+
+
+def _paused_table(found) -> str:
+    if not found:
+        return "No build is waiting for input."
+    lines = []
+    for p in found:
+        waited = _duration(p.waited_ms) + ("+" if p.wait_source == "build-start" else "")
+        failures = "?" if p.failures is None else str(p.failures)
+        lines.append(f"{p.server}  {p.job} #{p.number}  waiting {waited}  "
+                     f"failures {failures}  {p.url or ''}")
+        for item in p.inputs:
+            lines.append(f"    input {item.id}: {item.message or ''}  [{item.ok} / {item.cancel}]"
+                         + (f"  submitter: {item.submitter}" if item.submitter else ""))
+            for param in item.parameters:
+                default = "(hidden)" if param.is_password else repr(param.default)
+                choices = f" choices: {', '.join(param.choices)}" if param.choices else ""
+                lines.append(f"        {param.name} ({param.type.removesuffix('ParameterDefinition')})"
+                             f" default {default}{choices}")
+    if any(p.wait_source == "build-start" for p in found):
+        lines.append("(+: no Stage View on the server; time since the build started)")
+    return "\n".join(lines)
+
+
+def _decide(state: CliState, server, user, job, build, action, input_ref, params) -> None:
+    from triage.decide import decide
+
+    config = server_config.resolve_one(server, user)
+    client = server_config.client_for(config)
+    record = decide(client, state.store(), job, build, action, input_ref,
+                    _pairs(params, "--param"), who=config.user)
+    verb = "Proceeded" if action == "proceed" else "Aborted"
+    shown = ", ".join(f"{k}={v}" for k, v in record.parameters.items())
+    click.echo(f"{verb} {job} #{build} at input {record.input_id}"
+               + (f" with {shown}." if shown else "."))
+
+
+@click.command("proceed")
+@click.argument("job")
+@click.argument("build", type=int)
+@server_options
+@click.option("--input", "input_ref", metavar="ID", help="Which input, when several wait.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter value; the others keep their defaults. Repeat.")
+@common_options
+def proceed_cmd(state: CliState, job, build, server, user, input_ref, params):
+    """Approve a paused input step (every parameter is sent, defaults filled in).
+
+    \b
+    Example:
+      triage proceed team/app 57 --param TARGET=staging-us --param SMOKE=false
+    """
+    _decide(state, server, user, job, build, "proceed", input_ref, params)
+
+
+@click.command("abort")
+@click.argument("job")
+@click.argument("build", type=int)
+@server_options
+@click.option("--input", "input_ref", metavar="ID", help="Which input, when several wait.")
+@common_options
+def abort_cmd(state: CliState, job, build, server, user, input_ref):
+    """Reject a paused input step; the build ends ABORTED.
+
+    \b
+    Example:
+      triage abort team/app 57 --input Release-gate
+    """
+    _decide(state, server, user, job, build, "abort", input_ref, ())
+
+
+COMMANDS = [servers_group, sync_cmd, pending_cmd, proceed_cmd, abort_cmd]

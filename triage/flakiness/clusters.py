@@ -1,0 +1,158 @@
+"""Group one build's failures so that fifty failures become a few decisions.
+
+One error in many tests at once is an outage (or a broken shared fixture); the rest are grouped
+by what their evidence says: failing since the same build, known flaky, new, suspicious.
+A group's suggestion is the safest of its members' (real, then unsure, then noise), so marking
+a whole group at once never hides a member the engine thought real.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from triage.flakiness import suggest as s
+from triage.flakiness.model import (
+    NOISE,
+    REAL,
+    UNSURE,
+    BuildContext,
+    BuildTriage,
+    Cluster,
+    FailureInput,
+    SignatureSpread,
+    TriagedFailure,
+)
+from triage.flakiness.signatures import looks_environmental
+
+MASS_MIN = 5  # this many tests failing with one error in one build is an outage, not chance
+OUTAGE = "outage"
+_SAFETY = {REAL: 0, UNSURE: 1, NOISE: 2}
+_ORDER = [OUTAGE, s.REGRESSION, s.MARKED_REAL, s.NEW, s.SUSPICIOUS, s.UNCLEAR, "noise"]
+
+
+def triage_build(
+    build: BuildContext,
+    failures: Iterable[FailureInput],
+    spreads: Mapping[str, SignatureSpread] | None = None,
+) -> BuildTriage:
+    """Suggest real/noise/unsure for every failure of `build` and group them into clusters.
+
+    `spreads` tells, for the signatures shared by MASS_MIN tests or more in this build, in
+    which earlier builds they struck many tests too.
+    """
+    triaged = [s.triage_failure(f, build.number) for f in failures]
+    clusters = _outages(triaged, spreads or {})
+    rest = [t for t in triaged if not t.cluster_id]
+    clusters += _by_kind(rest)
+    for cluster in clusters:
+        for member in cluster.members:
+            member.cluster_id = cluster.id
+        cluster.members.sort(key=lambda t: t.failure.test)
+    clusters.sort(key=lambda c: (_ORDER.index(_rank_kind(c.kind)), -len(c.members), c.id))
+    return BuildTriage(build, triaged, clusters)
+
+
+def mass_signatures(failures: Iterable[FailureInput]) -> list[str]:
+    """Return the signatures that struck MASS_MIN tests or more: the ones needing a spread."""
+    tests: dict[str, set[int]] = defaultdict(set)
+    for failure in failures:
+        if failure.signature:
+            tests[failure.signature].add(failure.test_id)
+    return [sig for sig, ids in tests.items() if len(ids) >= MASS_MIN]
+
+
+def _outages(triaged: list[TriagedFailure], spreads: Mapping[str, SignatureSpread]) -> list[Cluster]:
+    by_signature: dict[str, list[TriagedFailure]] = defaultdict(list)
+    for item in triaged:
+        if item.failure.signature and item.kind != s.MARKED_REAL:
+            by_signature[item.failure.signature].append(item)
+    clusters = []
+    for signature, members in by_signature.items():
+        if len({m.failure.test_id for m in members}) < MASS_MIN:
+            continue
+        suggestion, why = _judge_outage(members, spreads.get(signature))
+        first = members[0].failure
+        where = _module([m.failure.classname for m in members])
+        head = f"same error in {len(members)} tests of this build{where}"
+        label = f"Same error in {len(members)} tests{where}: {first.message or first.type or '?'}"
+        cluster = Cluster(f"sig-{signature[:8]}", OUTAGE, label, suggestion, members)
+        for member in members:
+            member.cluster_id = cluster.id
+            if member.kind != s.SAME_COMMIT:
+                member.suggestion = suggestion
+            member.reasons = [head, *why, *member.reasons]
+        clusters.append(cluster)
+    return clusters
+
+
+def _judge_outage(members: list[TriagedFailure], spread: SignatureSpread | None) -> tuple[str, list[str]]:
+    """Return the suggestion for one error across many tests, and why."""
+    first = members[0].failure
+    environmental = looks_environmental(first.type, first.message)
+    # An outage may outlive one build; three in a row is as long as we call it noise.
+    needed = 3 if environmental else 2
+    lasting = [m for m in members if m.evidence.streak >= needed and m.evidence.streak_same_error]
+    earlier = [n for n, count in (spread.earlier if spread else ()) if count >= MASS_MIN]
+    if len(lasting) * 2 > len(members):
+        since = min(m.evidence.streak_start for m in lasting)
+        if environmental:
+            return UNSURE, [f"reads like an outage, but it has lasted since #{since}"]
+        return REAL, [f"failing since #{since} in most of these tests"]
+    if environmental:
+        return NOISE, ["reads like an infrastructure error (network, disk or a service), not the code"]
+    if earlier:
+        shown = ", ".join(f"#{n}" for n in earlier[-3:])
+        return NOISE, [f"the same error struck many tests in {shown} and went away"]
+    return UNSURE, ["not an infrastructure error we recognise, and never seen before: check one"]
+
+
+def _by_kind(triaged: list[TriagedFailure]) -> list[Cluster]:
+    groups: dict[tuple[str, int], list[TriagedFailure]] = defaultdict(list)
+    for item in triaged:
+        kind = item.kind
+        if kind in (s.FLAKY, s.SAME_COMMIT):
+            kind = "noise"
+        since = item.evidence.streak_start if kind == s.REGRESSION else 0
+        groups[(kind, since or 0)].append(item)
+    clusters = []
+    for (kind, since), members in groups.items():
+        suggestion = min((m.suggestion for m in members), key=_SAFETY.__getitem__)
+        cluster_id, label = _name(kind, since, members)
+        clusters.append(Cluster(cluster_id, kind, label, suggestion, members))
+    return clusters
+
+
+def _name(kind: str, since: int, members: list[TriagedFailure]) -> tuple[str, str]:
+    count = f"{len(members)} test{'s' if len(members) != 1 else ''}"
+    if kind == s.REGRESSION:
+        return f"since-{since}", f"Failing since #{since} ({count})"
+    if kind == "noise":
+        kinds = {m.kind for m in members}
+        if kinds == {s.SAME_COMMIT}:
+            return "flaky", f"Passed on the same commit ({count})"
+        if kinds == {s.FLAKY}:
+            return "flaky", f"Known flaky ({count})"
+        return "flaky", f"Known flaky or passed on the same commit ({count})"
+    labels = {
+        s.MARKED_REAL: "Marked real before",
+        s.NEW: "New failures",
+        s.SUSPICIOUS: "Flaky tests failing oddly: new error or several builds in a row",
+        s.UNCLEAR: "Unclear: some flaky history, not enough to call it noise",
+    }
+    return kind, f"{labels[kind]} ({count})"
+
+
+def _rank_kind(kind: str) -> str:
+    return kind if kind in _ORDER else "noise"
+
+
+def _module(classnames: list[str]) -> str:
+    """Return " of <package>" for the longest package the tests share, or "" when none."""
+    parts = [c.split(".")[:-1] for c in classnames]
+    common: list[str] = []
+    for pieces in zip(*parts, strict=False):
+        if len(set(pieces)) != 1:
+            break
+        common.append(pieces[0])
+    return f" of {'.'.join(common)}" if common else ""

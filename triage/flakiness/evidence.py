@@ -1,0 +1,149 @@
+"""Gather the evidence about one failing test from its history, and score its flakiness.
+
+Every piece of evidence keeps the build numbers that support it, so a reason can name them.
+The score is a noisy-OR of independent signs of flakiness, strongest first: a pass and a fail
+on the same commit, a pass on rerun inside one build, a short failure that went away by itself.
+Signs fade with age (half-life HALF_LIFE builds), so a test fixed long ago cools down.
+"""
+
+from __future__ import annotations
+
+import math
+
+from triage.domain import Outcome
+from triage.flakiness.model import Evidence, FailureInput, PastVerdict, Run
+
+HALF_LIFE = 150  # builds
+FLIP_DECAY = 0.5 ** (1 / 50)  # flip-rate weights halve every 50 runs (Apple: decayed flip rate)
+SHORT_EPISODE = 2  # failing this many builds in a row or fewer, then passing, looks transient
+SAME_COMMIT_WEIGHT = 0.9
+RERUN_WEIGHT = 0.75
+RECOVERED_WEIGHT = 0.4
+_FAILED = frozenset((Outcome.FAILED, Outcome.ERROR))
+_PASSED = frozenset((Outcome.PASSED, Outcome.FLAKY))
+
+
+def gather(failure: FailureInput, number: int) -> Evidence:
+    """Return the evidence for `failure`, which happened in build `number`."""
+    runs = [r for r in failure.history if r.outcome is not Outcome.SKIPPED]
+    codes = [r.outcome for r in runs]
+    failed = [c in _FAILED for c in codes]
+    ev = Evidence(runs=len(runs))
+    ev.failures = sum(failed)
+    ev.rate_low, ev.rate_high = wilson(ev.failures, ev.runs)
+    ev.passed_same_commit = tuple(r for r in failure.same_revision if r.passed)
+    ev.verdict = latest_verdict(failure.verdicts, failure.signature)
+    ev.streak_start = number
+    if ev.failures == 0 and Outcome.FLAKY not in codes:
+        ev.score = score(ev, number)  # a clean history: nothing more to find
+        return ev
+    ev.flip_rate = flip_rate(runs, failed)
+    ev.rerun_passes = tuple(r.number for r in runs if r.outcome is Outcome.FLAKY)
+    ev.same_commit_flips = same_commit_flips(runs, failed)
+    cut = len(failed)  # where the unbroken run of failures before this build starts
+    while cut > 0 and failed[cut - 1]:
+        cut -= 1
+    streak_runs = runs[cut:]
+    ev.streak = len(streak_runs) + 1
+    ev.streak_start = streak_runs[0].number if streak_runs else number
+    ev.streak_same_error = all(r.signature == failure.signature for r in streak_runs)
+    _episodes(runs[:cut], failed[:cut], failure.signature, ev)
+    flaky_same = {r.number for r in runs if r.outcome is Outcome.FLAKY and r.signature == failure.signature}
+    ev.seen_signature = tuple(sorted(set(ev.seen_signature) | flaky_same))
+    ev.score = score(ev, number)
+    return ev
+
+
+def score(ev: Evidence, number: int) -> float:
+    """Return the flakiness score in [0, 1]: the chance that at least one sign is genuine."""
+    keep = 1.0
+    flips = len(ev.same_commit_flips) + (1 if ev.passed_same_commit else 0)
+    keep *= (1 - SAME_COMMIT_WEIGHT) ** flips
+    for at in ev.rerun_passes:
+        keep *= 1 - RERUN_WEIGHT * _fade(number - at)
+    for at in ev.recovered:
+        keep *= 1 - RECOVERED_WEIGHT * _fade(number - at)
+    return round(1 - keep, 3)
+
+
+def wilson(failures: int, runs: int, z: float = 1.96) -> tuple[float, float]:
+    """Return the 95% Wilson score interval of a failure rate: honest for small samples."""
+    if runs == 0:
+        return 0.0, 1.0
+    p = failures / runs
+    denom = 1 + z * z / runs
+    centre = (p + z * z / (2 * runs)) / denom
+    half = z * math.sqrt(p * (1 - p) / runs + z * z / (4 * runs * runs)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def flip_rate(runs: list[Run], failed: list[bool] | None = None) -> float:
+    """Return pass/fail transitions per run, recent runs weighing more.
+
+    A flaky-passed run (failed, then passed on rerun) is a flip by itself.
+    """
+    if len(runs) < 2:
+        return 0.0
+    if failed is None:
+        failed = [r.outcome in _FAILED for r in runs]
+    weighted = total = 0.0
+    weight = 1.0
+    for index in range(len(runs) - 1, 0, -1):
+        flipped = failed[index] != failed[index - 1] or runs[index].outcome is Outcome.FLAKY
+        weighted += weight * flipped
+        total += weight
+        weight *= FLIP_DECAY
+    return weighted / total
+
+
+def same_commit_flips(
+    runs: list[Run], failed: list[bool] | None = None
+) -> tuple[tuple[str, int, int], ...]:
+    """Return (sha, a failing build, a passing build) for each commit it both failed and passed on."""
+    if failed is None:
+        failed = [r.outcome in _FAILED for r in runs]
+    failing: dict[str, int] = {}
+    for run, bad in zip(runs, failed, strict=True):
+        if bad and run.revision:
+            failing.setdefault(run.revision, run.number)
+    if not failing:
+        return ()
+    passing: dict[str, int] = {}
+    for run, bad in zip(runs, failed, strict=True):
+        if not bad and run.revision in failing and run.outcome in _PASSED:
+            passing.setdefault(run.revision, run.number)
+    return tuple((sha, failing[sha], passing[sha]) for sha in failing if sha in passing)
+
+
+def latest_verdict(verdicts, signature: str | None) -> PastVerdict | None:
+    """Return the newest active mark for this signature (marks on other errors do not count)."""
+    matching = [v for v in verdicts if v.signature == signature]
+    return max(matching, key=lambda v: (v.at, v.number)) if matching else None
+
+
+def _episodes(runs: list[Run], failed: list[bool], signature: str | None, ev: Evidence) -> None:
+    """Find earlier failure episodes: short ones that passed by themselves, long ones (fixes)."""
+    recovered: list[int] = []
+    seen: list[int] = []
+    index = 0
+    while index < len(runs):
+        if not failed[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(runs) and failed[end + 1]:
+            end += 1
+        episode = runs[index : end + 1]
+        same = [r.number for r in episode if r.signature == signature]
+        if len(episode) <= SHORT_EPISODE:
+            recovered.append(episode[0].number)
+            seen.extend(same)
+        elif same:
+            ev.regressed_signature = (episode[0].number, episode[-1].number)
+        index = end + 1
+    ev.recovered = tuple(recovered)
+    ev.seen_signature = tuple(seen)
+
+
+def _fade(age: int) -> float:
+    return 0.5 ** (max(age, 0) / HALF_LIFE)

@@ -1,0 +1,152 @@
+"""Plain records the flakiness engine reads and writes. No SQL, no I/O: the store fills them in
+and the simulator builds them directly, so both drive exactly the same logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from triage.domain import Outcome
+
+REAL = "real"
+NOISE = "noise"
+UNSURE = "unsure"
+SUGGESTIONS = (REAL, NOISE, UNSURE)
+
+# The engine looks at this many earlier builds of the job (and branch): long enough to see a
+# test that fails once in a hundred runs fail twice, short enough to forget fixed flakiness.
+HISTORY_WINDOW = 200
+
+
+class Run(NamedTuple):
+    """One test's outcome in one build (a named tuple: histories hold hundreds of thousands)."""
+
+    number: int
+    outcome: Outcome
+    revision: str | None = None
+    signature: str | None = None  # of the final failure, for FAILED/ERROR runs
+    job: str | None = None  # set only for runs of another job (same-commit evidence)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome is Outcome.FAILED or self.outcome is Outcome.ERROR
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome is Outcome.PASSED or self.outcome is Outcome.FLAKY
+
+    def where(self) -> str:
+        """Return how a reason names this build: "#41", or "other-job #12"."""
+        return f"{self.job} #{self.number}" if self.job else f"#{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PastVerdict:
+    """A human mark on this test from another build, still in force (not undone)."""
+
+    number: int
+    signature: str | None
+    verdict: str  # REAL or NOISE
+    who: str | None = None
+    at: int = 0  # epoch ms
+
+
+@dataclass(slots=True)
+class FailureInput:
+    """One failure of the build being triaged, with the history the engine may use.
+
+    `history` holds this job's (and branch's) earlier builds, oldest first, the current build
+    excluded; `same_revision` other builds on the same commit (any job, any order);
+    `verdicts` active marks on this test from other builds.
+    """
+
+    test_id: int
+    classname: str
+    name: str
+    outcome: Outcome
+    signature: str | None
+    message: str = ""  # one readable line
+    type: str | None = None
+    reruns: int = 0
+    history: tuple[Run, ...] = ()
+    same_revision: tuple[Run, ...] = ()
+    verdicts: tuple[PastVerdict, ...] = ()
+    own_verdict: str | None = None  # the mark on this very failure, if any
+
+    @property
+    def test(self) -> str:
+        return f"{self.classname}.{self.name}" if self.classname else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureSpread:
+    """How widely one signature struck in earlier builds of the job: build number -> tests."""
+
+    signature: str
+    earlier: tuple[tuple[int, int], ...] = ()  # (build number, tests failing with it), oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class BuildContext:
+    job: str
+    number: int
+    revision: str | None = None
+    tests_run: int = 0
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What the history says about one test, each piece with the builds that support it."""
+
+    runs: int = 0  # decisive earlier runs (passed, failed, flaky-passed)
+    failures: int = 0
+    rate_low: float = 0.0  # 95% Wilson interval of the failure rate
+    rate_high: float = 1.0
+    flip_rate: float = 0.0  # exponentially decayed pass/fail transitions per run
+    passed_same_commit: tuple[Run, ...] = ()  # passes on the commit now failing
+    same_commit_flips: tuple[tuple[str, int, int], ...] = ()  # (sha, failed #, passed #) earlier
+    rerun_passes: tuple[int, ...] = ()  # builds where it passed on a rerun
+    recovered: tuple[int, ...] = ()  # starts of short failure episodes that passed next build
+    streak_start: int | None = None  # first build of the current unbroken failing run
+    streak: int = 1  # builds failing in a row, the current one included
+    streak_same_error: bool = True
+    seen_signature: tuple[int, ...] = ()  # earlier transient failures with the same signature
+    regressed_signature: tuple[int, int] | None = None  # (from, to) a long episode, same signature
+    verdict: PastVerdict | None = None  # latest mark on this test for the same signature
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class Suggestion:
+    suggestion: str
+    kind: str  # cluster kind it belongs to (see clusters.KINDS)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TriagedFailure:
+    failure: FailureInput
+    evidence: Evidence
+    suggestion: str
+    reasons: list[str]
+    kind: str
+    cluster_id: str = ""
+
+
+@dataclass(slots=True)
+class Cluster:
+    id: str
+    kind: str
+    label: str
+    suggestion: str
+    members: list[TriagedFailure] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BuildTriage:
+    build: BuildContext
+    failures: list[TriagedFailure]
+    clusters: list[Cluster]
+
+    def cluster(self, cluster_id: str) -> Cluster | None:
+        return next((c for c in self.clusters if c.id == cluster_id), None)

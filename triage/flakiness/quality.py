@@ -1,0 +1,138 @@
+"""Replay simulated histories through the pure engine and score its suggestions.
+
+The engine sees, at each build, only what existed then: earlier builds inside the history
+window, earlier builds on the same commit, earlier spreads of an error. Two baselines any
+Jenkins user has today are scored beside it:
+- "age": a failure is new (real) if the test did not fail in its previous run, else noise;
+- "ever failed": noise if the test ever failed before, else real.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from triage.domain import Outcome
+from triage.flakiness.clusters import mass_signatures, triage_build
+from triage.flakiness.model import (
+    HISTORY_WINDOW,
+    NOISE,
+    REAL,
+    UNSURE,
+    BuildContext,
+    FailureInput,
+    Run,
+    SignatureSpread,
+)
+from triage.flakiness.signatures import short_message, signature_id
+from triage.flakiness.simulate import SimHistory
+
+APPROACHES = ("engine", "age", "ever failed")
+
+
+@dataclass
+class Tally:
+    """Counts of (ground truth, suggestion) per approach."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: {a: Counter() for a in APPROACHES})
+
+    def add(self, approach: str, truth: str, suggestion: str) -> None:
+        self.counts[approach][(truth, suggestion)] += 1
+
+    def merge(self, other: Tally) -> None:
+        for approach in APPROACHES:
+            self.counts[approach].update(other.counts[approach])
+
+    def row(self, approach: str) -> dict[str, float]:
+        """Return the headline figures for one approach."""
+        c = self.counts[approach]
+        real = sum(v for (t, _), v in c.items() if t == REAL)
+        noise = sum(v for (t, _), v in c.items() if t == NOISE)
+        total = real + noise
+        return {
+            "failures": total,
+            "real": real,
+            "noise": noise,
+            "real_as_noise": c[(REAL, NOISE)],
+            "real_flagged": c[(REAL, REAL)] / real if real else 1.0,
+            "noise_recognised": c[(NOISE, NOISE)] / noise if noise else 1.0,
+            "unsure": (c[(REAL, UNSURE)] + c[(NOISE, UNSURE)]) / total if total else 0.0,
+            "noise_as_real": c[(NOISE, REAL)] / noise if noise else 0.0,
+        }
+
+
+def replay(sim: SimHistory, window: int = HISTORY_WINDOW) -> tuple[Tally, list[tuple[int, str, str, str]]]:
+    """Run the engine on every build of `sim` as it would have run then.
+
+    Return the tally and, per failure, (build number, test, truth, engine suggestion).
+    """
+    runs: dict[int, list[Run]] = defaultdict(list)  # test index -> runs, oldest first
+    numbers: dict[int, list[int]] = defaultdict(list)
+    failed_ever: Counter = Counter()
+    revisions: dict[str, list[int]] = defaultdict(list)  # sha -> earlier build numbers
+    by_build: dict[int, dict[int, Run]] = {}
+    spread: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    tally = Tally()
+    decided = []
+    for build in sim.builds:
+        inputs, truths, current, counts = _failures(sim, build)
+        same_rev = revisions[build.revision]
+        for failure in inputs:
+            i = failure.test_id
+            start = bisect.bisect_left(numbers[i], build.number - window)
+            failure.history = tuple(runs[i][start:])
+            failure.same_revision = tuple(
+                by_build[n][i] for n in same_rev if i in by_build[n]
+            )
+        masses = mass_signatures(inputs)
+        spreads = {
+            sig: SignatureSpread(sig, tuple(x for x in spread[sig] if x[0] >= build.number - window))
+            for sig in masses
+        }
+        result = triage_build(BuildContext(sim.job, build.number, build.revision), inputs, spreads)
+        for item in result.failures:
+            i = item.failure.test_id
+            truth = truths[i]
+            tally.add("engine", truth, item.suggestion)
+            previous = runs[i][-1] if runs[i] else None
+            tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
+            tally.add("ever failed", truth, NOISE if failed_ever[i] else REAL)
+            decided.append((build.number, item.failure.test, truth, item.suggestion, item.kind, item.cluster_id))
+        for i, run in current.items():
+            runs[i].append(run)
+            numbers[i].append(build.number)
+            failed_ever[i] += run.failed
+        by_build[build.number] = current
+        revisions[build.revision].append(build.number)
+        for sig, count in counts.items():
+            spread[sig].append((build.number, count))
+    return tally, decided
+
+
+def _failures(sim: SimHistory, build):
+    """Return the failure inputs, their truths, every run and signature counts of one build."""
+    inputs: list[FailureInput] = []
+    truths: dict[int, str] = {}
+    current: dict[int, Run] = {}
+    counts: Counter = Counter()
+    for i, test in enumerate(sim.tests):
+        if test.start > build.number:
+            continue
+        outcome, attempts, truth = build.odd.get(i, (Outcome.PASSED, (), None))
+        signature = None
+        if attempts:
+            first = attempts[0]
+            signature = signature_id(first.type, first.message, first.trace)
+            counts[signature] += 1
+        current[i] = Run(build.number, outcome, build.revision, signature)
+        if truth is not None:
+            first = attempts[0]
+            truths[i] = truth
+            inputs.append(
+                FailureInput(
+                    i, test.classname, test.name, outcome, signature,
+                    short_message(first.type, first.message), first.type, len(attempts) - 1,
+                )
+            )
+    return inputs, truths, current, counts

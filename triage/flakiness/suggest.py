@@ -1,0 +1,115 @@
+"""Suggest real, noise or unsure for one failure, with reasons in plain words.
+
+Safety first: calling a real failure noise is the worst mistake this product can make, so
+`noise` needs positive evidence (a pass on the same commit, a human mark, or a flaky history
+with this very error), and thin evidence gives `unsure`, never `noise`.
+"""
+
+from __future__ import annotations
+
+from triage.flakiness.evidence import gather
+from triage.flakiness.model import (
+    NOISE,
+    REAL,
+    UNSURE,
+    Evidence,
+    FailureInput,
+    Suggestion,
+    TriagedFailure,
+)
+
+FLAKY_SCORE = 0.6  # at or above: "known flaky"
+MIN_RUNS = 5  # fewer earlier runs than this is too little history to call anything noise
+
+# Cluster kinds a single failure can fall in (clusters.py adds "outage").
+MARKED_REAL = "marked-real"
+SAME_COMMIT = "same-commit"
+REGRESSION = "regression"
+FLAKY = "flaky"
+SUSPICIOUS = "suspicious"
+NEW = "new"
+UNCLEAR = "unclear"
+
+
+def triage_failure(failure: FailureInput, number: int) -> TriagedFailure:
+    """Gather the evidence for one failure of build `number` and suggest what it is."""
+    ev = gather(failure, number)
+    result = decide(failure, ev)
+    return TriagedFailure(failure, ev, result.suggestion, result.reasons, result.kind)
+
+
+def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
+    """Return the suggestion, its cluster kind and the reasons, strongest evidence first."""
+    known_flaky = ev.score >= FLAKY_SCORE and ev.runs >= MIN_RUNS
+    verdict = ev.verdict
+    if verdict is not None and verdict.verdict == REAL:
+        return Suggestion(REAL, MARKED_REAL, [_marked(verdict)] + _history(ev))
+    if ev.passed_same_commit:
+        runs = ev.passed_same_commit
+        where = ", ".join(r.where() for r in runs[:3])
+        sha = _short(runs[0].revision)
+        return Suggestion(NOISE, SAME_COMMIT, [f"passed on the same commit {sha} in {where}"] + _history(ev))
+    if ev.streak >= 2:
+        return _streak(ev, known_flaky)
+    if verdict is not None:
+        return Suggestion(NOISE, FLAKY, [_marked(verdict)] + _history(ev))
+    if ev.regressed_signature:
+        first, last = ev.regressed_signature
+        return Suggestion(REAL, NEW, [f"same error as the regression of #{first}–#{last}: it is back"])
+    if ev.failures == 0 and not ev.rerun_passes:
+        if ev.runs >= MIN_RUNS:
+            return Suggestion(REAL, NEW, [f"new failure: no failure in {ev.runs} earlier runs"])
+        return Suggestion(UNSURE, NEW, [f"new failure, but only {ev.runs} earlier runs: too little history"])
+    if known_flaky and ev.seen_signature:
+        return Suggestion(NOISE, FLAKY, ["known flaky: " + _list(ev.seen_signature, "same error in")] + _history(ev))
+    if known_flaky:
+        reason = "flaky test, but this error is new for it: treat as real"
+        return Suggestion(REAL, SUSPICIOUS, [reason] + _history(ev))
+    if ev.seen_signature:
+        reason = _list(ev.seen_signature, "same error in") + ", each time gone by the next build"
+        return Suggestion(UNSURE, UNCLEAR, [reason, "not enough flakiness evidence to call it noise"] + _history(ev))
+    return Suggestion(REAL, NEW, ["new error for this test"] + _history(ev))
+
+
+def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
+    """Failing several builds in a row is a regression, however flaky the test was before."""
+    error = "with the same error" if ev.streak_same_error else "with changing errors"
+    since = f"failing since #{ev.streak_start} {error} ({ev.streak} builds in a row)"
+    if ev.verdict is not None or (known_flaky and ev.streak == 2 and ev.seen_signature):
+        lean = _marked(ev.verdict) if ev.verdict is not None else "known flaky with this error"
+        return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + _history(ev))
+    return Suggestion(REAL, REGRESSION, [since] + _history(ev))
+
+
+def _history(ev: Evidence) -> list[str]:
+    """Return the supporting facts every suggestion shows: flakiness signs and the failure rate."""
+    lines = []
+    for sha, failed, passed in ev.same_commit_flips[:2]:
+        lines.append(f"failed and passed on the same commit {_short(sha)} before (#{failed}, #{passed})")
+    if ev.rerun_passes:
+        lines.append(_list(ev.rerun_passes, "passed on rerun in"))
+    if ev.runs:
+        rate = ev.failures / ev.runs
+        lines.append(
+            f"failed {ev.failures} of {ev.runs} earlier runs ({rate:.1%}; "
+            f"likely {ev.rate_low:.1%}–{ev.rate_high:.1%})"
+        )
+    if ev.flip_rate:
+        lines.append(f"flip rate {ev.flip_rate:.1%} (recent builds weigh more)")
+    return lines
+
+
+def _marked(verdict) -> str:
+    who = f" by {verdict.who}" if verdict.who else ""
+    return f"marked {verdict.verdict}{who} in #{verdict.number} for this error"
+
+
+def _list(numbers, prefix: str) -> str:
+    numbers = sorted(numbers)
+    shown = ", ".join(f"#{n}" for n in numbers[-3:])
+    more = f" and {len(numbers) - 3} earlier" if len(numbers) > 3 else ""
+    return f"{prefix} {shown}{more}"
+
+
+def _short(sha: str | None) -> str:
+    return (sha or "?")[:7]

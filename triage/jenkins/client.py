@@ -1,0 +1,265 @@
+"""The Jenkins client: jobs, builds, reports, pending inputs and decisions, over `JenkinsHttp`.
+
+Reference: /work/shared/reference/jenkins-api.md. Every URL is built from job *names*, segment
+by segment (section 4.3), relative to our base so a context path survives (trap 22); absolute
+`url` fields are never followed (trap 21).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+from triage.errors import (
+    InputAlreadyDecided,
+    InputRefused,
+    JenkinsError,
+    JenkinsNotFound,
+    JenkinsServerError,
+)
+from triage.jenkins import facts, urls
+from triage.jenkins import inputs as input_contract
+from triage.jenkins.http import HttpSettings, JenkinsHttp
+from triage.jenkins.model import BuildState, JobBuilds, JobRef, PendingInput
+
+# One request lists a folder level and two levels below it (section 4.5: `jobs[]`); deeper
+# folders cost one more request each.
+_JOB_FIELDS = "name,displayName,color"
+NEST_LEVELS = 3
+
+
+def _jobs_tree(levels: int, builds: int) -> str:
+    """Return `jobs[...]` nested `levels` deep, each job with its newest `builds` builds."""
+    part = f",builds[{facts.BUILD_TREE}]{{0,{builds}}}" if builds else ""
+    tree = ""
+    for _ in range(levels):
+        tree = f"jobs[{_JOB_FIELDS}{part}{',' + tree if tree else ''}]"
+    return tree
+
+
+class JenkinsClient:
+    """One configured Jenkins server. Thread-safe for concurrent GETs."""
+
+    def __init__(self, name: str, url: str, user: str | None, token: str | None,
+                 settings: HttpSettings | None = None, remotes: Mapping[str, str] | None = None):
+        self.name = name
+        self.http = JenkinsHttp(url, user, token, settings)
+        self.base = self.http.base
+        self.user = user
+        self.remotes = dict(remotes or {})
+
+    @property
+    def request_count(self) -> int:
+        return self.http.request_count
+
+    # --- server ---------------------------------------------------------------------------
+
+    def probe(self) -> dict[str, Any]:
+        """Check URL, credentials and JSON; return the version, the user and top-level jobs."""
+        response = self.http.get("api/json", {"tree": "jobs[name]"})
+        data = self.http.decode_json(response)
+        who = None
+        try:
+            who = self.http.get_json("me/api/json", {"tree": "id"}).get("id")
+        except JenkinsNotFound:
+            pass
+        return {"version": response.headers.get("X-Jenkins"), "user": who,
+                "jobs": len(data.get("jobs") or ())}
+
+    # --- jobs -----------------------------------------------------------------------------
+
+    def walk(self, folder: str | None = None, builds: int = 0) -> Iterator[JobBuilds]:
+        """Yield every job under `folder` (all when None), with its newest `builds` builds.
+
+        Folders, multibranch projects and organisation folders are descended; their items'
+        full names are the folder names joined by "/" (section 4.3).
+        """
+        tree = _jobs_tree(NEST_LEVELS, builds)
+        pending = [folder or ""]
+        while pending:
+            prefix = pending.pop(0)
+            path = urls.job_path(prefix) if prefix else ""
+            data = self.http.get_json(path + "api/json", {"tree": tree})
+            yield from self._level(prefix, data.get("jobs") or (), NEST_LEVELS, pending)
+
+    def _level(self, prefix: str, items, levels: int, pending: list[str]) -> Iterator[JobBuilds]:
+        for item in items:
+            full = f"{prefix}/{item['name']}" if prefix else item["name"]
+            ref = JobRef(full, item.get("_class"), item.get("displayName"), item.get("color"))
+            if ref.is_folder or "jobs" in item:
+                if "jobs" in item and levels > 1:
+                    yield from self._level(full, item["jobs"], levels - 1, pending)
+                else:
+                    pending.append(full)
+                continue
+            states = [self._state(full, b) for b in item.get("builds") or ()]
+            yield JobBuilds(ref, states)
+
+    def job_builds(self, job: str, limit: int, fields: str = facts.BUILD_TREE) -> JobBuilds:
+        """Return the newest `limit` builds of one job with their facts, in one request.
+
+        `builds` holds only the newest 100 (trap 17); `allBuilds` with a range has no cap.
+        `fields` is the per-build tree: everything by default, `facts.SYNC_TREE` for sync.
+        """
+        data = self.http.get_json(urls.job_path(job) + "api/json", {
+            "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"})
+        ref = JobRef(job, data.get("_class"), data.get("displayName"), data.get("color"))
+        return JobBuilds(ref, [self._state(job, b) for b in data.get("allBuilds") or ()])
+
+    def build(self, job: str, number: int) -> BuildState:
+        data = self.http.get_json(urls.run_path(job, number) + "api/json",
+                                  {"tree": facts.BUILD_TREE})
+        return self._state(job, data)
+
+    def _state(self, job: str, data: Mapping[str, Any]) -> BuildState:
+        state = facts.build_state(job, data, self.name, self._remote_for(job))
+        # Keep our own address, not Jenkins' configured root URL (trap 21).
+        url = self.http.url(urls.run_path(job, state.info.number))
+        return replace(state, info=replace(state.info, url=url))
+
+    def _remote_for(self, job: str) -> str | None:
+        for prefix, remote in self.remotes.items():
+            if job == prefix or job.startswith(prefix.rstrip("/") + "/"):
+                return remote
+        return None
+
+    # --- reports and artifacts ------------------------------------------------------------
+
+    def test_report(self, job: str, number: int, tree: str) -> dict | None:
+        """Return `{run}/testReport/api/json` limited by `tree`; None when there is no report.
+
+        No report is a 404 (section 3.1, trap 12); a default report is huge (trap 11).
+        """
+        try:
+            return self.http.get_json(urls.run_path(job, number) + "testReport/api/json",
+                                      {"tree": tree})
+        except JenkinsNotFound:
+            return None
+
+    def artifact(self, job: str, number: int, relative_path: str) -> bytes:
+        """Download one archived artifact by its `relativePath`."""
+        quoted = "/".join(quote(part, safe="") for part in relative_path.split("/"))
+        return self.http.get(urls.run_path(job, number) + "artifact/" + quoted).content
+
+    # --- inputs ---------------------------------------------------------------------------
+
+    def pending_inputs(self, job: str, number: int) -> tuple[PendingInput, ...]:
+        """List the inputs a build waits for (section 1.2; wfapi fallback, section 2.4)."""
+        run = urls.run_path(job, number)
+        try:
+            data = self.http.get_json(run + "input/api/json", {"tree": input_contract.INPUT_TREE})
+        except JenkinsNotFound:
+            return ()  # never reached an input step (trap 3)
+        found = input_contract.inputs_from_action(data)
+        if found is not None:
+            return found
+        try:  # input-step before 466.v6d0a_5df34f81 exports nothing (trap 4)
+            return input_contract.inputs_from_wfapi(
+                self.http.get_json(run + "wfapi/pendingInputActions"))
+        except JenkinsNotFound:
+            return ()
+
+    def pause_started(self, job: str, number: int) -> tuple[int | None, int | None]:
+        """Return (epoch ms when the wait began, ms waited so far), from Stage View."""
+        try:
+            data = self.http.get_json(urls.run_path(job, number) + "wfapi/describe")
+        except JenkinsNotFound:
+            return None, None
+        return pause_from_describe(data)
+
+    # --- decisions (never retried: section 1.6, trap 2) ------------------------------------
+
+    def proceed(self, job: str, number: int, pending: PendingInput,
+                values: Mapping[str, Any]) -> None:
+        """Proceed with every parameter; `proceedEmpty` when the input has none (section 1.4)."""
+        if pending.parameters:
+            self._decide(job, number, pending.id, "proceed", input_contract.proceed_form(values))
+        else:
+            self._decide(job, number, pending.id, "proceedEmpty", None)
+
+    def abort(self, job: str, number: int, pending: PendingInput) -> None:
+        self._decide(job, number, pending.id, "abort", None)
+
+    def _decide(self, job: str, number: int, input_id: str, endpoint: str,
+                form: dict | None) -> None:
+        path = urls.input_path(job, number, input_id) + endpoint
+        response = self.http.post(path, form)
+        if response.status_code == 403 and _is_crumb_refusal(response):
+            # Token requests need no crumb since Jenkins 2.96 (section 4.1); a server that still
+            # asks gets one crumb, sent with the session cookie it is bound to, and one retry.
+            headers, cookies = self.http.crumb()
+            response = self.http.post(path, form, headers=headers, cookies=cookies)
+        status = response.status_code
+        if 200 <= status < 300:
+            return
+        what = f"input {input_id} of {job} #{number}"
+        if status == 404:
+            raise self._already_decided(job, number, input_id)
+        if status == 400:
+            reason = response.headers.get("X-Error")
+            if not any(p.id == input_id for p in self.pending_inputs(job, number)):
+                raise self._already_decided(job, number, input_id)
+            raise InputRefused(
+                f"Jenkins refused to {_verb(endpoint)} {what}: "
+                f"{reason or 'bad request (400)'}", url=response.url, status=400)
+        if status >= 500 and endpoint == "proceed":
+            raise JenkinsServerError(
+                f"Jenkins failed ({status}) to proceed {what}; it rejects unknown parameters and "
+                "choice values outside the list. Check `triage pending` and try again.",
+                url=response.url, status=status)
+        self.http.check(response, response.url)
+
+    def _already_decided(self, job: str, number: int, input_id: str) -> JenkinsError:
+        """Re-read the build and say what became of it (section 1.6, trap 2)."""
+        try:
+            state = self.build(job, number)
+        except JenkinsError:
+            state = None
+        if state is None:
+            now = "its build could not be read"
+        elif state.info.building:
+            now = "the build is still running"
+        else:
+            now = f"the build finished {state.info.result or 'without a result'}"
+        by = f" (approved by {state.approver})" if state is not None and state.approver else ""
+        return InputAlreadyDecided(
+            f"Input {input_id} of {job} #{number} was already decided by someone else{by}; "
+            f"{now}. Your decision was not applied.", url=self.base)
+
+
+def pause_from_describe(data: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """Read the pause from a `RunExt` (`{run}/wfapi/describe`, section 2.3).
+
+    While a run waits, its `endTimeMillis` is the server's "now" and the paused stage's
+    `pauseDurationMillis` is how long it has waited, so both come from the server's clock
+    (no skew with ours). Without a paused stage, a run whose own status is
+    PAUSED_PENDING_INPUT gives its total `pauseDurationMillis`. (None, None) otherwise.
+    """
+    now = data.get("endTimeMillis")
+    paused = [s for s in data.get("stages") or () if s.get("status") == "PAUSED_PENDING_INPUT"]
+    if paused:
+        waited = paused[-1].get("pauseDurationMillis")
+    elif data.get("status") == "PAUSED_PENDING_INPUT":
+        waited = data.get("pauseDurationMillis") or None
+    else:
+        waited = None
+    if now is None or waited is None:
+        return None, None
+    return int(now) - int(waited), int(waited)
+
+
+def _verb(endpoint: str) -> str:
+    return "abort" if endpoint == "abort" else "proceed with"
+
+
+def _is_crumb_refusal(response) -> bool:
+    """CrumbFilter answers 403 "No valid crumb was included in the request" (section 4.1).
+
+    Jenkins gives no other signal (no header), so the status reason and body are read.
+    """
+    text = f"{response.reason} {response.text[:4000]}".lower()
+    return "crumb" in text
+
+

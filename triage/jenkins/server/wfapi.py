@@ -1,0 +1,80 @@
+"""Stage View REST shapes (`/wfapi`, reference §2): Jackson-written, so no `_class`, nulls kept
+unless noted, and hrefs root-relative with the context path (trap 9).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
+
+from triage.jenkins.server.jobs import raw_encode
+
+if TYPE_CHECKING:
+    from triage.jenkins.server.builds import Build
+    from triage.jenkins.server.inputs import InputExecution
+
+# §2.3: core Result -> StatusExt (FAILED and NOT_EXECUTED, not FAILURE and NOT_BUILT).
+STATUS = {"SUCCESS": "SUCCESS", "UNSTABLE": "UNSTABLE", "FAILURE": "FAILED",
+          "ABORTED": "ABORTED", "NOT_BUILT": "NOT_EXECUTED"}
+
+
+def _href(ctx: str, build: Build, tail: str) -> str:
+    return f"{ctx}/{build.path}{tail}"
+
+
+def run_status(build: Build) -> str:
+    if build.input_action is not None and build.input_action.pending:
+        return "PAUSED_PENDING_INPUT"
+    if build.building:
+        return "IN_PROGRESS"
+    return STATUS[build.result or "SUCCESS"]
+
+
+def run_describe(build: Build, ctx: str, now_ms: int) -> dict[str, Any]:
+    """`RunExt` (§2.3), without stages: the server does not model flow nodes."""
+    links: dict[str, Any] = {"self": {"href": _href(ctx, build, "wfapi/describe")}}
+    if build.input_action is not None and build.input_action.pending:
+        links["pendingInputActions"] = {"href": _href(ctx, build, "wfapi/pendingInputActions")}
+        links["nextPendingInputAction"] = {
+            "href": _href(ctx, build, "wfapi/nextPendingInputAction")
+        }
+    if build.artifacts:
+        links["artifacts"] = {"href": _href(ctx, build, "wfapi/artifacts")}
+    end = now_ms if build.building else build.timestamp_ms + build.duration_ms
+    return {
+        "_links": links,
+        "id": str(build.number),
+        "name": f"#{build.number}",
+        "status": run_status(build),
+        "startTimeMillis": build.timestamp_ms,
+        "endTimeMillis": end,
+        "durationMillis": max(end - build.timestamp_ms, 0),
+        "queueDurationMillis": 7,
+        "pauseDurationMillis": 0,
+        "stages": [],
+    }
+
+
+def pending_input(build: Build, execution: InputExecution, ctx: str) -> dict[str, Any]:
+    """`PendingInputActionsExt` (§2.4): proceedUrl is `wfapi/inputSubmit?inputId=`."""
+    step = execution.step
+    inputs = []
+    for p in step.parameters:
+        entry: dict[str, Any] = {"type": p.type_name, "name": p.name}
+        if p.description is not None:
+            entry["description"] = p.description
+        definition: dict[str, Any] = {"defaultVal": p.default}  # passwords in plain (§2.4)
+        if p.kind == "choice":
+            definition["choices"] = list(p.choices)
+        entry["definition"] = definition
+        inputs.append(entry)
+    ident = execution.id
+    return {
+        "id": ident,
+        "proceedText": step.ok or "Proceed",
+        "message": step.message,
+        "inputs": inputs,
+        "proceedUrl": _href(ctx, build, f"wfapi/inputSubmit?inputId={quote_plus(ident)}"),
+        "abortUrl": _href(ctx, build, f"input/{raw_encode(ident)}/abort"),
+        "redirectApprovalUrl": _href(ctx, build, "input/"),
+    }

@@ -1,0 +1,221 @@
+"""Jenkins -> JUnit results -> history: incremental, parallel fetches, one writer, cancellable.
+
+Only builds not yet stored are fetched, plus builds that were still running when stored (their
+reports and results change until they finish). Each job's builds and facts come in one request
+(`allBuilds` with a `tree=`); each build then costs one test-report request. Reports are fetched
+on a small bounded pool; the calling thread is the only one that writes to SQLite (style habit
+5), one atomic `import_build` per build. A failing job or build is reported through the reporter
+and the rest goes on; a failed build is not stored, so the next sync retries it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tempfile
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage.domain import TestResult
+from triage.errors import JenkinsError, JenkinsNotFound, ReportError
+from triage.jenkins import JenkinsSource
+from triage.jenkins.facts import SYNC_TREE
+from triage.jenkins.model import BuildState
+from triage.progress import CancelToken, NullReporter, Reporter
+from triage.store import builds as stored
+from triage.store.db import Store
+from triage.store.importer import import_build
+
+
+@dataclass
+class SyncOptions:
+    jobs: list[str] | None = None  # full names; None means every job on the server
+    max_builds: int = 100  # newest builds looked at per job
+    workers: int = 4
+    artifacts: dict[str, str] = field(default_factory=dict)  # job prefix -> artifact glob
+
+
+@dataclass
+class SyncSummary:
+    server: str
+    jobs: int = 0
+    builds_seen: int = 0
+    stored: int = 0
+    refreshed: int = 0  # builds stored earlier while running, stored again
+    tests: int = 0
+    job_errors: list[tuple[str, str]] = field(default_factory=list)
+    build_errors: list[tuple[str, int, str]] = field(default_factory=list)
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class _Work:
+    job: str
+    number: int
+    state: BuildState | None  # None: a stored running build no longer listed; read it again
+    refresh: bool
+
+
+def sync(source: JenkinsSource, store: Store, options: SyncOptions | None = None,
+         reporter: Reporter | None = None, cancel: CancelToken | None = None) -> SyncSummary:
+    """Bring the history up to date with `source`; return what was done."""
+    options = options or SyncOptions()
+    reporter = reporter or NullReporter()
+    cancel = cancel or CancelToken()
+    summary = SyncSummary(server=source.name)
+    stored.remember_server(store, source.name, source.base)
+    jobs = options.jobs or [listing.job.full_name for listing in source.walk()]
+    work = _plan(source, store, jobs, options, reporter, summary, cancel)
+    reporter.start(len(work), f"Syncing {source.name}")
+    try:
+        _fetch_and_store(source, store, work, options, reporter, summary, cancel)
+    finally:
+        reporter.finish()
+    return summary
+
+
+def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOptions,
+          reporter: Reporter, summary: SyncSummary, cancel: CancelToken) -> list[_Work]:
+    """List each job's builds (in parallel) and keep those not stored or stored running.
+
+    A name that turns out to be a folder (or a multibranch project) stands for every job
+    below it.
+    """
+    work: list[_Work] = []
+    with ThreadPoolExecutor(options.workers, thread_name_prefix="sync-list") as pool:
+        def submit(names):
+            return [(job, pool.submit(source.job_builds, job, options.max_builds, SYNC_TREE))
+                    for job in names]
+
+        queue = submit(jobs)
+        while queue and not cancel.cancelled:
+            job, future = queue.pop(0)
+            try:
+                listing = future.result()
+                if listing.job.is_folder:
+                    queue += submit(j.job.full_name for j in source.walk(job))
+                    continue
+            except JenkinsError as exc:
+                summary.job_errors.append((job, exc.message))
+                reporter.warn(f"{job}: {exc.message}")
+                continue
+            summary.jobs += 1
+            work.extend(_new_work(store, source.name, job, listing.builds, summary))
+    return work
+
+
+def _new_work(store: Store, server: str, job: str, builds: list[BuildState],
+              summary: SyncSummary) -> list[_Work]:
+    """Keep the builds not stored yet and those stored while running."""
+    known = stored.known_builds(store, server, job)
+    work, listed = [], set()
+    for state in builds:
+        listed.add(state.info.number)
+        summary.builds_seen += 1
+        running = known.get(state.info.number)
+        if running is None or running:
+            work.append(_Work(job, state.info.number, state, refresh=bool(running)))
+    # Stored while running but no longer among the newest N: read it on its own.
+    work.extend(_Work(job, number, None, refresh=True)
+                for number, running in sorted(known.items())
+                if running and number not in listed)
+    return work
+
+
+def _fetch_and_store(source: JenkinsSource, store: Store, work: list[_Work],
+                     options: SyncOptions, reporter: Reporter, summary: SyncSummary,
+                     cancel: CancelToken) -> None:
+    """Fetch reports on the pool, at most 2x workers in flight; store each on this thread."""
+    queue = iter(work)
+    pool = ThreadPoolExecutor(options.workers, thread_name_prefix="sync-fetch")
+    inflight: dict[Future, _Work] = {}
+
+    def refill() -> None:
+        while len(inflight) < 2 * options.workers and not cancel.cancelled:
+            item = next(queue, None)
+            if item is None:
+                return
+            inflight[pool.submit(_fetch, source, item, options)] = item
+
+    try:
+        refill()
+        while inflight:
+            done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+            for future in done:
+                item = inflight.pop(future)
+                if not cancel.cancelled:
+                    _store_one(store, item, future, reporter, summary)
+                reporter.advance()
+            if cancel.cancelled:
+                summary.cancelled = True
+                for future in inflight:
+                    future.cancel()
+                inflight.clear()
+            refill()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _store_one(store: Store, item: _Work, future: Future, reporter: Reporter,
+               summary: SyncSummary) -> None:
+    try:
+        state, results = future.result()
+    except (JenkinsError, ReportError) as exc:
+        summary.build_errors.append((item.job, item.number, exc.message))
+        reporter.warn(f"{item.job} #{item.number}: {exc.message}")
+        return
+    if state is None:
+        return
+    import_build(store, state.info, results)
+    summary.stored += 1
+    summary.refreshed += int(item.refresh)
+    summary.tests += len(results)
+
+
+def _fetch(source: JenkinsSource, item: _Work,
+           options: SyncOptions) -> tuple[BuildState | None, list[TestResult]]:
+    """Read one build's results (worker thread: HTTP and parsing only, no SQLite)."""
+    from triage.junit.jenkins_json import REPORT_TREE, results_from_report
+
+    state = item.state
+    if state is None:
+        try:
+            state = source.build(item.job, item.number)
+        except JenkinsNotFound:
+            return None, []  # deleted on the server; keep what the history has
+    pattern = _artifact_glob(item.job, options.artifacts)
+    if pattern:
+        paths = [p for p in state.artifacts if fnmatch.fnmatch(p, pattern)]
+        if paths:
+            return state, _results_from_artifacts(source, item, paths)
+    if not state.has_report:
+        return state, []  # no TestResultAction: the report would be a 404 (section 3.1)
+    report = source.test_report(item.job, item.number, REPORT_TREE)
+    return state, (results_from_report(report) if report else [])
+
+
+def _artifact_glob(job: str, globs: dict[str, str]) -> str | None:
+    for prefix, pattern in globs.items():
+        if job == prefix or job.startswith(prefix.rstrip("/") + "/"):
+            return pattern
+    return None
+
+
+def _results_from_artifacts(source: JenkinsSource, item: _Work,
+                            paths: Iterable[str]) -> list[TestResult]:
+    """Download archived JUnit XML and read it with the JUnit importer.
+
+    The only way to keep Surefire `flakyFailure` retry evidence: Jenkins' JSON drops it
+    (reference section 3.7, trap 13).
+    """
+    from triage.junit import parse_paths
+
+    with tempfile.TemporaryDirectory(prefix="triage-artifacts-") as tmp:
+        files = []
+        for index, relative in enumerate(sorted(paths)):
+            # Flat, numbered names: an artifact path can never escape the temp folder.
+            target = Path(tmp) / f"{index:05d}-{Path(relative).name}"
+            target.write_bytes(source.artifact(item.job, item.number, relative))
+            files.append(target)
+        return list(parse_paths(files).results)

@@ -1,0 +1,174 @@
+"""Use cases of the flakiness engine: triage a build, rank a job's flaky tests, mark verdicts.
+
+Each function reads the history through `triage.store.evidence`, hands plain records to the
+pure engine in `triage.flakiness` and returns its answer; the CLI and the UI only format it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import partial
+
+from triage.domain import Outcome
+from triage.errors import ConfigError, NotFoundError
+from triage.flakiness.clusters import mass_signatures
+from triage.flakiness.clusters import triage_build as run_engine
+from triage.flakiness.model import (
+    HISTORY_WINDOW,
+    BuildContext,
+    BuildTriage,
+    FailureInput,
+    PastVerdict,
+    Run,
+    SignatureSpread,
+    TriagedFailure,
+)
+from triage.flakiness.ranking import FlakyTest, rank
+from triage.flakiness.signatures import short_message
+from triage.store import evidence as q
+from triage.store import verdicts as v
+from triage.store.db import Store
+
+HISTORY_LETTERS = 20
+_OUTCOMES = tuple(Outcome)  # indexing a tuple is much cheaper than calling the enum
+_new_run = partial(tuple.__new__, Run)  # skips Run.__new__'s Python frame: ~1M runs per ranking
+
+
+def triage(
+    store: Store, job: str, number: int | None = None, server: str = "local",
+    window: int = HISTORY_WINDOW,
+) -> BuildTriage:
+    """Return the engine's suggestions and clusters for one build (the newest if no number)."""
+    build = q.build_row(store, job, number, server) if number else q.latest_build(store, job, server)
+    rows = q.build_failures(store, build.id)
+    earlier = q.window(store, build, window)
+    same = q.same_revision(store, build)
+    test_ids = [r.test_id for r in rows]
+    outcomes, signatures = q.outcomes(store, [b[0] for b in earlier] + [b[0] for b in same], test_ids)
+    verdicts = v.active_for_tests(store, test_ids, build.job_id)
+    failures = []
+    for row in rows:
+        per_build = outcomes.get(row.test_id, {})
+        past, own = _verdicts(verdicts.get(row.test_id, ()), build.number)
+        failures.append(
+            FailureInput(
+                row.test_id, row.classname, row.name, Outcome(row.outcome), row.signature,
+                short_message(row.type, row.message), row.type, row.reruns,
+                history=_runs(earlier, per_build, signatures, row.test_id),
+                same_revision=_same_commit_runs(same, per_build, signatures, row.test_id, build.revision),
+                verdicts=past,
+                own_verdict=own,
+            )
+        )
+    masses = mass_signatures(failures)
+    first = earlier[0][1] if earlier else build.number
+    spreads = {
+        sig: SignatureSpread(sig, tuple(counts))
+        for sig, counts in q.signature_spread(store, build, masses, first).items()
+    }
+    context = BuildContext(job, build.number, build.revision, 0)
+    return run_engine(context, failures, spreads)
+
+
+def history_letters(item: TriagedFailure, limit: int = HISTORY_LETTERS) -> str:
+    """Return recent outcomes, oldest first, one letter each, ending with this build's."""
+    runs = item.failure.history[-(limit - 1):]
+    return "".join(r.outcome.letter for r in runs) + item.failure.outcome.letter
+
+
+def rank_flaky(store: Store, job: str, server: str = "local", last: int | None = None) -> list[FlakyTest]:
+    """Return the job's tests ranked by flakiness over its last `last` builds (all if None)."""
+    job_id = store.job_id(job, server)
+    builds = q.job_builds(store, job_id, last)
+    if not builds:
+        raise NotFoundError(f"Job {job!r} has no builds in the history yet.")
+    build_ids = [b[0] for b in builds]
+    candidates = q.candidate_tests(store, build_ids)
+    outcomes, signatures = q.outcomes(store, build_ids, candidates)
+    names = q.test_names(store, candidates)
+    tests = [
+        (test_id, *names[test_id], _runs(builds, outcomes.get(test_id, {}), signatures, test_id))
+        for test_id in candidates
+    ]
+    return rank(tests, builds[-1][1])
+
+
+def mark(
+    store: Store, job: str, number: int, verdict: str, *, server: str = "local",
+    test: str | None = None, cluster: str | None = None, note: str | None = None,
+    who: str | None = None, clock: Callable[[], float] = time.time,
+) -> list[TriagedFailure]:
+    """Mark one failure or a whole cluster of a build real or noise; return what was marked."""
+    result = triage(store, job, number, server)
+    chosen = _choose(store, result, job, number, server, test, cluster)
+    build = q.build_row(store, job, number, server)
+    v.mark(
+        store, build.id, [(t.failure.test_id, t.failure.signature) for t in chosen], verdict,
+        who=who, at=int(clock() * 1000), note=note,
+    )
+    return chosen
+
+
+def unmark(
+    store: Store, job: str, number: int, *, server: str = "local", test: str | None = None,
+    cluster: str | None = None, clock: Callable[[], float] = time.time,
+) -> int:
+    """Undo the verdicts on one failure or a whole cluster; return how many were in force."""
+    result = triage(store, job, number, server)
+    chosen = _choose(store, result, job, number, server, test, cluster)
+    build = q.build_row(store, job, number, server)
+    return v.undo(store, build.id, [t.failure.test_id for t in chosen], at=int(clock() * 1000))
+
+
+def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> list[TriagedFailure]:
+    if (test is None) == (cluster is None):
+        raise ConfigError("Name exactly one of --test TEST or --cluster ID.")
+    if cluster is not None:
+        found = result.cluster(cluster)
+        if found is None:
+            known = ", ".join(c.id for c in result.clusters) or "none"
+            raise NotFoundError(
+                f"Build #{number} of {job!r} has no cluster {cluster!r} (clusters: {known})."
+            )
+        return list(found.members)
+    matches = [t for t in result.failures if test in (t.failure.test, t.failure.name)]
+    if not matches:
+        build = q.build_row(store, job, number, server)
+        ran = q.find_test(store, build.id, test)
+        what = "did not fail" if ran else "is not"
+        raise NotFoundError(f"Test {test!r} {what} in build #{number} of {job!r}; see triage failures.")
+    if len(matches) > 1:
+        raise ConfigError(f"{test!r} names {len(matches)} failures; give classname.name.")
+    return matches
+
+
+def _runs(builds, per_build: dict[int, int], signatures, test_id: int) -> tuple[Run, ...]:
+    """Turn stored outcomes into runs, in the order of `builds` (id, number, revision)."""
+    runs = []
+    for build_id, number, revision in builds:
+        outcome = per_build.get(build_id)
+        if outcome is not None:
+            sig = signatures.get((test_id, build_id)) if outcome else None
+            runs.append(_new_run((number, _OUTCOMES[outcome], revision, sig, None)))
+    return tuple(runs)
+
+
+def _same_commit_runs(builds, per_build, signatures, test_id: int, revision) -> tuple[Run, ...]:
+    """Like _runs for other builds on the commit: (id, number, other job's name or None)."""
+    runs = []
+    for build_id, number, job in builds:
+        outcome = per_build.get(build_id)
+        if outcome is not None:
+            sig = signatures.get((test_id, build_id))
+            runs.append(Run(number, _OUTCOMES[outcome], revision, sig, job))
+    return tuple(runs)
+
+
+def _verdicts(rows, number: int) -> tuple[tuple[PastVerdict, ...], str | None]:
+    past = tuple(
+        PastVerdict(r.build_number, r.signature, r.verdict, r.who, r.at)
+        for r in rows if r.build_number != number
+    )
+    own = next((r.verdict for r in rows if r.build_number == number), None)
+    return past, own
