@@ -148,3 +148,37 @@ def test_bad_param_syntax_is_a_config_error(srv):
     result = run("proceed", "app", "4", "--server", srv.url, "--user", "alice",
                  "--param", "TARGET", env=env)
     assert result.exit_code == 2 and "NAME=VALUE" in result.output
+
+
+def test_progress_bar_only_on_a_terminal_and_after_a_delay(capsys):
+    from triage.cli.jenkins_cmds import TerminalReporter
+
+    quiet = TerminalReporter(tty=False)
+    quiet.DELAY = 0
+    quiet.start(3, "Syncing")
+    quiet.advance()
+    quiet.warn("app #2: boom")
+    quiet.finish()
+    assert capsys.readouterr().err == "warning: app #2: boom\n"
+
+    shown = TerminalReporter(tty=True)
+    shown.DELAY = 0
+    shown.start(3, "Syncing")
+    shown.advance(2)
+    shown.finish()
+    assert "Syncing" in capsys.readouterr().err
+
+
+def test_first_ctrl_c_cancels_cooperatively():
+    import os
+    import signal
+
+    from triage.cli.jenkins_cmds import _cancel_on_ctrl_c
+    from triage.progress import CancelToken
+
+    token = CancelToken()
+    before = signal.getsignal(signal.SIGINT)
+    with _cancel_on_ctrl_c(token):
+        os.kill(os.getpid(), signal.SIGINT)  # handled on this (main) thread before returning
+        assert token.cancelled
+    assert signal.getsignal(signal.SIGINT) is before

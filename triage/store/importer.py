@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from triage.domain import BuildInfo, Outcome, TestResult
 from triage.flakiness.signatures import signature_id
@@ -86,7 +86,7 @@ def _write(store: Store, conn, ids: _TestIds, build: BuildInfo, results: list[Te
         if result.attempts:
             failure_rows.extend(_failure_rows(build_id, test_id, result, texts))
     counts = Counter(map(attrgetter("outcome"), results))
-    rows.sort()  # B-tree appends in key order
+    rows.sort(key=itemgetter(1))  # B-tree appends in key order
     conn.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
     conn.executemany(
         "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", failure_rows
