@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from triage.store import Store
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "junit"
 
 
 @pytest.fixture
@@ -34,9 +31,3 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("TRIAGE_JENKINS_TOKEN", raising=False)
     yield
-
-
-def corpus_path() -> Path:
-    """Return the shared JUnit corpus folder (../shared/corpus/junit from the repo)."""
-    override = os.environ.get("TRIAGE_CORPUS")
-    return Path(override) if override else CORPUS

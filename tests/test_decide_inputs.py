@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from jenkins_world import T0, client_for, serve, small_world
 
+from tests.jenkins_world import T0, client_for, serve, small_world
 from triage.decide import attention, decide, paused_as_dict, paused_builds
 from triage.errors import (
     AmbiguousInput,

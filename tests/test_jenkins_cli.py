@@ -12,8 +12,8 @@ import socket
 import keyring
 import pytest
 from click.testing import CliRunner
-from jenkins_world import MemoryKeyring, serve, small_world
 
+from tests.jenkins_world import MemoryKeyring, serve, small_world
 from triage import servers
 from triage.cli import cli
 

@@ -9,8 +9,8 @@ import socket
 import threading
 
 import pytest
-from jenkins_world import FAST, SHA, T0, client_for, serve, small_world
 
+from tests.jenkins_world import FAST, SHA, T0, client_for, serve, small_world
 from triage.errors import (
     JenkinsAuthFailed,
     JenkinsBadResponse,

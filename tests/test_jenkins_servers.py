@@ -10,8 +10,8 @@ import json
 
 import keyring
 import pytest
-from jenkins_world import MemoryKeyring
 
+from tests.jenkins_world import MemoryKeyring
 from triage import servers
 from triage.errors import ConfigError
 

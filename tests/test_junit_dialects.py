@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support import CORPUS, needs_corpus
 
 from triage.domain import Outcome
 from triage.junit import parse_duration, parse_file, read_file
 from triage.junit.texts import MAX_TEXT_BYTES, clean_text
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "junit"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared JUnit corpus not present")
 
 
 def _write(tmp_path, text, name="report.xml", encoding="utf-8"):

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support import CORPUS, needs_corpus
 
 from triage.domain import Attempt, Outcome, TestResult
 from triage.errors import Cancelled, MalformedReportError, NotJUnitError, ReportError
 from triage.junit import find_reports, merge_results, parse_file, parse_paths
 from triage.progress import CancelToken, NullReporter
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "junit"
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared JUnit corpus not present")
 
 
 def _by_name(results):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 
-from test_server_support import T0, demo_srv_fixture, get, get_json, one_suite, running  # noqa: F401
-
+from tests.test_server_support import T0, demo_srv_fixture, get, get_json, one_suite, running  # noqa: F401
 from triage.jenkins.server import BuildData, Case, Cause, Failure, Report, Suite, World
 
 RUN = "org.jenkinsci.plugins.workflow.job.WorkflowRun"
@@ -273,3 +272,27 @@ def test_wfapi_describe_status_names(demo_srv):
     run = get_json(demo_srv, "job/app/119/wfapi/describe")
     assert run["id"] == "119" and run["name"] == "#119" and "_class" not in run
     assert run["_links"]["self"]["href"] == "/jenkins/job/app/119/wfapi/describe"
+
+
+def test_wfapi_job_describe_and_runs(demo_srv):
+    job = get_json(demo_srv, "job/app/wfapi/describe")
+    assert job == {"_links": {"self": {"href": "/jenkins/job/app/wfapi/describe"},
+                              "runs": {"href": "/jenkins/job/app/wfapi/runs"}},
+                   "name": "app", "runCount": 10}  # capped at maxRunsPerJob (§2.1)
+    runs = get_json(demo_srv, "job/app/wfapi/runs")
+    assert [r["name"] for r in runs] == [f"#{n}" for n in range(120, 110, -1)]
+    assert runs[0]["status"] == "PAUSED_PENDING_INPUT"
+    since = get_json(demo_srv, "job/app/wfapi/runs", since="#117")  # §2.2: inclusive
+    assert [r["id"] for r in since] == ["120", "119", "118", "117"]
+
+
+def test_shared_build_data_keeps_each_build_number():
+    lib = BuildData("b" * 40, "master", "https://x/lib.git")
+    world = World()
+    job = world.pipeline("p")
+    job.add_build(result="SUCCESS", build_data=[lib])
+    job.add_build(result="SUCCESS", build_data=[lib])
+    with running(world) as srv:
+        first = by_class(get_json(srv, "job/p/1/api/json")["actions"],
+                         "hudson.plugins.git.util.BuildData")[0]
+    assert first["buildsByBranchName"]["master"]["buildNumber"] == 1

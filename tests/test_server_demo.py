@@ -13,8 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 import requests
-from test_server_support import get_json, running
 
+from tests.test_server_support import get_json, running
 from triage.jenkins.server import bench_world, demo_world, inbox_world
 from triage.jenkins.server.export import ByDepth, to_json
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 import requests
-from test_server_support import demo_srv_fixture, get, running  # noqa: F401
 
+from tests.test_server_support import demo_srv_fixture, get, running  # noqa: F401
 from triage.jenkins.server import Faults
 
 

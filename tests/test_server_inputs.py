@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_server_support import (  # noqa: F401
+
+from tests.test_server_support import (  # noqa: F401
     DEPLOY_ID,
     T0,
     Clock,
@@ -17,7 +18,6 @@ from test_server_support import (  # noqa: F401
     post,
     running,
 )
-
 from triage.jenkins.server import World, demo_world, input_id
 from triage.jenkins.server.inputs import capitalize
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_server_support import T0, demo_srv_fixture, get, get_json, running  # noqa: F401
 
+from tests.test_server_support import T0, demo_srv_fixture, get, get_json, running  # noqa: F401
 from triage.jenkins.server import World, name_encode
 from triage.jenkins.server.export import MalformedTree, parse_tree
 

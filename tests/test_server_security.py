@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import jenkins
 import requests
-from test_server_support import (  # noqa: F401
+
+from tests.test_server_support import (  # noqa: F401
     DEPLOY_ID,
     demo_srv_fixture,
     get,

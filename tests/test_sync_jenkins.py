@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from jenkins_world import T0, FixedClock, client_for, report, serve, small_world
 
+from tests.jenkins_world import T0, FixedClock, client_for, report, serve, small_world
 from triage.domain import Outcome
 from triage.jenkins.server import Case, Failure, Suite, suite_xml
 from triage.progress import CancelToken, NullReporter

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from triage.domain import BUILD_RESULTS, BuildInfo
@@ -47,7 +47,7 @@ def parse_timestamp(text: str | None) -> int | None:
             f"Timestamp {text!r} is not ISO 8601; write it like 2026-11-26T18:15:00Z."
         ) from exc
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
 
 

@@ -16,6 +16,7 @@ from triage.errors import (
     InputAlreadyDecided,
     InputRefused,
     JenkinsError,
+    JenkinsForbidden,
     JenkinsNotFound,
     JenkinsServerError,
 )
@@ -33,9 +34,11 @@ NEST_LEVELS = 3
 def _jobs_tree(levels: int, builds: int) -> str:
     """Return `jobs[...]` nested `levels` deep, each job with its newest `builds` builds."""
     part = f",builds[{facts.BUILD_TREE}]{{0,{builds}}}" if builds else ""
-    tree = ""
+    # The deepest level asks for its children's names only to tell folders of any kind
+    # (including folder classes we do not know) from jobs.
+    tree = "jobs[name]"
     for _ in range(levels):
-        tree = f"jobs[{_JOB_FIELDS}{part}{',' + tree if tree else ''}]"
+        tree = f"jobs[{_JOB_FIELDS}{part},{tree}]"
     return tree
 
 
@@ -63,8 +66,8 @@ class JenkinsClient:
         who = None
         try:
             who = self.http.get_json("me/api/json", {"tree": "id"}).get("id")
-        except JenkinsNotFound:
-            pass
+        except (JenkinsNotFound, JenkinsForbidden):
+            pass  # anonymous, or an older core without `me`
         return {"version": response.headers.get("X-Jenkins"), "user": who,
                 "jobs": len(data.get("jobs") or ())}
 
@@ -89,7 +92,7 @@ class JenkinsClient:
             full = f"{prefix}/{item['name']}" if prefix else item["name"]
             ref = JobRef(full, item.get("_class"), item.get("displayName"), item.get("color"))
             if ref.is_folder or "jobs" in item:
-                if "jobs" in item and levels > 1:
+                if levels > 1 and "jobs" in item:
                     yield from self._level(full, item["jobs"], levels - 1, pending)
                 else:
                     pending.append(full)

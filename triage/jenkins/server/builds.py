@@ -6,6 +6,7 @@ report is a `Report` or a zero-argument factory called on demand, so big worlds 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -52,33 +53,48 @@ class Build:
 
     export_class = RUN_CLASS
 
-    def __init__(self, job: PipelineJob, number: int, **kw: Any):
-        self.job = job
-        self.number = number
-        self.result: str | None = kw.get("result")
-        if self.result is not None and self.result not in RESULTS:
-            raise ValueError(f"result must be one of {RESULTS} or None")
-        self.building: bool = kw.get("building", False)
-        self.timestamp_ms: int = kw.get("timestamp_ms", 0)
-        self.duration_ms: int = 0 if self.building else kw.get("duration_ms", 0)
-        self.planned_duration_ms: int = kw.get("duration_ms", 0)
-        self.causes: list[Cause] = list(kw.get("causes") or [Cause.scm()])
-        self.build_data: list[BuildData] = list(kw.get("build_data") or [])
-        self.parameters: dict[str, Any] = dict(kw.get("parameters") or {})
-        self.description: str | None = kw.get("description")
-        self.queue_id: int = kw.get("queue_id", 1000 + number)
-        self.artifacts: dict[str, Artifact] = dict(kw.get("artifacts") or {})
-        self._report: ReportSource | None = kw.get("report")
-        # Optional cheap (fail, skip, total) for lazy reports, so build lists need no report.
-        self._counts: Callable[[], tuple[int, int, int]] | None = kw.get("report_counts")
+    def __init__(
+        self,
+        job: PipelineJob,
+        number: int,
+        *,
+        result: str | None = None,
+        building: bool = False,
+        timestamp_ms: int = 0,
+        duration_ms: int = 0,
+        causes: Iterable[Cause] | None = None,
+        build_data: Iterable[BuildData] | None = None,
+        parameters: dict[str, Any] | None = None,
+        description: str | None = None,
+        queue_id: int | None = None,
+        artifacts: dict[str, Artifact] | None = None,
+        report: ReportSource | None = None,
+        report_counts: Callable[[], tuple[int, int, int]] | None = None,
+    ):
+        """`duration_ms` of a running build is kept as the duration it will finish with."""
+        if result is not None and result not in RESULTS:
+            raise ValueError(f"result must be one of {RESULTS} or None, not {result!r}")
+        self.job, self.number = job, number
+        self.result, self.building = result, building
+        self.timestamp_ms = timestamp_ms
+        self.duration_ms = 0 if building else duration_ms
+        self.planned_duration_ms = duration_ms
+        self.causes: list[Cause] = list(causes or [Cause.scm()])
+        # Copies: callers share one BuildData between builds; buildNumber is per build.
+        self.build_data = [dataclasses.replace(d, number=number) for d in build_data or ()]
+        self.parameters: dict[str, Any] = dict(parameters or {})
+        self.description = description
+        self.queue_id = queue_id if queue_id is not None else 1000 + number
+        self.artifacts: dict[str, Artifact] = dict(artifacts or {})
+        self._report: ReportSource | None = report
+        # Cheap (fail, skip, total) for lazy reports, so build lists need not generate them.
+        self._counts = report_counts
         self.input_action: InputAction | None = None
         self.approvers: list[ApproverAction] = []
         self.log: list[str] = [c.short_description for c in self.causes]
         self.log.append("[Pipeline] Start of Pipeline")
-        for data in self.build_data:
-            data.number = number
-        if not self.building:
-            self.log += ["[Pipeline] End of Pipeline", f"Finished: {self.result or 'SUCCESS'}"]
+        if not building:
+            self.log += ["[Pipeline] End of Pipeline", f"Finished: {result or 'SUCCESS'}"]
 
     # --- references -------------------------------------------------------------------------
 

@@ -15,7 +15,12 @@ from triage.jenkins.server.builds import Build
 from triage.jenkins.server.export import MalformedTree, pruner_for, to_json
 from triage.jenkins.server.inputs import Decision, InputExecution, InputFailure, ServerFault
 from triage.jenkins.server.jobs import Container, PipelineJob
-from triage.jenkins.server.wfapi import pending_input, run_describe
+from triage.jenkins.server.wfapi import (
+    job_describe,
+    job_runs,
+    pending_input,
+    run_describe,
+)
 
 if TYPE_CHECKING:
     from triage.jenkins.server.security import Auth
@@ -94,7 +99,9 @@ def _route(req: Request) -> Response | Deferred:
         if obj is None:
             return not_found()
         tokens = tokens[2:]
-    if isinstance(obj, PipelineJob) and tokens and tokens[0] not in ("api",):
+    if isinstance(obj, PipelineJob) and tokens and tokens[0] == "wfapi":
+        return _job_wfapi(obj, tokens[1:], req)
+    if isinstance(obj, PipelineJob) and tokens and tokens[0] != "api":
         build = _resolve_build(obj, tokens[0])
         if build is None:
             return not_found()
@@ -310,6 +317,16 @@ def _wfapi_route(build: Build, rest: list[str], req: Request) -> Response:
         return json_response(pending_input(build, pending[0], ctx) if pending else None)
     if rest == ["inputSubmit"]:
         return _input_submit(build, req)
+    return not_found()
+
+
+def _job_wfapi(job: PipelineJob, rest: list[str], req: Request) -> Response:
+    ctx = req.server.context_path
+    if rest in ([], ["describe"]):
+        return json_response(job_describe(job, ctx))
+    if rest == ["runs"]:
+        now = req.server.world.now_ms()
+        return json_response(job_runs(job, ctx, req.query.get("since"), now))
     return not_found()
 
 

@@ -12,6 +12,9 @@ from triage.jenkins.server.jobs import raw_encode
 if TYPE_CHECKING:
     from triage.jenkins.server.builds import Build
     from triage.jenkins.server.inputs import InputExecution
+    from triage.jenkins.server.jobs import PipelineJob
+
+MAX_RUNS = 10  # JobExt.maxRunsPerJob default (§2.1)
 
 # §2.3: core Result -> StatusExt (FAILED and NOT_EXECUTED, not FAILURE and NOT_BUILT).
 STATUS = {"SUCCESS": "SUCCESS", "UNSTABLE": "UNSTABLE", "FAILURE": "FAILED",
@@ -78,3 +81,20 @@ def pending_input(build: Build, execution: InputExecution, ctx: str) -> dict[str
         "abortUrl": _href(ctx, build, f"input/{raw_encode(ident)}/abort"),
         "redirectApprovalUrl": _href(ctx, build, "input/"),
     }
+
+
+def job_describe(job: PipelineJob, ctx: str) -> dict[str, Any]:
+    """`JobExt` (§2.1): `runCount` is capped at maxRunsPerJob."""
+    base = f"{ctx}/{job.path}wfapi/"
+    return {"_links": {"self": {"href": base + "describe"}, "runs": {"href": base + "runs"}},
+            "name": job.name, "runCount": min(len(job.builds), MAX_RUNS)}
+
+
+def job_runs(job: PipelineJob, ctx: str, since: str | None, now_ms: int) -> list[dict]:
+    """`GET {job}/wfapi/runs` (§2.2): newest first, at most 10, `since` inclusive by `#N`."""
+    runs = []
+    for build in job.newest_first()[:MAX_RUNS]:
+        runs.append(run_describe(build, ctx, now_ms))
+        if since is not None and f"#{build.number}" == since:
+            break
+    return runs
