@@ -115,7 +115,7 @@ def _env() -> dict:
 
 def test_every_command_has_help_with_an_example_and_is_in_the_readme():
     readme = (Path(__file__).parents[1] / "README.md").read_text()
-    for path, command in _walk(cli):
+    for path, _command in _walk(cli):
         help_text = CliRunner().invoke(cli, [*path, "--help"]).output
         assert "Example" in help_text, f"`triage {' '.join(path)}` has no example"
         assert f"triage {' '.join(path)}" in readme, f"README does not mention triage {' '.join(path)}"

@@ -63,9 +63,10 @@ def test_pending_json_has_wait_and_hides_password_defaults(srv, world):
     (app, *_) = paused_builds([client_for(srv)], jobs=["app"])
     data = paused_as_dict(app)
     json.dumps(data)  # plain JSON
-    # The built-in server's Stage View models no stages: the wait falls back to build start.
-    assert data["wait_source"] == "build-start"
-    assert data["waited_ms"] > 0 and data["started_ms"] == T0 + 300_000
+    # The built-in server's Stage View models no stages: the wait is the server's now minus
+    # the build's start (section 2.3), an upper bound, on the server's clock.
+    assert data["wait_source"] == "build-start" and data["paused_ms"] is None
+    assert data["waited_ms"] == 90_000 and data["started_ms"] == T0 + 300_000
     secret = [p for p in data["inputs"][0]["parameters"] if p["name"] == "SECRET"][0]
     assert secret["default"] is None
 

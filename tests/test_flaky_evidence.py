@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from flaky_builders import failure, number_after, runs
 
-from tests.flaky_builders import failure, number_after, runs
 from triage.domain import Outcome
 from triage.flakiness.evidence import flip_rate, gather, wilson
 from triage.flakiness.model import NOISE, REAL, UNSURE, PastVerdict, Run

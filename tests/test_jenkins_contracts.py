@@ -23,7 +23,7 @@ from triage.jenkins.inputs import (
     proceed_form,
     public_values,
 )
-from triage.jenkins.model import InputParam, PendingInput
+from triage.jenkins.model import InputParam, Pause, PendingInput
 
 # --- 1.3 input ids ----------------------------------------------------------------------------
 
@@ -297,10 +297,12 @@ def test_pause_time_from_the_reference_run_describe():
              "pauseDurationMillis": 299000},
         ],
     }
-    assert pause_from_describe(describe) == (1767269400000 - 299000, 299000)
+    assert pause_from_describe(describe) == Pause(1767269400000 - 299000, 299000, "wfapi")
     describe["stages"] = []
-    assert pause_from_describe(describe) == (None, None)  # no stage, no run-level pause
+    # No paused stage, no run-level pause: the server's now minus the start, an upper bound.
+    assert pause_from_describe(describe) == Pause(None, 600000, "build-start")
     describe["pauseDurationMillis"] = 5000
-    assert pause_from_describe(describe) == (1767269400000 - 5000, 5000)
+    assert pause_from_describe(describe) == Pause(1767269400000 - 5000, 5000, "wfapi")
     describe["status"] = "IN_PROGRESS"
-    assert pause_from_describe(describe) == (None, None)
+    assert pause_from_describe(describe).source == "build-start"
+    assert pause_from_describe({}) == Pause(None, None, "unknown")

@@ -77,7 +77,10 @@ def test_server_spec_is_a_name_or_a_url():
     with pytest.raises(ConfigError, match="Several servers are configured"):
         servers.resolve_one(None)
     (adhoc,) = servers.resolve("http://127.0.0.1:8080/jenkins", user="bob")
-    assert adhoc.name == adhoc.url.rstrip("/") + "/" and adhoc.user == "bob"
+    assert adhoc.name == "http://127.0.0.1:8080/jenkins/" and adhoc.user == "bob"
+    # A configured server's URL is that server (one name for its builds in the history).
+    (known,) = servers.resolve("https://ci.example/jenkins")
+    assert known.name == "ci" and known.user == "alice"
     with pytest.raises(ConfigError, match=r"known: ci, second"):
         servers.resolve("third")
 

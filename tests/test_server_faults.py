@@ -92,3 +92,15 @@ def test_request_log_counts_method_and_path(srv):
     assert new == [("GET", "/jenkins/job/app/120/testReport/api/json?tree=failCount"),
                    ("GET", "/jenkins/job/app/api/json")]
     assert srv.requests.count_of("/testReport/", method="GET") >= 1
+
+
+def test_server_bug_is_a_500_and_recorded_not_a_dropped_socket():
+    from triage.jenkins.server import World
+
+    world = World()
+    world.pipeline("p").add_build(result="SUCCESS", report=lambda: 1 // 0)
+    with running(world) as srv:
+        resp = get(srv, "job/p/1/testReport/api/json")
+        assert resp.status_code == 500 and "Oops!" in resp.text
+        assert len(srv.errors) == 1 and "ZeroDivisionError" in srv.errors[0]
+        srv.errors.clear()

@@ -129,3 +129,19 @@ def test_python_jenkins_client_works_against_the_server(demo_srv):
     assert report["passCount"] > 0
     assert server.get_build_test_report("app", 23) is None  # compile failure: 404 -> None
     assert "Proceed or Abort" in server.get_build_console_output("app", 120)
+
+
+def test_restart_expires_session_crumbs():
+    # Trap 24: a cached crumb from before a restart gets 403 until a new one is fetched.
+    with running(paused_world()) as srv:
+        with requests.Session() as s:
+            s.auth = ("alice", "alice-password")
+            crumb = s.get(srv.url + "crumbIssuer/api/json", timeout=10).json()["crumb"]
+            before = s.get(srv.url + "api/json", timeout=10).headers["X-Jenkins-Session"]
+            srv.restart()
+            url = srv.url + f"job/app/2/input/{DEPLOY_ID}/proceedEmpty"
+            stale = s.post(url, headers={"Jenkins-Crumb": crumb}, timeout=10)
+            assert stale.status_code == 403
+            fresh = s.get(srv.url + "crumbIssuer/api/json", timeout=10).json()["crumb"]
+            assert s.post(url, headers={"Jenkins-Crumb": fresh}, timeout=10).status_code == 200
+            assert s.get(srv.url + "api/json", timeout=10).headers["X-Jenkins-Session"] != before

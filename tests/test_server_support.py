@@ -36,9 +36,11 @@ class Clock:
 
 @contextlib.contextmanager
 def running(world: World | None = None, **kwargs):
+    """Serve `world` (default: the seed-1 demo) on loopback; fail on any server-side bug."""
     kwargs.setdefault("context_path", "/jenkins")
     with JenkinsServer(world=world if world is not None else demo_world(seed=1), **kwargs) as srv:
         yield srv
+    assert not srv.errors, srv.errors[0]
 
 
 def session(srv: JenkinsServer, user: str | None = "alice", token: str | None = None):

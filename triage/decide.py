@@ -9,9 +9,10 @@ Stage View, and the wfapi fallback on input-step plugins older than 466.v6d0a_5d
 
 How long a build has waited: Stage View's paused stage (`status: PAUSED_PENDING_INPUT`) carries
 `pauseDurationMillis`, measured on the server's clock up to its "now" (`endTimeMillis` of a
-running run), so it is exact and free of clock skew. Without Stage View, Jenkins exposes no
-pause time in JSON; we then show the time since the build was scheduled (`timestamp`, an
-upper bound) and say so (`wait_source="build-start"`).
+running run), so it is exact and free of clock skew (`wait_source="wfapi"`). Jenkins exposes
+no other pause time in JSON (the console marks the pause, section 1.7, but without a time).
+Without a paused stage we show the time since the build started, an upper bound, taken from
+the server's clock when Stage View answers and from ours otherwise (`"build-start"`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ from triage.errors import (
 )
 from triage.jenkins import JenkinsSource
 from triage.jenkins import inputs as input_contract
-from triage.jenkins.model import AttentionBuild, BuildState, JobBuilds, PausedBuild, PendingInput
+from triage.jenkins.model import (
+    AttentionBuild,
+    BuildState,
+    JobBuilds,
+    Pause,
+    PausedBuild,
+    PendingInput,
+)
 from triage.progress import NullReporter, Reporter
 from triage.store import decisions as decision_store
 from triage.store.db import Store
@@ -103,20 +111,16 @@ def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None =
 
 def _paused(source: JenkinsSource, state: BuildState, with_wait: bool) -> PausedBuild:
     info = state.info
-    paused_ms = waited_ms = None
-    wait_source = "unknown"
-    if with_wait:
-        paused_ms, waited_ms = source.pause_started(info.job, info.number)
-        if waited_ms is not None:
-            wait_source = "wfapi"
-        elif info.timestamp_ms:
-            waited_ms = max(0, int(time.time() * 1000) - info.timestamp_ms)
-            wait_source = "build-start"
+    pause = source.pause(info.job, info.number) if with_wait else Pause(None, None, "unknown")
+    if with_wait and pause.source == "unknown" and info.timestamp_ms:
+        # No Stage View: our clock against the build's start, an upper bound.
+        waited = max(0, int(time.time() * 1000) - info.timestamp_ms)
+        pause = Pause(None, waited, "build-start")
     return PausedBuild(
         server=source.name, job=info.job, number=info.number, url=info.url,
         inputs=tuple(state.inputs or ()), failures=state.fail_count,
-        started_ms=info.timestamp_ms, paused_ms=paused_ms, waited_ms=waited_ms,
-        wait_source=wait_source,
+        started_ms=info.timestamp_ms, paused_ms=pause.since_ms, waited_ms=pause.waited_ms,
+        wait_source=pause.source,
     )
 
 
@@ -189,7 +193,7 @@ def _with(record: decision_store.Decision, outcome: str) -> decision_store.Decis
 
 def _pause_time(source: JenkinsSource, job: str, number: int) -> int | None:
     try:
-        return source.pause_started(job, number)[0]
+        return source.pause(job, number).since_ms
     except JenkinsError:
         return None  # the decision matters more than its timing
 

@@ -132,7 +132,8 @@ def _account(server: ServerConfig) -> str:
 def resolve(spec: str | None, user: str | None = None) -> list[ServerConfig]:
     """Return the servers `--server` names: a configured name, a URL, or all when None.
 
-    A URL is used ad hoc with `--user` and TRIAGE_JENKINS_TOKEN; its name is the URL itself.
+    A URL is used ad hoc with `--user` and TRIAGE_JENKINS_TOKEN; its name (in the history too)
+    is the URL with a trailing slash, unless it is a configured server's URL.
     """
     servers = load()
     if spec is None:
@@ -146,7 +147,14 @@ def resolve(spec: str | None, user: str | None = None) -> list[ServerConfig]:
             server.user = user
         return [server]
     if "://" in spec:
-        return [ServerConfig(name=urls.normalise_base(spec), url=spec, user=user)]
+        base = urls.normalise_base(spec)
+        # The URL of a configured server is that server: its builds keep one name in the history.
+        for server in servers.values():
+            if urls.normalise_base(server.url) == base:
+                if user:
+                    server.user = user
+                return [server]
+        return [ServerConfig(name=base, url=base, user=user)]
     known = ", ".join(sorted(servers)) or "none configured"
     raise ConfigError(f"Unknown server {spec!r} (known: {known}); give a configured name "
                       "or a URL.")

@@ -12,7 +12,7 @@ from functools import partial
 
 from triage.domain import Outcome
 from triage.errors import ConfigError, NotFoundError
-from triage.flakiness.clusters import mass_signatures
+from triage.flakiness.clusters import MASS_MIN, mass_signatures
 from triage.flakiness.clusters import triage_build as run_engine
 from triage.flakiness.model import (
     HISTORY_WINDOW,
@@ -47,6 +47,7 @@ def triage(
     test_ids = [r.test_id for r in rows]
     outcomes, signatures = q.outcomes(store, [b[0] for b in earlier] + [b[0] for b in same], test_ids)
     verdicts = v.active_for_tests(store, test_ids, build.job_id)
+    masses = q.mass_events(store, [b[0] for b in earlier], MASS_MIN)
     failures = []
     for row in rows:
         per_build = outcomes.get(row.test_id, {})
@@ -55,7 +56,7 @@ def triage(
             FailureInput(
                 row.test_id, row.classname, row.name, Outcome(row.outcome), row.signature,
                 short_message(row.type, row.message), row.type, row.reruns,
-                history=_runs(earlier, per_build, signatures, row.test_id),
+                history=_runs(earlier, per_build, signatures, row.test_id, masses),
                 same_revision=_same_commit_runs(same, per_build, signatures, row.test_id, build.revision),
                 verdicts=past,
                 own_verdict=own,
@@ -87,8 +88,9 @@ def rank_flaky(store: Store, job: str, server: str = "local", last: int | None =
     candidates = q.candidate_tests(store, build_ids)
     outcomes, signatures = q.outcomes(store, build_ids, candidates)
     names = q.test_names(store, candidates)
+    masses = q.mass_events(store, build_ids, MASS_MIN)
     tests = [
-        (test_id, *names[test_id], _runs(builds, outcomes.get(test_id, {}), signatures, test_id))
+        (test_id, *names[test_id], _runs(builds, outcomes.get(test_id, {}), signatures, test_id, masses))
         for test_id in candidates
     ]
     return rank(tests, builds[-1][1])
@@ -143,14 +145,15 @@ def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> l
     return matches
 
 
-def _runs(builds, per_build: dict[int, int], signatures, test_id: int) -> tuple[Run, ...]:
+def _runs(builds, per_build: dict[int, int], signatures, test_id: int, masses) -> tuple[Run, ...]:
     """Turn stored outcomes into runs, in the order of `builds` (id, number, revision)."""
     runs = []
     for build_id, number, revision in builds:
         outcome = per_build.get(build_id)
         if outcome is not None:
             sig = signatures.get((test_id, build_id)) if outcome else None
-            runs.append(_new_run((number, _OUTCOMES[outcome], revision, sig, None)))
+            mass = sig is not None and (build_id, sig) in masses
+            runs.append(_new_run((number, _OUTCOMES[outcome], revision, sig, None, mass)))
     return tuple(runs)
 
 

@@ -37,9 +37,10 @@ def demo(serve: bool, host: str, port: int, seed: int, context_path: str) -> Non
             f"Cannot listen on {host}:{port} ({exc.strerror or exc}); pick another with --port."
         ) from None
     click.echo(f"Sample Jenkins running at {srv.url}")
-    for user, token in srv.users.items():
-        role = " (admin)" if user == "alice" else ""
-        click.echo(f"  user {user}{role}  API token {token}")
+    for user in srv.security.users:
+        role = "admin" if user.admin else ", ".join(user.groups) or (
+            "may build" if user.can_build else "read only")
+        click.echo(f"  user {user.id} ({role})  API token {user.token}")
     click.echo("Press Ctrl+C to stop.", nl=True)
     try:
         srv.serve_forever()

@@ -1,4 +1,8 @@
-"""Jenkins commands: servers, sync, pending, proceed, abort. Parse, call one core function, format."""
+"""Jenkins commands: servers, sync, pending, proceed, abort. Parse, call one core function, format.
+
+The core modules (keyring, python-jenkins, requests) are imported inside the commands so that
+`triage --help` and unrelated commands do not pay for them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import time
 
 import click
 
-from triage import servers as server_config
 from triage.cli.common import CliState, common_options
 from triage.errors import Cancelled, ConfigError, TriageError
 from triage.progress import CancelToken
@@ -118,6 +121,8 @@ def servers_group() -> None:
 @click.option("--user", required=True, help="Jenkins user whose API token you give.")
 @click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False),
               help="CA certificate bundle for a private TLS certificate.")
+@click.option("--no-verify-tls", "no_verify", is_flag=True,
+              help="Do not check the server's TLS certificate (prefer --ca-bundle).")
 @click.option("--timeout", type=float, default=60.0, show_default=True,
               help="Read timeout in seconds.")
 @click.option("--artifacts", "artifact_globs", multiple=True, metavar="JOB=GLOB",
@@ -126,15 +131,17 @@ def servers_group() -> None:
 @click.option("--remote", "remotes", multiple=True, metavar="JOB=GIT_URL",
               help="The git remote of JOB's own repository (to pick the right revision).")
 @common_options
-def servers_add(state: CliState, name, url, user, ca_bundle, timeout, artifact_globs, remotes):
+def servers_add(state: CliState, name, url, user, ca_bundle, no_verify, timeout, artifact_globs,
+                remotes):
     """Add or replace a server and ask for its API token.
 
     \b
     Example:
       triage servers add ci https://ci.example.com/jenkins/ --user alice
     """
+    from triage import servers as server_config
     server = server_config.ServerConfig(
-        name=name, url=url, user=user, ca_bundle=ca_bundle, timeout=timeout,
+        name=name, url=url, user=user, ca_bundle=ca_bundle, verify=not no_verify, timeout=timeout,
         artifacts=_pairs(artifact_globs, "--artifacts"), remotes=_pairs(remotes, "--remote"))
     token = None
     if server_config.keyring_usable():
@@ -156,6 +163,7 @@ def servers_list(state: CliState):
     Example:
       triage servers list
     """
+    from triage import servers as server_config
     found = server_config.load()
     if not found:
         click.echo("No servers configured; add one with `triage servers add`.")
@@ -176,6 +184,7 @@ def servers_test(state: CliState, name, user):
     Example:
       triage servers test ci
     """
+    from triage import servers as server_config
     server = server_config.resolve_one(name, user)
     facts = server_config.client_for(server).probe()
     version = facts["version"] or "unknown version"
@@ -194,6 +203,7 @@ def servers_remove(state: CliState, name):
     Example:
       triage servers remove ci
     """
+    from triage import servers as server_config
     server_config.remove(name)
     click.echo(f"Removed {name}.")
 
@@ -220,6 +230,7 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
     Example:
       triage sync --server ci --job team/app --max-builds 50
     """
+    from triage import servers as server_config
     from triage.sync import SyncOptions, sync
 
     store = state.store()
@@ -261,6 +272,7 @@ def pending_cmd(state: CliState, server, user, jobs, fmt):
     Example:
       triage pending --server ci --format json
     """
+    from triage import servers as server_config
     from triage.decide import paused_as_dict, paused_builds
 
     clients = [server_config.client_for(c) for c in server_config.resolve(server, user)]
@@ -302,11 +314,13 @@ def _paused_table(found) -> str:
                 lines.append(f"        {param.name} ({param.type.removesuffix('ParameterDefinition')})"
                              f" default {default}{choices}")
     if any(p.wait_source == "build-start" for p in found):
-        lines.append("(+: no Stage View on the server; time since the build started)")
+        lines.append("(+: Jenkins did not say when the input was reached (no paused Stage View "
+                     "stage); time since the build started)")
     return "\n".join(lines)
 
 
 def _decide(state: CliState, server, user, job, build, action, input_ref, params) -> None:
+    from triage import servers as server_config
     from triage.decide import decide
 
     config = server_config.resolve_one(server, user)
@@ -314,7 +328,8 @@ def _decide(state: CliState, server, user, job, build, action, input_ref, params
     record = decide(client, state.store(), job, build, action, input_ref,
                     _pairs(params, "--param"), who=config.user)
     verb = "Proceeded" if action == "proceed" else "Aborted"
-    shown = ", ".join(f"{k}={v}" for k, v in record.parameters.items())
+    shown = ", ".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}"
+                      for k, v in record.parameters.items())
     click.echo(f"{verb} {job} #{build} at input {record.input_id}"
                + (f" with {shown}." if shown else "."))
 

@@ -93,7 +93,7 @@ def _judge_outage(members: list[TriagedFailure], spread: SignatureSpread | None)
     # An outage may outlive one build; three in a row is as long as we call it noise.
     needed = 3 if environmental else 2
     lasting = [m for m in members if m.evidence.streak >= needed and m.evidence.streak_same_error]
-    earlier = [n for n, count in (spread.earlier if spread else ()) if count >= MASS_MIN]
+    earlier = _went_away(spread, members[0].evidence.streak_start)
     if len(lasting) * 2 > len(members):
         since = min(m.evidence.streak_start for m in lasting)
         if environmental:
@@ -105,6 +105,13 @@ def _judge_outage(members: list[TriagedFailure], spread: SignatureSpread | None)
         shown = ", ".join(f"#{n}" for n in earlier[-3:])
         return NOISE, [f"the same error struck many tests in {shown} and went away"]
     return UNSURE, ["not an infrastructure error we recognise, and never seen before: check one"]
+
+
+def _went_away(spread: SignatureSpread | None, current: int) -> list[int]:
+    """Return earlier builds where the error struck many tests and was gone the next build."""
+    struck = [n for n, count in (spread.earlier if spread else ()) if count >= MASS_MIN]
+    seen = set(struck)
+    return [n for n in struck if n + 1 not in seen and n + 1 < current]
 
 
 def _by_kind(triaged: list[TriagedFailure]) -> list[Cluster]:

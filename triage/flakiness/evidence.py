@@ -25,33 +25,42 @@ _PASSED = frozenset((Outcome.PASSED, Outcome.FLAKY))
 
 def gather(failure: FailureInput, number: int) -> Evidence:
     """Return the evidence for `failure`, which happened in build `number`."""
-    runs = [r for r in failure.history if r.outcome is not Outcome.SKIPPED]
-    codes = [r.outcome for r in runs]
-    failed = [c in _FAILED for c in codes]
-    ev = Evidence(runs=len(runs))
-    ev.failures = sum(failed)
-    ev.rate_low, ev.rate_high = wilson(ev.failures, ev.runs)
+    decisive = [r for r in failure.history if r.outcome is not Outcome.SKIPPED]
+    ev = Evidence()
     ev.passed_same_commit = tuple(r for r in failure.same_revision if r.passed)
     ev.verdict = latest_verdict(failure.verdicts, failure.signature)
-    ev.streak_start = number
+    # The streak counts outage builds too: a break that lasts is a break, however wide.
+    streak_runs = decisive[_streak_cut(decisive):]
+    ev.streak = len(streak_runs) + 1
+    ev.streak_start = streak_runs[0].number if streak_runs else number
+    ev.streak_same_error = all(r.signature == failure.signature for r in streak_runs)
+    # Flakiness evidence leaves outages out: they say nothing about this test.
+    runs = [r for r in decisive if not r.mass]
+    codes = [r.outcome for r in runs]
+    failed = [c in _FAILED for c in codes]
+    ev.runs = len(runs)
+    ev.failures = sum(failed)
+    ev.rate_low, ev.rate_high = wilson(ev.failures, ev.runs)
     if ev.failures == 0 and Outcome.FLAKY not in codes:
         ev.score = score(ev, number)  # a clean history: nothing more to find
         return ev
     ev.flip_rate = flip_rate(runs, failed)
     ev.rerun_passes = tuple(r.number for r in runs if r.outcome is Outcome.FLAKY)
     ev.same_commit_flips = same_commit_flips(runs, failed)
-    cut = len(failed)  # where the unbroken run of failures before this build starts
-    while cut > 0 and failed[cut - 1]:
-        cut -= 1
-    streak_runs = runs[cut:]
-    ev.streak = len(streak_runs) + 1
-    ev.streak_start = streak_runs[0].number if streak_runs else number
-    ev.streak_same_error = all(r.signature == failure.signature for r in streak_runs)
+    cut = _streak_cut(runs)
     _episodes(runs[:cut], failed[:cut], failure.signature, ev)
     flaky_same = {r.number for r in runs if r.outcome is Outcome.FLAKY and r.signature == failure.signature}
     ev.seen_signature = tuple(sorted(set(ev.seen_signature) | flaky_same))
     ev.score = score(ev, number)
     return ev
+
+
+def _streak_cut(runs: list[Run]) -> int:
+    """Return where the unbroken run of failures at the end of `runs` starts."""
+    cut = len(runs)
+    while cut > 0 and runs[cut - 1].outcome in _FAILED:
+        cut -= 1
+    return cut
 
 
 def score(ev: Evidence, number: int) -> float:

@@ -26,6 +26,9 @@ class Run(NamedTuple):
     revision: str | None = None
     signature: str | None = None  # of the final failure, for FAILED/ERROR runs
     job: str | None = None  # set only for runs of another job (same-commit evidence)
+    # Failed with an error that struck MASS_MIN tests or more in that build: an outage says
+    # nothing about this test, so the evidence skips the run (the history letters keep it).
+    mass: bool = False
 
     @property
     def failed(self) -> bool:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from triage.domain import Outcome
-from triage.flakiness.clusters import mass_signatures, triage_build
+from triage.flakiness.clusters import MASS_MIN, mass_signatures, triage_build
 from triage.flakiness.model import (
     HISTORY_WINDOW,
     NOISE,
@@ -99,7 +99,10 @@ def replay(sim: SimHistory, window: int = HISTORY_WINDOW) -> tuple[Tally, list[t
             tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
             tally.add("ever failed", truth, NOISE if failed_ever[i] else REAL)
             decided.append((build.number, item.failure.test, truth, item.suggestion, item.kind, item.cluster_id))
+        masses_now = {sig for sig, count in counts.items() if count >= MASS_MIN}
         for i, run in current.items():
+            if run.signature in masses_now:
+                run = run._replace(mass=True)
             runs[i].append(run)
             numbers[i].append(build.number)
             failed_ever[i] += run.failed

@@ -23,7 +23,7 @@ from triage.errors import (
 from triage.jenkins import facts, urls
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.http import HttpSettings, JenkinsHttp
-from triage.jenkins.model import BuildState, JobBuilds, JobRef, PendingInput
+from triage.jenkins.model import BuildState, JobBuilds, JobRef, Pause, PendingInput
 
 # One request lists a folder level and two levels below it (section 4.5: `jobs[]`); deeper
 # folders cost one more request each.
@@ -164,12 +164,12 @@ class JenkinsClient:
         except JenkinsNotFound:
             return ()
 
-    def pause_started(self, job: str, number: int) -> tuple[int | None, int | None]:
-        """Return (epoch ms when the wait began, ms waited so far), from Stage View."""
+    def pause(self, job: str, number: int) -> Pause:
+        """Return how long a paused build has waited, from Stage View (section 2.3)."""
         try:
             data = self.http.get_json(urls.run_path(job, number) + "wfapi/describe")
         except JenkinsNotFound:
-            return None, None
+            return Pause(None, None, "unknown")  # Stage View not installed
         return pause_from_describe(data)
 
     # --- decisions (never retried: section 1.6, trap 2) ------------------------------------
@@ -232,15 +232,16 @@ class JenkinsClient:
             f"{now}. Your decision was not applied.", url=self.base)
 
 
-def pause_from_describe(data: Mapping[str, Any]) -> tuple[int | None, int | None]:
-    """Read the pause from a `RunExt` (`{run}/wfapi/describe`, section 2.3).
+def pause_from_describe(data: Mapping[str, Any]) -> Pause:
+    """Read the wait from a `RunExt` (`{run}/wfapi/describe`, section 2.3).
 
     While a run waits, its `endTimeMillis` is the server's "now" and the paused stage's
-    `pauseDurationMillis` is how long it has waited, so both come from the server's clock
-    (no skew with ours). Without a paused stage, a run whose own status is
-    PAUSED_PENDING_INPUT gives its total `pauseDurationMillis`. (None, None) otherwise.
+    `pauseDurationMillis` is how long it has waited, so both come from the server's clock (no
+    skew with ours). Without a paused stage, a run whose own status is PAUSED_PENDING_INPUT
+    gives its total `pauseDurationMillis`. Failing both, the server's now minus the run's start
+    is an upper bound.
     """
-    now = data.get("endTimeMillis")
+    now, start = data.get("endTimeMillis"), data.get("startTimeMillis")
     paused = [s for s in data.get("stages") or () if s.get("status") == "PAUSED_PENDING_INPUT"]
     if paused:
         waited = paused[-1].get("pauseDurationMillis")
@@ -248,9 +249,11 @@ def pause_from_describe(data: Mapping[str, Any]) -> tuple[int | None, int | None
         waited = data.get("pauseDurationMillis") or None
     else:
         waited = None
-    if now is None or waited is None:
-        return None, None
-    return int(now) - int(waited), int(waited)
+    if now is not None and waited is not None:
+        return Pause(int(now) - int(waited), int(waited), "wfapi")
+    if now is not None and start is not None:
+        return Pause(None, max(0, int(now) - int(start)), "build-start")
+    return Pause(None, None, "unknown")
 
 
 def _verb(endpoint: str) -> str:

@@ -50,7 +50,9 @@ def build_state(job: str, data: Mapping[str, Any], server: str,
     revision, branch = pick_revision(actions, job, remote_hint)
     tests = _first(actions, TEST_RESULT_ACTION)
     input_action = _first(actions, INPUT_ACTION)
-    approver = _first(actions, APPROVER_ACTION)
+    # One ApproverAction per approval, in order: the last one is the latest decision.
+    approvers = [a for a in actions if a.get("_class") == APPROVER_ACTION]
+    approver = approvers[-1] if approvers else None
     duration = data.get("duration")
     info = BuildInfo(
         job=job,

@@ -84,6 +84,20 @@ class BuildState:
 
 
 @dataclass(frozen=True, slots=True)
+class Pause:
+    """How long a build has waited at its input, and how we know.
+
+    source "wfapi": exact, from Stage View's paused stage; `since_ms` is when the wait began.
+    source "build-start": an upper bound, the time since the build started (no pause known).
+    source "unknown": Jenkins said nothing usable.
+    """
+
+    since_ms: int | None
+    waited_ms: int | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class PausedBuild:
     """A running build waiting at one or more input steps."""
 

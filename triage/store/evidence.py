@@ -134,6 +134,18 @@ def outcomes(
     return found, signatures
 
 
+def mass_events(store: Store, build_ids: list[int], at_least: int) -> set[tuple[int, str]]:
+    """Return (build id, signature) for errors that struck `at_least` tests in one build."""
+    if not build_ids:
+        return set()
+    rows = store.conn.execute(
+        "SELECT build_id, signature FROM failures WHERE build_id BETWEEN ? AND ? AND attempt = 0 "
+        "AND signature IS NOT NULL GROUP BY build_id, signature HAVING count(*) >= ?",
+        (min(build_ids), max(build_ids), at_least),
+    )
+    return {(build_id, signature) for build_id, signature in rows}
+
+
 def same_revision(store: Store, build: BuildRow) -> list[tuple[int, int, str | None]]:
     """Return (build id, number, job name or None for this job) of other builds on its commit."""
     if not build.revision:

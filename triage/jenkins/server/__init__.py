@@ -15,7 +15,7 @@ from triage.jenkins.server.actions import BuildData, Cause
 from triage.jenkins.server.builds import Build
 from triage.jenkins.server.demo import bench_world, demo_world, inbox_world
 from triage.jenkins.server.faults import Fault, Faults
-from triage.jenkins.server.inputs import InputExecution, InputStep, Param, input_id
+from triage.jenkins.server.inputs import Decision, InputExecution, InputStep, Param, input_id
 from triage.jenkins.server.jobs import Folder, MultiBranch, PipelineJob, name_encode
 from triage.jenkins.server.reports import Case, Failure, Report, Suite, suite_xml
 from triage.jenkins.server.security import User
@@ -23,7 +23,7 @@ from triage.jenkins.server.server import JenkinsServer
 from triage.jenkins.server.world import World
 
 __all__ = [
-    "Build", "BuildData", "Case", "Cause", "Failure", "Fault", "Faults", "Folder", "InputExecution",
+    "Build", "BuildData", "Case", "Cause", "Decision", "Failure", "Fault", "Faults", "Folder", "InputExecution",
     "InputStep", "JenkinsServer", "MultiBranch", "Param", "PipelineJob", "Report", "Suite", "User",
     "World", "bench_world", "demo_world", "inbox_world", "input_id", "name_encode", "suite_xml",
 ]

@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import socket
 import time
+import traceback
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -55,13 +56,24 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         app = self.app
         app.requests.append((method, self.path))
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            self._write(html(400, "Bad Request", "Bad Content-Length"))
+            return
         body = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
         fault = app.faults.take(method, split.path)
         if fault is not None and self._apply_fault(fault):
             return
-        resp = self._respond(method, split.path, split.query, body)
+        try:
+            resp = self._respond(method, split.path, split.query, body)
+        except Exception:
+            # A bug in the server: answer like Jenkins' "Oops!" page and keep the traceback
+            # where tests can assert on it (srv.errors), instead of a silent dropped socket.
+            app.errors.append(traceback.format_exc())
+            resp = html(500, "Oops!", "A problem occurred while processing the request.")
         self._write(resp, head_only=method == "HEAD")
 
     def _apply_fault(self, fault) -> bool:

@@ -139,10 +139,10 @@ class Container:
         return self.children.get(token)
 
     def views(self) -> list:
-        return [_View(self)]
+        return [AllView(self)]
 
 
-class _View:
+class AllView:
     export_class = "hudson.model.AllView"
 
     def __init__(self, owner: Container):
@@ -164,7 +164,7 @@ class Folder(Item, Container):
         return self.item_props() + [
             Prop("healthReport", list, 1),
             Prop("jobs", lambda: list(self.children.values()), 1),
-            Prop("primaryView", lambda: _View(self), 1),
+            Prop("primaryView", lambda: AllView(self), 1),
             Prop("views", self.views, 1),
         ]
 

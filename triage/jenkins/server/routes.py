@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from triage.jenkins.server.builds import Build
@@ -42,6 +43,7 @@ class Response:
 
 
 def html(status: int, title: str, text: str = "", headers=None) -> Response:
+    title, text = escape(title), escape(text)
     page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body>"
     return Response(status, (page + "</html>").encode(), HTML_TYPE, list(headers or []))
 

@@ -109,6 +109,13 @@ class Security:
             self._issued.add((auth.user_id, crumb))
         return crumb, new_session
 
+    def expire_sessions(self) -> None:
+        """Forget every session and crumb, as a Jenkins restart or session timeout does."""
+        with self._lock:
+            self._sessions.clear()
+            self._issued.clear()
+        self._salt = secrets.token_hex(16)
+
     def crumb_needed(self, auth: Auth) -> bool:
         if not self.csrf or self.crumb_mode == "never":
             return False

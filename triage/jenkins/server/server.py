@@ -52,6 +52,7 @@ class JenkinsServer:
         self.security = Security(anonymous_read=anonymous_read, crumb_mode=crumb_mode, **kwargs)
         self.faults = Faults()
         self.requests = RequestLog()
+        self.errors: list[str] = []  # tracebacks of unexpected server exceptions (bugs)
         self.session = secrets.token_hex(4)  # X-Jenkins-Session: new per "restart"
         self.connections: set[socket.socket] = set()
         self._root_url = root_url
@@ -68,6 +69,11 @@ class JenkinsServer:
         if self._httpd is None:
             raise RuntimeError("the server is not running; call start() first")
         return f"http://{self.host}:{self.port}{self.context_path}/"
+
+    def restart(self) -> None:
+        """Simulate a controller restart: sessions and crumbs expire, a new X-Jenkins-Session."""
+        self.security.expire_sessions()
+        self.session = secrets.token_hex(4)
 
     def start(self) -> JenkinsServer:
         """Bind (port 0 picks a free port) and serve on a daemon thread."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from triage.jenkins.server.export import Prop
-from triage.jenkins.server.jobs import Container, Item, PipelineJob, ReportCache
+from triage.jenkins.server.jobs import AllView, Container, Item, PipelineJob, ReportCache
 
 JENKINS_VERSION = "2.479.3"
 
@@ -66,8 +66,6 @@ class World(Container):
         return out
 
     def export_props(self):
-        from triage.jenkins.server.jobs import _View
-
         return (
             Prop("assignedLabels", lambda: [_Label()], 1, declared=_Label.export_class),
             Prop("mode", lambda: "NORMAL", 1),
@@ -77,7 +75,7 @@ class World(Container):
             Prop("description", lambda: None, 1),
             Prop("jobs", lambda: list(self.children.values()), 1),
             Prop("overallLoad", dict, 1),
-            Prop("primaryView", lambda: _View(self), 1),
+            Prop("primaryView", lambda: AllView(self), 1),
             Prop("quietDownReason", lambda: None, 1),
             Prop("quietingDown", lambda: False, 1),
             Prop("slaveAgentPort", lambda: -1, 1),
