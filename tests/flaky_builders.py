@@ -8,7 +8,9 @@ from triage.flakiness.model import FailureInput, PastVerdict, Run
 _LETTERS = {o.letter: o for o in Outcome}
 
 
-def runs(pattern: str, *, first: int = 1, sig: str | None = "S", shas: str | None = None) -> tuple[Run, ...]:
+def runs(
+    pattern: str, *, first: int = 1, sig: str | None = "S", shas: str | None = None
+) -> tuple[Run, ...]:
     """Return runs from letters (P F E S R, "." for a build the test did not run in).
 
     Build numbers count from `first`; failed and flaky-passed runs carry signature `sig`;
@@ -41,7 +43,14 @@ def failure(
 ) -> FailureInput:
     """Return a failure of build len(history) + 1 with the given history."""
     return FailureInput(
-        test_id, classname, name, outcome, sig, message, type_, 0,
+        test_id,
+        classname,
+        name,
+        outcome,
+        sig,
+        message,
+        type_,
+        0,
         history=runs(history, sig=history_sig if history_sig is not None else sig),
         same_revision=same_revision,
         verdicts=verdicts,

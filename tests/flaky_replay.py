@@ -24,8 +24,13 @@ def store_replay(sim: SimHistory, path: Path) -> tuple[Tally, list[tuple[int, st
     names = {(t.classname, t.name): i for i, t in enumerate(sim.tests)}
     with Store.open(path) as store:
         for build in sim.builds:
-            info = BuildInfo(sim.job, build.number, revision=build.revision, branch="main",
-                             timestamp_ms=1_700_000_000_000 + build.number * 60_000)
+            info = BuildInfo(
+                sim.job,
+                build.number,
+                revision=build.revision,
+                branch="main",
+                timestamp_ms=1_700_000_000_000 + build.number * 60_000,
+            )
             import_build(store, info, sim.results(build))
             result = triage(store, sim.job, build.number)
             for item in result.failures:

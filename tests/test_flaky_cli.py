@@ -36,37 +36,69 @@ def _attempt(kind: str, type_: str, message: str, frame: str) -> Attempt:
 
 
 def _timeout(number: int) -> Attempt:
-    return _attempt("failure", "java.util.concurrent.TimeoutException",
-                    f"Timed out after {1000 + number} ms", "com.acme.cart.Poller.await")
+    return _attempt(
+        "failure",
+        "java.util.concurrent.TimeoutException",
+        f"Timed out after {1000 + number} ms",
+        "com.acme.cart.Poller.await",
+    )
 
 
 def results(number: int, *, retry: bool = False) -> list[TestResult]:
     out = []
     for classname in BILLING:
         if number == 10:
-            attempt = _attempt("error", "java.net.ConnectException", "Connection refused: db:5432",
-                               "org.postgresql.Driver.connect")
+            attempt = _attempt(
+                "error",
+                "java.net.ConnectException",
+                "Connection refused: db:5432",
+                "org.postgresql.Driver.connect",
+            )
             out.append(TestResult(classname, "test", Outcome.ERROR, attempts=(attempt,)))
         else:
             out.append(TestResult(classname, "test", Outcome.PASSED))
     if number >= 8:
-        attempt = _attempt("failure", "java.lang.AssertionError", f"expected:<100> but was:<{number}>",
-                           "com.acme.cart.Cart.total")
-        out.append(TestResult("com.acme.cart.CartTest", "testTotal", Outcome.FAILED, attempts=(attempt,)))
+        attempt = _attempt(
+            "failure",
+            "java.lang.AssertionError",
+            f"expected:<100> but was:<{number}>",
+            "com.acme.cart.Cart.total",
+        )
+        out.append(
+            TestResult("com.acme.cart.CartTest", "testTotal", Outcome.FAILED, attempts=(attempt,))
+        )
     else:
         out.append(TestResult("com.acme.cart.CartTest", "testTotal", Outcome.PASSED))
     if number in (2, 5) or (number == 10 and not retry):
-        out.append(TestResult("com.acme.cart.CartTest", "testFlaky", Outcome.FAILED,
-                              attempts=(_timeout(number),)))
+        out.append(
+            TestResult(
+                "com.acme.cart.CartTest", "testFlaky", Outcome.FAILED, attempts=(_timeout(number),)
+            )
+        )
     elif number == 4:
-        out.append(TestResult("com.acme.cart.CartTest", "testFlaky", Outcome.FLAKY, reruns=1,
-                              attempts=(_timeout(number),)))
+        out.append(
+            TestResult(
+                "com.acme.cart.CartTest",
+                "testFlaky",
+                Outcome.FLAKY,
+                reruns=1,
+                attempts=(_timeout(number),),
+            )
+        )
     else:
         out.append(TestResult("com.acme.cart.CartTest", "testFlaky", Outcome.PASSED))
     if number in (10, 11, 13):
-        attempt = _attempt("failure", "java.lang.IllegalStateException", "index closed",
-                           "com.acme.search.Index.query")
-        out.append(TestResult("com.acme.search.SearchTest", "testQuery", Outcome.FAILED, attempts=(attempt,)))
+        attempt = _attempt(
+            "failure",
+            "java.lang.IllegalStateException",
+            "index closed",
+            "com.acme.search.Index.query",
+        )
+        out.append(
+            TestResult(
+                "com.acme.search.SearchTest", "testQuery", Outcome.FAILED, attempts=(attempt,)
+            )
+        )
     else:
         out.append(TestResult("com.acme.search.SearchTest", "testQuery", Outcome.PASSED))
     return out
@@ -97,7 +129,9 @@ def run(history):
 
 
 def failures(run, build: int = 10) -> dict[str, dict]:
-    data = json.loads(run("failures", "--job", "app", "--build", str(build), "--format", "json").output)
+    data = json.loads(
+        run("failures", "--job", "app", "--build", str(build), "--format", "json").output
+    )
     return {item["test"]: item for item in data}
 
 
@@ -105,8 +139,19 @@ def test_failures_json_follows_the_contract(run):
     data = json.loads(run("failures", "--job", "app", "--build", "10", "--format", "json").output)
     assert isinstance(data, list) and len(data) == 9
     for item in data:
-        assert {"classname", "name", "test", "status", "suggestion", "score", "cluster", "signature",
-                "reasons", "verdict", "history"} <= set(item)
+        assert {
+            "classname",
+            "name",
+            "test",
+            "status",
+            "suggestion",
+            "score",
+            "cluster",
+            "signature",
+            "reasons",
+            "verdict",
+            "history",
+        } <= set(item)
         assert item["test"] == f"{item['classname']}.{item['name']}"
         assert item["status"] in ("failed", "error")
         assert item["suggestion"] in ("real", "noise", "unsure")
@@ -148,22 +193,55 @@ def test_failures_table_groups_by_cluster(run):
 
 
 def test_failures_of_a_green_build_and_the_newest_build(run):
-    assert run("failures", "--job", "app", "--build", "1").output == "app #1 (0000001): no failures.\n"
+    assert (
+        run("failures", "--job", "app", "--build", "1").output == "app #1 (0000001): no failures.\n"
+    )
     newest = json.loads(run("failures", "--job", "app", "--format", "json").output)
     assert {item["test"] for item in newest} == {TOTAL, QUERY}  # #11, the retry
 
 
 def test_mark_and_unmark_a_test(run, history):
-    out = run("mark", "--job", "app", "--build", "10", "--test", TOTAL, "--verdict", "real",
-              "--note", "broke the rounding", "--who", "alice").output
+    out = run(
+        "mark",
+        "--job",
+        "app",
+        "--build",
+        "10",
+        "--test",
+        TOTAL,
+        "--verdict",
+        "real",
+        "--note",
+        "broke the rounding",
+        "--who",
+        "alice",
+    ).output
     assert out == "Marked 1 failure of app #10 real (by alice).\n"
     assert failures(run)[TOTAL]["verdict"] == "real"
-    run("mark", "--job", "app", "--build", "10", "--test", TOTAL, "--verdict", "noise", "--who", "bob")
+    run(
+        "mark",
+        "--job",
+        "app",
+        "--build",
+        "10",
+        "--test",
+        TOTAL,
+        "--verdict",
+        "noise",
+        "--who",
+        "bob",
+    )
     assert failures(run)[TOTAL]["verdict"] == "noise"
-    assert "Undid 1 verdict on app #10." in run("unmark", "--job", "app", "--build", "10", "--test", TOTAL).output
+    assert (
+        "Undid 1 verdict on app #10."
+        in run("unmark", "--job", "app", "--build", "10", "--test", TOTAL).output
+    )
     assert failures(run)[TOTAL]["verdict"] is None
-    rows = sqlite3.connect(history).execute(
-        "SELECT verdict, who, note, undone_at IS NOT NULL FROM verdicts ORDER BY id").fetchall()
+    rows = (
+        sqlite3.connect(history)
+        .execute("SELECT verdict, who, note, undone_at IS NOT NULL FROM verdicts ORDER BY id")
+        .fetchall()
+    )
     assert rows == [("real", "alice", "broke the rounding", 1), ("noise", "bob", None, 1)]
     again = run("unmark", "--job", "app", "--build", "10", "--test", TOTAL).output
     assert "nothing to undo" in again
@@ -171,8 +249,19 @@ def test_mark_and_unmark_a_test(run, history):
 
 def test_mark_a_whole_cluster(run, history):
     cluster = next(i["cluster"]["id"] for i in failures(run).values() if ".billing." in i["test"])
-    out = run("mark", "--job", "app", "--build", "10", "--cluster", cluster, "--verdict", "noise",
-              "--who", "carol").output
+    out = run(
+        "mark",
+        "--job",
+        "app",
+        "--build",
+        "10",
+        "--cluster",
+        cluster,
+        "--verdict",
+        "noise",
+        "--who",
+        "carol",
+    ).output
     assert "Marked 6 failures of app #10 noise" in out
     marked = [i for i in failures(run).values() if i["verdict"] == "noise"]
     assert len(marked) == 6
@@ -188,13 +277,37 @@ def test_a_noise_mark_is_evidence_next_time_and_undo_takes_it_back(run, history)
         import_one(store, 13, "d" * 40)  # and fails again with the error of #10
     before = failures(run, 13)[QUERY]
     assert before["suggestion"] == "unsure"  # one earlier episode: not enough to call noise
-    run("mark", "--job", "app", "--build", "10", "--test", QUERY, "--verdict", "noise", "--who", "alice")
+    run(
+        "mark",
+        "--job",
+        "app",
+        "--build",
+        "10",
+        "--test",
+        QUERY,
+        "--verdict",
+        "noise",
+        "--who",
+        "alice",
+    )
     later = failures(run, 13)[QUERY]
     assert later["suggestion"] == "noise"
     assert later["reasons"][0] == "marked noise by alice in #10 for this error"
     run("unmark", "--job", "app", "--build", "10", "--test", QUERY)
     assert failures(run, 13)[QUERY]["suggestion"] == "unsure"
-    run("mark", "--job", "app", "--build", "10", "--test", QUERY, "--verdict", "real", "--who", "bob")
+    run(
+        "mark",
+        "--job",
+        "app",
+        "--build",
+        "10",
+        "--test",
+        QUERY,
+        "--verdict",
+        "real",
+        "--who",
+        "bob",
+    )
     pinned = failures(run, 13)[QUERY]
     assert (pinned["suggestion"], pinned["cluster"]["id"]) == ("real", "marked-real")
 
@@ -202,18 +315,53 @@ def test_a_noise_mark_is_evidence_next_time_and_undo_takes_it_back(run, history)
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["failures", "--job", "nope", "--build", "1"], 3, "error: No job 'nope' on server 'local'"),
-        (["failures", "--job", "app", "--build", "99"], 3, "error: Build #99 of 'app' is not in the history"),
-        (["mark", "--job", "app", "--build", "10", "--cluster", "since-3", "--verdict", "real"], 3,
-         "error: Build #10 of 'app' has no cluster 'since-3' (clusters: sig-"),
-        (["mark", "--job", "app", "--build", "10", "--verdict", "real"], 2,
-         "error: Name exactly one of --test TEST or --cluster ID."),
-        (["mark", "--job", "app", "--build", "10", "--test", TOTAL, "--cluster", "new", "--verdict", "real"],
-         2, "error: Name exactly one"),
-        (["mark", "--job", "app", "--build", "1", "--test", TOTAL, "--verdict", "real"], 3,
-         f"error: Test '{TOTAL}' did not fail in build #1 of 'app'"),
-        (["unmark", "--job", "app", "--build", "10", "--test", "com.acme.Nope.t"], 3,
-         "error: Test 'com.acme.Nope.t' is not in build #10"),
+        (
+            ["failures", "--job", "nope", "--build", "1"],
+            3,
+            "error: No job 'nope' on server 'local'",
+        ),
+        (
+            ["failures", "--job", "app", "--build", "99"],
+            3,
+            "error: Build #99 of 'app' is not in the history",
+        ),
+        (
+            ["mark", "--job", "app", "--build", "10", "--cluster", "since-3", "--verdict", "real"],
+            3,
+            "error: Build #10 of 'app' has no cluster 'since-3' (clusters: sig-",
+        ),
+        (
+            ["mark", "--job", "app", "--build", "10", "--verdict", "real"],
+            2,
+            "error: Name exactly one of --test TEST or --cluster ID.",
+        ),
+        (
+            [
+                "mark",
+                "--job",
+                "app",
+                "--build",
+                "10",
+                "--test",
+                TOTAL,
+                "--cluster",
+                "new",
+                "--verdict",
+                "real",
+            ],
+            2,
+            "error: Name exactly one",
+        ),
+        (
+            ["mark", "--job", "app", "--build", "1", "--test", TOTAL, "--verdict", "real"],
+            3,
+            f"error: Test '{TOTAL}' did not fail in build #1 of 'app'",
+        ),
+        (
+            ["unmark", "--job", "app", "--build", "10", "--test", "com.acme.Nope.t"],
+            3,
+            "error: Test 'com.acme.Nope.t' is not in build #10",
+        ),
     ],
 )
 def test_bad_input_gives_one_clear_line(history, args, code, message):
@@ -229,7 +377,9 @@ def test_flaky_ranks_tests_with_their_evidence(run):
     assert data[0]["test"] == FLAKY
     flaky = by_test[FLAKY]
     assert flaky["rerun_passes"] == [4]
-    assert flaky["same_commit"] == [{"revision": f"{10:07x}" + "0" * 33, "failed": 10, "passed": 11}]
+    assert flaky["same_commit"] == [
+        {"revision": f"{10:07x}" + "0" * 33, "failed": 10, "passed": 11}
+    ]
     assert (flaky["runs"], flaky["failures"]) == (11, 3)
     assert flaky["history"] == "PFPRFPPPPFP"
     low, high = flaky["failure_rate_interval"]
@@ -237,13 +387,30 @@ def test_flaky_ranks_tests_with_their_evidence(run):
     assert by_test[TOTAL]["failing_since"] == 8
     assert by_test[TOTAL]["score"] < flaky["score"]
     table = run("flaky", "--job", "app", "--last", "5").output
-    assert re.match(r"\d\.\d\d  com\.acme\.cart\.CartTest\.testFlaky +1/5  PPPFP$", table.splitlines()[0])
+    assert re.match(
+        r"\d\.\d\d  com\.acme\.cart\.CartTest\.testFlaky +1/5  PPPFP$", table.splitlines()[0]
+    )
 
 
 def test_the_cli_runs_as_a_process(history):
     out = subprocess.run(
-        [sys.executable, "-m", "triage", "failures", "--job", "app", "--build", "10", "--format", "json",
-         "--db", str(history)],
-        capture_output=True, text=True, check=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "triage",
+            "failures",
+            "--job",
+            "app",
+            "--build",
+            "10",
+            "--format",
+            "json",
+            "--db",
+            str(history),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     assert len(json.loads(out)) == 9

@@ -24,11 +24,24 @@ def build(failures, spreads=None, number=NUMBER):
     return triage_build(BuildContext("app", number, "f" * 40), failures, spreads)
 
 
-def outage(count, message="Connection refused: db:5432", type_="java.net.ConnectException",
-           history=CLEAN, sig="OUT", module="billing"):
+def outage(
+    count,
+    message="Connection refused: db:5432",
+    type_="java.net.ConnectException",
+    history=CLEAN,
+    sig="OUT",
+    module="billing",
+):
     return [
-        failure(history, test_id=100 + i, sig=sig, message=message, type_=type_,
-                classname=f"com.acme.{module}.Case{i}Test", name="test")
+        failure(
+            history,
+            test_id=100 + i,
+            sig=sig,
+            message=message,
+            type_=type_,
+            classname=f"com.acme.{module}.Case{i}Test",
+            name="test",
+        )
         for i in range(count)
     ]
 
@@ -39,9 +52,13 @@ def test_one_infrastructure_error_across_many_tests_is_one_noise_cluster():
     cluster = result.clusters[0]
     assert cluster.id == "sig-OUT"
     assert cluster.suggestion == NOISE
-    assert cluster.label == "Same error in 23 tests of com.acme.billing: Connection refused: db:5432"
+    assert (
+        cluster.label == "Same error in 23 tests of com.acme.billing: Connection refused: db:5432"
+    )
     assert all(m.suggestion == NOISE for m in cluster.members)
-    assert cluster.members[0].reasons[0] == "same error in 23 tests of this build of com.acme.billing"
+    assert (
+        cluster.members[0].reasons[0] == "same error in 23 tests of this build of com.acme.billing"
+    )
     assert result.clusters[1].suggestion == REAL  # the unrelated new failure is never hidden
 
 
@@ -52,21 +69,35 @@ def test_fewer_tests_than_the_threshold_are_not_an_outage():
 
 
 def test_an_unknown_error_in_many_tests_is_unsure_not_noise():
-    result = build(outage(8, message="Cannot invoke Repo.find() because repo is null",
-                          type_="java.lang.NullPointerException"))
+    result = build(
+        outage(
+            8,
+            message="Cannot invoke Repo.find() because repo is null",
+            type_="java.lang.NullPointerException",
+        )
+    )
     assert result.clusters[0].suggestion == UNSURE
 
 
 def test_an_unknown_error_that_struck_many_tests_before_and_went_away_is_noise():
     spread = {"OUT": SignatureSpread("OUT", ((12, 30), (40, 1)))}
-    result = build(outage(8, message="Gradle worker daemon disappeared", type_="GradleException"), spread)
+    result = build(
+        outage(8, message="Gradle worker daemon disappeared", type_="GradleException"), spread
+    )
     assert result.clusters[0].suggestion == NOISE
     assert "struck many tests in #12" in result.clusters[0].members[0].reasons[1]
 
 
 def test_a_mass_failure_lasting_several_builds_is_a_regression():
-    result = build(outage(8, message="Cannot invoke Repo.find()", type_="java.lang.NullPointerException",
-                          history=CLEAN + "FF"), number=NUMBER + 2)
+    result = build(
+        outage(
+            8,
+            message="Cannot invoke Repo.find()",
+            type_="java.lang.NullPointerException",
+            history=CLEAN + "FF",
+        ),
+        number=NUMBER + 2,
+    )
     assert result.clusters[0].suggestion == REAL
     assert "failing since" in result.clusters[0].members[0].reasons[1]
 
@@ -102,7 +133,11 @@ def test_known_flaky_failures_form_one_noise_cluster():
     items = [failure(history, test_id=i, sig=f"F{i}", name=f"t{i}") for i in range(3)]
     result = triage_build(BuildContext("app", number_after(history)), items)
     (cluster,) = result.clusters
-    assert (cluster.id, cluster.label, cluster.suggestion) == ("flaky", "Known flaky (3 tests)", NOISE)
+    assert (cluster.id, cluster.label, cluster.suggestion) == (
+        "flaky",
+        "Known flaky (3 tests)",
+        NOISE,
+    )
 
 
 def test_passes_on_the_same_commit_join_the_noise_cluster():
@@ -113,7 +148,9 @@ def test_passes_on_the_same_commit_join_the_noise_cluster():
 
 
 def test_new_failures_are_never_hidden():
-    (cluster,) = build([failure(CLEAN, test_id=i, sig=f"N{i}", name=f"t{i}") for i in range(3)]).clusters
+    (cluster,) = build(
+        [failure(CLEAN, test_id=i, sig=f"N{i}", name=f"t{i}") for i in range(3)]
+    ).clusters
     assert (cluster.id, cluster.suggestion) == ("new", REAL)
 
 
@@ -142,7 +179,10 @@ def test_fifty_failures_become_a_few_decisions():
     flaky_history = ("P" * 12 + "F") * 4 + "PPPPPPP" + "P"
     items = outage(40)
     items += [failure(flaky_history, test_id=200 + i, sig=f"F{i}") for i in range(6)]
-    items += [failure(CLEAN[:len(flaky_history) - 3] + "PFF" , test_id=300 + i, sig=f"R{i}") for i in range(4)]
+    items += [
+        failure(CLEAN[: len(flaky_history) - 3] + "PFF", test_id=300 + i, sig=f"R{i}")
+        for i in range(4)
+    ]
     result = triage_build(BuildContext("app", number_after(flaky_history)), items)
     assert len(result.failures) == 50
     assert len(result.clusters) == 3
@@ -154,7 +194,10 @@ def test_mass_signatures_counts_distinct_tests():
 
 
 def test_every_failure_gets_a_cluster_and_the_order_is_stable():
-    items = outage(6) + [failure(CLEAN, test_id=1, sig="X", name="a"), failure(CLEAN + "", test_id=2, sig="Y", name="b")]
+    items = outage(6) + [
+        failure(CLEAN, test_id=1, sig="X", name="a"),
+        failure(CLEAN + "", test_id=2, sig="Y", name="b"),
+    ]
     first = build(items)
     second = build(list(reversed(items)))
     assert all(t.cluster_id for t in first.failures)
@@ -166,3 +209,21 @@ def test_every_failure_gets_a_cluster_and_the_order_is_stable():
 
 def test_runs_builder_sanity():
     assert [r.outcome.letter for r in runs("PF.R")] == ["P", "F", "R"]
+
+
+def test_a_wide_break_stays_real_even_though_outage_runs_leave_the_flakiness_evidence():
+    # Found by the quality replay: builds where the error struck many tests are left out of
+    # each test's flakiness evidence, but they must still count for "failing since #N".
+
+    items = outage(
+        8,
+        message="Cannot invoke Repo.find()",
+        type_="java.lang.NullPointerException",
+        history=CLEAN + "FF",
+    )
+    for item in items:
+        item.history = tuple(r._replace(mass=r.failed) for r in item.history)
+    spread = {"OUT": SignatureSpread("OUT", ((NUMBER, 8), (NUMBER + 1, 8)))}
+    result = build(items, spread, number=NUMBER + 2)
+    assert result.clusters[0].suggestion == REAL
+    assert all(m.suggestion == REAL for m in result.clusters[0].members)

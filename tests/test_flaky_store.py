@@ -12,8 +12,14 @@ from triage.triage_build import rank_flaky, triage
 def result(name: str, outcome: Outcome, message: str = "boom") -> TestResult:
     attempts = ()
     if outcome is not Outcome.PASSED:
-        attempts = (Attempt("failure", "java.lang.AssertionError", message,
-                            f"java.lang.AssertionError: {message}\n\tat com.acme.Cart.{name}(Cart.java:3)"),)
+        attempts = (
+            Attempt(
+                "failure",
+                "java.lang.AssertionError",
+                message,
+                f"java.lang.AssertionError: {message}\n\tat com.acme.Cart.{name}(Cart.java:3)",
+            ),
+        )
     return TestResult("com.acme.CartTest", name, outcome, attempts=attempts)
 
 
@@ -24,7 +30,9 @@ def add(store, number, outcomes: dict[str, Outcome], *, job="app", sha=None, bra
 
 def test_other_branches_stay_out_of_the_history(store):
     for number in range(1, 8):
-        add(store, number, {"t": Outcome.FAILED if number % 2 else Outcome.PASSED}, branch="feature")
+        add(
+            store, number, {"t": Outcome.FAILED if number % 2 else Outcome.PASSED}, branch="feature"
+        )
     for number in range(8, 20):
         add(store, number, {"t": Outcome.PASSED})
     add(store, 20, {"t": Outcome.FAILED})
@@ -56,7 +64,11 @@ def test_the_window_limits_how_far_back_the_engine_looks(store):
 def test_outage_failures_are_not_a_tests_flakiness(store):
     names = [f"t{i}" for i in range(6)]
     for number in range(1, 10):
-        add(store, number, dict.fromkeys(names, Outcome.FAILED if number in (3, 6) else Outcome.PASSED))
+        add(
+            store,
+            number,
+            dict.fromkeys(names, Outcome.FAILED if number in (3, 6) else Outcome.PASSED),
+        )
     build_ids = [b[0] for b in q.job_builds(store, store.job_id("app"), None)]
     assert len(q.mass_events(store, build_ids, 5)) == 2
     assert rank_flaky(store, "app") == []  # two outages, not six flaky tests
@@ -79,9 +91,15 @@ def test_marking_again_retires_the_previous_verdict(store):
 
 def test_flaky_ranking_only_reads_tests_that_failed(store):
     for number in range(1, 30):
-        add(store, number, {"steady": Outcome.PASSED,
-                            "shaky": Outcome.FAILED if number % 7 == 0 else Outcome.PASSED,
-                            "skips": Outcome.PASSED})
+        add(
+            store,
+            number,
+            {
+                "steady": Outcome.PASSED,
+                "shaky": Outcome.FAILED if number % 7 == 0 else Outcome.PASSED,
+                "skips": Outcome.PASSED,
+            },
+        )
     ranked = rank_flaky(store, "app", last=20)
     assert [t.name for t in ranked] == ["shaky"]
     assert ranked[0].evidence.runs == 20

@@ -52,8 +52,13 @@ def test_surefire_flaky_reruns_with_different_numbers_share_one_signature():
 
 @needs_corpus
 def test_gradle_flaky_attempts_with_different_counts_share_one_signature():
-    failures = [f for f in corpus_failures("publish-report-annotations/TEST-org.test.sample.FlakyTestSuite.xml")
-                if "times >=" in (f[2] or "")]
+    failures = [
+        f
+        for f in corpus_failures(
+            "publish-report-annotations/TEST-org.test.sample.FlakyTestSuite.xml"
+        )
+        if "times >=" in (f[2] or "")
+    ]
     assert {f[2][-45:] for f in failures} and len({f[2] for f in failures}) == 2  # actual 1, 2
     assert len({sig(f) for f in failures}) == 1
 
@@ -67,8 +72,13 @@ def test_the_same_always_failing_test_keeps_its_signature_across_reports():
 
 @needs_corpus
 def test_a_random_port_in_a_real_message_does_not_change_the_signature():
-    (failure,) = [f for f in corpus_failures("junit-plugin/TEST-hudson.security.HudsonPrivateSecurityRealmTest.xml")
-                  if "AJAX" in (f[2] or "")][:1]
+    (failure,) = [
+        f
+        for f in corpus_failures(
+            "junit-plugin/TEST-hudson.security.HudsonPrivateSecurityRealmTest.xml"
+        )
+        if "AJAX" in (f[2] or "")
+    ][:1]
     moved = re.sub(r"localhost:\d+", "localhost:50123", failure[2])
     assert moved != failure[2]
     assert signature_id(failure[1], moved, failure[3]) == sig(failure)
@@ -76,7 +86,9 @@ def test_a_random_port_in_a_real_message_does_not_change_the_signature():
 
 @needs_corpus
 def test_moved_source_lines_keep_the_signature():
-    (name, type_, message, trace), *_ = corpus_failures("maven-surefire/TEST-com.shape.CircleTest.xml")
+    (name, type_, message, trace), *_ = corpus_failures(
+        "maven-surefire/TEST-com.shape.CircleTest.xml"
+    )
     shifted = re.sub(r"\.java:(\d+)\)", lambda m: f".java:{int(m.group(1)) + 7})", trace)
     assert shifted != trace
     assert signature_id(type_, message, shifted) == signature_id(type_, message, trace)
@@ -129,7 +141,9 @@ def test_the_same_assertion_in_two_tests_is_two_errors():
 def test_the_same_outage_in_two_tests_is_one_error():
     message = "Connection refused: db:5432"
     trace_a = f"java.net.ConnectException: {message}\n\tat com.shop.billing.BillingTest.a(BillingTest.java:41)"
-    trace_b = f"java.net.ConnectException: {message}\n\tat com.shop.billing.TaxTest.b(TaxTest.java:77)"
+    trace_b = (
+        f"java.net.ConnectException: {message}\n\tat com.shop.billing.TaxTest.b(TaxTest.java:77)"
+    )
     assert signature_id("java.net.ConnectException", message, trace_a) == signature_id(
         "java.net.ConnectException", message, trace_b
     )
@@ -143,8 +157,14 @@ def test_a_different_host_is_a_different_error():
 
 def test_the_code_under_test_frame_distinguishes_otherwise_equal_errors():
     head = "java.lang.NullPointerException\n"
-    a = head + "\tat com.acme.cart.Cart.total(Cart.java:12)\n\tat com.acme.cart.CartTest.t(CartTest.java:5)"
-    b = head + "\tat com.acme.tax.Rates.load(Rates.java:12)\n\tat com.acme.cart.CartTest.t(CartTest.java:5)"
+    a = (
+        head
+        + "\tat com.acme.cart.Cart.total(Cart.java:12)\n\tat com.acme.cart.CartTest.t(CartTest.java:5)"
+    )
+    b = (
+        head
+        + "\tat com.acme.tax.Rates.load(Rates.java:12)\n\tat com.acme.cart.CartTest.t(CartTest.java:5)"
+    )
     assert signature_id("java.lang.NullPointerException", "", a) != signature_id(
         "java.lang.NullPointerException", "", b
     )
@@ -157,7 +177,10 @@ def test_the_code_under_test_frame_distinguishes_otherwise_equal_errors():
     ("one", "other"),
     [
         ("Timed out after 3000 ms", "Timed out after 12.5 s"),
-        ("id 123e4567-e89b-12d3-a456-426614174000 missing", "id 00000000-0000-4000-8000-000000000000 missing"),
+        (
+            "id 123e4567-e89b-12d3-a456-426614174000 missing",
+            "id 00000000-0000-4000-8000-000000000000 missing",
+        ),
         ("peer 10.0.3.17:8080 reset", "peer 192.168.1.2:443 reset"),
         ("cannot read /tmp/junit8812/out.csv", "cannot read /tmp/junit1/other-name.csv"),
         ("at 2026-11-26T18:15:02.123Z the job", "at 2025-01-02T03:04:05Z the job"),
@@ -188,16 +211,21 @@ def test_meaningful_parts_are_kept(one, other):
 
 
 def test_frames_skip_runtimes_and_runners_and_stop_at_the_test():
-    trace = "\n".join([
-        "org.opentest4j.AssertionFailedError: boom",
-        "\tat org.junit.jupiter.api.AssertionUtils.fail(AssertionUtils.java:42)",
-        "\tat java.base/java.util.ArrayList.forEach(ArrayList.java:1541)",
-        "\tat com.acme.billing.Ledger.post(Ledger.java:88)",
-        "\tat com.acme.billing.Ledger$Entry.lambda$apply$0(Ledger.java:12)",
-        "\tat com.acme.billing.LedgerTest.posts(LedgerTest.java:30)",
-        "\tat com.acme.billing.Other.notReached(Other.java:1)",
-    ])
-    assert top_frames(trace) == ("com.acme.billing.Ledger.post", "com.acme.billing.Ledger$Entry.lambda$apply#")
+    trace = "\n".join(
+        [
+            "org.opentest4j.AssertionFailedError: boom",
+            "\tat org.junit.jupiter.api.AssertionUtils.fail(AssertionUtils.java:42)",
+            "\tat java.base/java.util.ArrayList.forEach(ArrayList.java:1541)",
+            "\tat com.acme.billing.Ledger.post(Ledger.java:88)",
+            "\tat com.acme.billing.Ledger$Entry.lambda$apply$0(Ledger.java:12)",
+            "\tat com.acme.billing.LedgerTest.posts(LedgerTest.java:30)",
+            "\tat com.acme.billing.Other.notReached(Other.java:1)",
+        ]
+    )
+    assert top_frames(trace) == (
+        "com.acme.billing.Ledger.post",
+        "com.acme.billing.Ledger$Entry.lambda$apply#",
+    )
 
 
 def test_python_and_javascript_frames_are_read():
@@ -213,19 +241,32 @@ def test_the_signature_id_is_stable_across_releases():
         signature_id("java.net.ConnectException", "Connection refused: db:5432", "")
     )
     assert re.fullmatch(r"[0-9a-f]{16}", signature_id(None, None, None))
-    assert signature_id("java.net.ConnectException", "Connection refused: db:5432", None) == "0c5fdcd1399048db"
+    assert (
+        signature_id("java.net.ConnectException", "Connection refused: db:5432", None)
+        == "0c5fdcd1399048db"
+    )
 
 
 def test_normalise_shows_its_parts():
-    n = normalise("java.lang.IllegalStateException", "java.lang.IllegalStateException: pool 7 closed", None)
-    assert (n.type, n.message, n.frames) == ("java.lang.IllegalStateException", "pool <n> closed", ())
+    n = normalise(
+        "java.lang.IllegalStateException", "java.lang.IllegalStateException: pool 7 closed", None
+    )
+    assert (n.type, n.message, n.frames) == (
+        "java.lang.IllegalStateException",
+        "pool <n> closed",
+        (),
+    )
 
 
 @pytest.mark.parametrize(
     ("type_", "message", "expected"),
     [
         ("java.net.ConnectException", "Connection refused", True),
-        ("org.postgresql.util.PSQLException", "Connection to db-3.ci:5432 refused. Check that", True),
+        (
+            "org.postgresql.util.PSQLException",
+            "Connection to db-3.ci:5432 refused. Check that",
+            True,
+        ),
         ("java.io.IOException", "No space left on device", True),
         ("HttpServerErrorException", "503 Service Unavailable", True),
         ("java.net.UnknownHostException", "cache-1: Name or service not known", True),

@@ -36,16 +36,23 @@ _new_run = partial(tuple.__new__, Run)  # skips Run.__new__'s Python frame: ~1M 
 
 
 def triage(
-    store: Store, job: str, number: int | None = None, server: str = "local",
+    store: Store,
+    job: str,
+    number: int | None = None,
+    server: str = "local",
     window: int = HISTORY_WINDOW,
 ) -> BuildTriage:
     """Return the engine's suggestions and clusters for one build (the newest if no number)."""
-    build = q.build_row(store, job, number, server) if number else q.latest_build(store, job, server)
+    build = (
+        q.build_row(store, job, number, server) if number else q.latest_build(store, job, server)
+    )
     rows = q.build_failures(store, build.id)
     earlier = q.window(store, build, window)
     same = q.same_revision(store, build)
     test_ids = [r.test_id for r in rows]
-    outcomes, signatures = q.outcomes(store, [b[0] for b in earlier] + [b[0] for b in same], test_ids)
+    outcomes, signatures = q.outcomes(
+        store, [b[0] for b in earlier] + [b[0] for b in same], test_ids
+    )
     verdicts = v.active_for_tests(store, test_ids, build.job_id)
     masses = q.mass_events(store, [b[0] for b in earlier], MASS_MIN)
     failures = []
@@ -54,10 +61,18 @@ def triage(
         past, own = _verdicts(verdicts.get(row.test_id, ()), build.number)
         failures.append(
             FailureInput(
-                row.test_id, row.classname, row.name, Outcome(row.outcome), row.signature,
-                short_message(row.type, row.message), row.type, row.reruns,
+                row.test_id,
+                row.classname,
+                row.name,
+                Outcome(row.outcome),
+                row.signature,
+                short_message(row.type, row.message),
+                row.type,
+                row.reruns,
                 history=_runs(earlier, per_build, signatures, row.test_id, masses),
-                same_revision=_same_commit_runs(same, per_build, signatures, row.test_id, build.revision),
+                same_revision=_same_commit_runs(
+                    same, per_build, signatures, row.test_id, build.revision
+                ),
                 verdicts=past,
                 own_verdict=own,
             )
@@ -74,11 +89,13 @@ def triage(
 
 def history_letters(item: TriagedFailure, limit: int = HISTORY_LETTERS) -> str:
     """Return recent outcomes, oldest first, one letter each, ending with this build's."""
-    runs = item.failure.history[-(limit - 1):]
+    runs = item.failure.history[-(limit - 1) :]
     return "".join(r.outcome.letter for r in runs) + item.failure.outcome.letter
 
 
-def rank_flaky(store: Store, job: str, server: str = "local", last: int | None = None) -> list[FlakyTest]:
+def rank_flaky(
+    store: Store, job: str, server: str = "local", last: int | None = None
+) -> list[FlakyTest]:
     """Return the job's tests ranked by flakiness over its last `last` builds (all if None)."""
     job_id = store.job_id(job, server)
     builds = q.job_builds(store, job_id, last)
@@ -90,31 +107,54 @@ def rank_flaky(store: Store, job: str, server: str = "local", last: int | None =
     names = q.test_names(store, candidates)
     masses = q.mass_events(store, build_ids, MASS_MIN)
     tests = [
-        (test_id, *names[test_id], _runs(builds, outcomes.get(test_id, {}), signatures, test_id, masses))
+        (
+            test_id,
+            *names[test_id],
+            _runs(builds, outcomes.get(test_id, {}), signatures, test_id, masses),
+        )
         for test_id in candidates
     ]
     return rank(tests, builds[-1][1])
 
 
 def mark(
-    store: Store, job: str, number: int, verdict: str, *, server: str = "local",
-    test: str | None = None, cluster: str | None = None, note: str | None = None,
-    who: str | None = None, clock: Callable[[], float] = time.time,
+    store: Store,
+    job: str,
+    number: int,
+    verdict: str,
+    *,
+    server: str = "local",
+    test: str | None = None,
+    cluster: str | None = None,
+    note: str | None = None,
+    who: str | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> list[TriagedFailure]:
     """Mark one failure or a whole cluster of a build real or noise; return what was marked."""
     result = triage(store, job, number, server)
     chosen = _choose(store, result, job, number, server, test, cluster)
     build = q.build_row(store, job, number, server)
     v.mark(
-        store, build.id, [(t.failure.test_id, t.failure.signature) for t in chosen], verdict,
-        who=who, at=int(clock() * 1000), note=note,
+        store,
+        build.id,
+        [(t.failure.test_id, t.failure.signature) for t in chosen],
+        verdict,
+        who=who,
+        at=int(clock() * 1000),
+        note=note,
     )
     return chosen
 
 
 def unmark(
-    store: Store, job: str, number: int, *, server: str = "local", test: str | None = None,
-    cluster: str | None = None, clock: Callable[[], float] = time.time,
+    store: Store,
+    job: str,
+    number: int,
+    *,
+    server: str = "local",
+    test: str | None = None,
+    cluster: str | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> int:
     """Undo the verdicts on one failure or a whole cluster; return how many were in force."""
     result = triage(store, job, number, server)
@@ -139,7 +179,9 @@ def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> l
         build = q.build_row(store, job, number, server)
         ran = q.find_test(store, build.id, test)
         what = "did not fail" if ran else "is not"
-        raise NotFoundError(f"Test {test!r} {what} in build #{number} of {job!r}; see triage failures.")
+        raise NotFoundError(
+            f"Test {test!r} {what} in build #{number} of {job!r}; see triage failures."
+        )
     if len(matches) > 1:
         raise ConfigError(f"{test!r} names {len(matches)} failures; give classname.name.")
     return matches
@@ -171,7 +213,8 @@ def _same_commit_runs(builds, per_build, signatures, test_id: int, revision) -> 
 def _verdicts(rows, number: int) -> tuple[tuple[PastVerdict, ...], str | None]:
     past = tuple(
         PastVerdict(r.build_number, r.signature, r.verdict, r.who, r.at)
-        for r in rows if r.build_number != number
+        for r in rows
+        if r.build_number != number
     )
     own = next((r.verdict for r in rows if r.build_number == number), None)
     return past, own

@@ -12,16 +12,21 @@ from triage.cli.common import CliState, common_options, format_option, server_op
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
 _job = click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
-_build = click.option("--build", "number", type=click.IntRange(min=0), required=True,
-                      help="Build number.")
+_build = click.option(
+    "--build", "number", type=click.IntRange(min=0), required=True, help="Build number."
+)
 _test = click.option("--test", help="The failing test: classname.name (or a unique name).")
 _cluster = click.option("--cluster", help="A cluster id from `triage failures`, e.g. since-57.")
 
 
 @click.command("failures")
 @_job
-@click.option("--build", "number", type=click.IntRange(min=0),
-              help="Build number (default: the newest stored build).")
+@click.option(
+    "--build",
+    "number",
+    type=click.IntRange(min=0),
+    help="Build number (default: the newest stored build).",
+)
 @server_option
 @format_option
 @common_options
@@ -96,8 +101,9 @@ def failures_json(result) -> list[dict]:
 @server_option
 @_test
 @_cluster
-@click.option("--verdict", type=click.Choice(["real", "noise"]), required=True,
-              help="What the failure is.")
+@click.option(
+    "--verdict", type=click.Choice(["real", "noise"]), required=True, help="What the failure is."
+)
 @click.option("--note", help="Why, for whoever reads it next.")
 @click.option("--who", default=None, help="Who decides (default: $TRIAGE_USER or the login name).")
 @common_options
@@ -110,8 +116,17 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
       triage mark --job app --build 57 --test com.shop.CartTest.total --verdict real
     """
     who = who or os.environ.get("TRIAGE_USER") or getpass.getuser()
-    marked = mark(state.store(), job, number, verdict, server=server, test=test,
-                  cluster=cluster, note=note, who=who)
+    marked = mark(
+        state.store(),
+        job,
+        number,
+        verdict,
+        server=server,
+        test=test,
+        cluster=cluster,
+        note=note,
+        who=who,
+    )
     noun = "failure" if len(marked) == 1 else "failures"
     click.echo(f"Marked {len(marked)} {noun} of {job} #{number} {verdict} (by {who}).")
 
@@ -140,10 +155,19 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
 @click.command("flaky")
 @_job
 @server_option
-@click.option("--last", type=click.IntRange(min=1), default=None,
-              help="Only the last N builds (default: the whole job).")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
-              help="Rows in the table (JSON lists every test).")
+@click.option(
+    "--last",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Only the last N builds (default: the whole job).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Rows in the table (JSON lists every test).",
+)
 @format_option
 @common_options
 def flaky_cmd(state: CliState, job, server, last, limit, fmt):

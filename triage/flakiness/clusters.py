@@ -62,7 +62,9 @@ def mass_signatures(failures: Iterable[FailureInput]) -> list[str]:
     return [sig for sig, ids in tests.items() if len(ids) >= MASS_MIN]
 
 
-def _outages(triaged: list[TriagedFailure], spreads: Mapping[str, SignatureSpread]) -> list[Cluster]:
+def _outages(
+    triaged: list[TriagedFailure], spreads: Mapping[str, SignatureSpread]
+) -> list[Cluster]:
     by_signature: dict[str, list[TriagedFailure]] = defaultdict(list)
     for item in triaged:
         if item.failure.signature and item.kind != s.MARKED_REAL:
@@ -86,7 +88,9 @@ def _outages(triaged: list[TriagedFailure], spreads: Mapping[str, SignatureSprea
     return clusters
 
 
-def _judge_outage(members: list[TriagedFailure], spread: SignatureSpread | None) -> tuple[str, list[str]]:
+def _judge_outage(
+    members: list[TriagedFailure], spread: SignatureSpread | None
+) -> tuple[str, list[str]]:
     """Return the suggestion for one error across many tests, and why."""
     first = members[0].failure
     environmental = looks_environmental(first.type, first.message)
@@ -100,7 +104,9 @@ def _judge_outage(members: list[TriagedFailure], spread: SignatureSpread | None)
             return UNSURE, [f"reads like an outage, but it has lasted since #{since}"]
         return REAL, [f"failing since #{since} in most of these tests"]
     if environmental:
-        return NOISE, ["reads like an infrastructure error (network, disk or a service), not the code"]
+        return NOISE, [
+            "reads like an infrastructure error (network, disk or a service), not the code"
+        ]
     if earlier:
         shown = ", ".join(f"#{n}" for n in earlier[-3:])
         return NOISE, [f"the same error struck many tests in {shown} and went away"]

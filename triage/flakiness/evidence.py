@@ -30,7 +30,7 @@ def gather(failure: FailureInput, number: int) -> Evidence:
     ev.passed_same_commit = tuple(r for r in failure.same_revision if r.passed)
     ev.verdict = latest_verdict(failure.verdicts, failure.signature)
     # The streak counts outage builds too: a break that lasts is a break, however wide.
-    streak_runs = decisive[_streak_cut(decisive):]
+    streak_runs = decisive[_streak_cut(decisive) :]
     ev.streak = len(streak_runs) + 1
     ev.streak_start = streak_runs[0].number if streak_runs else number
     ev.streak_same_error = all(r.signature == failure.signature for r in streak_runs)
@@ -49,7 +49,9 @@ def gather(failure: FailureInput, number: int) -> Evidence:
     ev.same_commit_flips = same_commit_flips(runs, failed)
     cut = _streak_cut(runs)
     _episodes(runs[:cut], failed[:cut], failure.signature, ev)
-    flaky_same = {r.number for r in runs if r.outcome is Outcome.FLAKY and r.signature == failure.signature}
+    flaky_same = {
+        r.number for r in runs if r.outcome is Outcome.FLAKY and r.signature == failure.signature
+    }
     ev.seen_signature = tuple(sorted(set(ev.seen_signature) | flaky_same))
     ev.score = score(ev, number)
     return ev
@@ -108,7 +110,7 @@ def flip_rate(runs: list[Run], failed: list[bool] | None = None) -> float:
 def same_commit_flips(
     runs: list[Run], failed: list[bool] | None = None
 ) -> tuple[tuple[str, int, int], ...]:
-    """Return (sha, a failing build, a passing build) for each commit it both failed and passed on."""
+    """Return (sha, failing build, passing build) for each commit it failed and passed on."""
     if failed is None:
         failed = [r.outcome in _FAILED for r in runs]
     failing: dict[str, int] = {}

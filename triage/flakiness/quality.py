@@ -62,7 +62,9 @@ class Tally:
         }
 
 
-def replay(sim: SimHistory, window: int = HISTORY_WINDOW) -> tuple[Tally, list[tuple[int, str, str, str]]]:
+def replay(
+    sim: SimHistory, window: int = HISTORY_WINDOW
+) -> tuple[Tally, list[tuple[int, str, str, str]]]:
     """Run the engine on every build of `sim` as it would have run then.
 
     Return the tally and, per failure, (build number, test, truth, engine suggestion).
@@ -82,12 +84,12 @@ def replay(sim: SimHistory, window: int = HISTORY_WINDOW) -> tuple[Tally, list[t
             i = failure.test_id
             start = bisect.bisect_left(numbers[i], build.number - window)
             failure.history = tuple(runs[i][start:])
-            failure.same_revision = tuple(
-                by_build[n][i] for n in same_rev if i in by_build[n]
-            )
+            failure.same_revision = tuple(by_build[n][i] for n in same_rev if i in by_build[n])
         masses = mass_signatures(inputs)
         spreads = {
-            sig: SignatureSpread(sig, tuple(x for x in spread[sig] if x[0] >= build.number - window))
+            sig: SignatureSpread(
+                sig, tuple(x for x in spread[sig] if x[0] >= build.number - window)
+            )
             for sig in masses
         }
         result = triage_build(BuildContext(sim.job, build.number, build.revision), inputs, spreads)
@@ -98,7 +100,16 @@ def replay(sim: SimHistory, window: int = HISTORY_WINDOW) -> tuple[Tally, list[t
             previous = runs[i][-1] if runs[i] else None
             tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
             tally.add("ever failed", truth, NOISE if failed_ever[i] else REAL)
-            decided.append((build.number, item.failure.test, truth, item.suggestion, item.kind, item.cluster_id))
+            decided.append(
+                (
+                    build.number,
+                    item.failure.test,
+                    truth,
+                    item.suggestion,
+                    item.kind,
+                    item.cluster_id,
+                )
+            )
         masses_now = {sig for sig, count in counts.items() if count >= MASS_MIN}
         for i, run in current.items():
             if run.signature in masses_now:
@@ -134,8 +145,14 @@ def _failures(sim: SimHistory, build):
             truths[i] = truth
             inputs.append(
                 FailureInput(
-                    i, test.classname, test.name, outcome, signature,
-                    short_message(first.type, first.message), first.type, len(attempts) - 1,
+                    i,
+                    test.classname,
+                    test.name,
+                    outcome,
+                    signature,
+                    short_message(first.type, first.message),
+                    first.type,
+                    len(attempts) - 1,
                 )
             )
     return inputs, truths, current, counts

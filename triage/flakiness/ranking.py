@@ -41,13 +41,18 @@ def rank(
             continue
         ranked.append(
             FlakyTest(
-                test_id, classname, name, ev,
+                test_id,
+                classname,
+                name,
+                ev,
                 "".join(r.outcome.letter for r in runs[-letters:]),
                 _last_failure(runs),
                 reasons(ev),
             )
         )
-    ranked.sort(key=lambda t: (-t.evidence.score, -t.evidence.flip_rate, -t.evidence.failures, t.test))
+    ranked.sort(
+        key=lambda t: (-t.evidence.score, -t.evidence.flip_rate, -t.evidence.failures, t.test)
+    )
     return ranked
 
 

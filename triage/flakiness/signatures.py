@@ -20,7 +20,10 @@ MAX_FRAMES = 2
 
 # Order matters: the specific shapes go first, so the generic number mask cannot split them.
 _MASKS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (
+        re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I),
+        "<uuid>",
+    ),
     (
         re.compile(
             r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
@@ -41,7 +44,8 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     # file:line[:column] in messages: lines move with every edit of the file.
     (
         re.compile(
-            r"(\.(?:c|cc|cpp|cxx|h|hpp|java|kt|scala|groovy|py|js|jsx|ts|tsx|go|cs|rb|php|rs|swift))"
+            r"(\.(?:c|cc|cpp|cxx|h|hpp|java|kt|scala|groovy|py|js|jsx|ts|tsx|go|cs|rb|php"
+            r"|rs|swift))"
             r":\d+(?::\d+)?\b"
         ),
         r"\1:<line>",
@@ -70,12 +74,40 @@ _TYPE_PREFIX = re.compile(r"^\s*([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*)(?::\s|:$
 # Frames from runtimes, test runners and assertion libraries say nothing about the code under
 # test; everything else (the product and the libraries it calls) is kept.
 _FRAMEWORK_PREFIXES = (
-    "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "kotlinx.coroutines.", "scala.",
-    "groovy.", "org.codehaus.groovy.", "org.junit.", "junit.", "org.opentest4j.", "org.testng.",
-    "org.hamcrest.", "org.assertj.", "org.mockito.", "org.apache.maven.surefire.",
-    "org.gradle.", "worker.org.gradle.", "com.intellij.", "io.quarkus.test.", "org.springframework.test.",
-    "org.spockframework.", "net.bytebuddy.", "System.", "Microsoft.VisualStudio.", "NUnit.",
-    "Xunit.", "_pytest", "pluggy", "unittest", "node:", "internal/",
+    "java.",
+    "javax.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "kotlin.",
+    "kotlinx.coroutines.",
+    "scala.",
+    "groovy.",
+    "org.codehaus.groovy.",
+    "org.junit.",
+    "junit.",
+    "org.opentest4j.",
+    "org.testng.",
+    "org.hamcrest.",
+    "org.assertj.",
+    "org.mockito.",
+    "org.apache.maven.surefire.",
+    "org.gradle.",
+    "worker.org.gradle.",
+    "com.intellij.",
+    "io.quarkus.test.",
+    "org.springframework.test.",
+    "org.spockframework.",
+    "net.bytebuddy.",
+    "System.",
+    "Microsoft.VisualStudio.",
+    "NUnit.",
+    "Xunit.",
+    "_pytest",
+    "pluggy",
+    "unittest",
+    "node:",
+    "internal/",
     "testing.",
 )
 _PYTHON_LIB = re.compile(r"site-packages|dist-packages|/lib/python\d|\\lib\\", re.I)
@@ -86,7 +118,9 @@ _TEST_NAME = re.compile(
 
 _JAVA_FRAME = re.compile(r"^\s*at\s+(?:[\w.-]+/)*([\w$.<>\[\]]+)\((?:[^)]*)\)")
 _CS_FRAME = re.compile(r"^\s*at\s+([\w.`<>\[\]]+)\([^)]*\)(?:\s+in\s+.*)?$")
-_JS_FRAME = re.compile(r"^\s*at\s+(?:(?:async\s+)?([^\s(]+(?:\s<anonymous>)?)\s+)?\(?([^():\s]+)(?::\d+)+\)?\s*$")
+_JS_FRAME = re.compile(
+    r"^\s*at\s+(?:(?:async\s+)?([^\s(]+(?:\s<anonymous>)?)\s+)?\(?([^():\s]+)(?::\d+)+\)?\s*$"
+)
 _PY_FRAME = re.compile(r'^\s*File\s+"([^"]+)",\s+line\s+\d+,\s+in\s+(\S+)')
 _PY_SHORT = re.compile(r"^([\w./\\-]+\.py):\d+:\s")
 _GO_FRAME = re.compile(r"^\s*([\w./-]+\.go):\d+")
@@ -123,10 +157,14 @@ def normalise(type_: str | None, message: str | None, trace: str | None) -> Norm
         # "java.io.IOException: disk full" repeats the type; keep it once, whichever side has it.
         type_ = type_ or found.group(1)
         if found.group(1) == type_ or found.group(1).rsplit(".", 1)[-1] == type_.rsplit(".", 1)[-1]:
-            message = message[found.end():].strip()
+            message = message[found.end() :].strip()
     masked = mask(message)[:MAX_MESSAGE]
     frames = top_frames(trace or "")
-    if frames and _TEST_NAME.search(frames[0].rsplit(":", 1)[0]) and not _is_assertion(type_, masked):
+    if (
+        frames
+        and _TEST_NAME.search(frames[0].rsplit(":", 1)[0])
+        and not _is_assertion(type_, masked)
+    ):
         # Raised in the test itself: an assertion there is that test's own check, but
         # "Connection refused" is the same error whichever test met it.
         frames = ()

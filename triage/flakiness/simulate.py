@@ -20,8 +20,24 @@ from dataclasses import dataclass, field
 from triage.domain import Attempt, Outcome, TestResult
 
 MODULES = ("billing", "auth", "search", "catalog", "orders", "payments", "users", "reports")
-NOUNS = ("Invoice", "Token", "Index", "Cart", "Order", "Refund", "Profile", "Export", "Tax",
-         "Session", "Query", "Price", "Stock", "Ledger", "Audit", "Quota")
+NOUNS = (
+    "Invoice",
+    "Token",
+    "Index",
+    "Cart",
+    "Order",
+    "Refund",
+    "Profile",
+    "Export",
+    "Tax",
+    "Session",
+    "Query",
+    "Price",
+    "Stock",
+    "Ledger",
+    "Audit",
+    "Quota",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +97,9 @@ def generate(seed: int, builds: int = 300, tests: int = 400) -> SimHistory:
     history: list[SimBuild] = []
     revision = _sha(rng)
     for number in range(1, builds + 1):
-        red = bool(history) and any(o[2] == "real" or o[2] == "noise" for o in history[-1].odd.values())
+        red = bool(history) and any(
+            o[2] == "real" or o[2] == "noise" for o in history[-1].odd.values()
+        )
         if not (red and rng.random() < 0.25):  # otherwise: a retry of a red build, same commit
             revision = _sha(rng)
             active = _advance(rng, active, sim_tests, number)
@@ -113,7 +131,9 @@ def _make_tests(rng: random.Random, count: int, builds: int) -> list[SimTest]:
     return tests
 
 
-def _advance(rng, active: list[_Regression], tests: list[SimTest], number: int) -> list[_Regression]:
+def _advance(
+    rng, active: list[_Regression], tests: list[SimTest], number: int
+) -> list[_Regression]:
     """Move to a new commit: fix regressions whose time is up, maybe introduce one."""
     kept = []
     for regression in active:
@@ -165,7 +185,9 @@ def _apply_outage(rng, outage, build: SimBuild, reruns: bool) -> None:
         build.odd[index] = (Outcome.ERROR, (attempt,) * (3 if reruns else 1), "noise")
 
 
-def _apply_regression(rng, regression: _Regression, tests: list[SimTest], build: SimBuild, reruns: bool) -> None:
+def _apply_regression(
+    rng, regression: _Regression, tests: list[SimTest], build: SimBuild, reruns: bool
+) -> None:
     for index in regression.tests:
         if tests[index].start > build.number:
             continue
@@ -179,81 +201,168 @@ def _regression_attempt(rng, regression: _Regression, test: SimTest) -> Attempt:
     service = f"com.acme.{module}.{NOUNS[kind % len(NOUNS)]}Service"
     method = ("total", "apply", "load", "render", "merge", "validate")[kind % 6]
     if regression.shared:
-        message = f"Cannot invoke \"{NOUNS[kind % 16]}Repository.find(long)\" because \"this.repo{kind % 97}\" is null"
-        trace = _java_trace("java.lang.NullPointerException", message,
-                            [f"com.acme.{module}.Fixtures.setUp{kind % 7}", f"{test.classname}.setUp"])
+        message = (
+            f'Cannot invoke "{NOUNS[kind % 16]}Repository.find(long)" '
+            f'because "this.repo{kind % 97}" is null'
+        )
+        trace = _java_trace(
+            "java.lang.NullPointerException",
+            message,
+            [f"com.acme.{module}.Fixtures.setUp{kind % 7}", f"{test.classname}.setUp"],
+        )
         return Attempt("error", "java.lang.NullPointerException", message, trace)
-    message = (f"{method} of '{NOUNS[kind % 16].lower()}_{rng.randrange(16**6):06x}' after "
-               f"{rng.randint(2, 900)} ms: expected:<{rng.randint(1, 500)}> but was:<{rng.randint(1, 500)}>")
-    trace = _java_trace("org.opentest4j.AssertionFailedError", message,
-                        [f"{service}.{method}{kind % 13}", f"{test.classname}.{test.name}"])
+    message = (
+        f"{method} of '{NOUNS[kind % 16].lower()}_{rng.randrange(16**6):06x}' after "
+        f"{rng.randint(2, 900)} ms: "
+        f"expected:<{rng.randint(1, 500)}> but was:<{rng.randint(1, 500)}>"
+    )
+    trace = _java_trace(
+        "org.opentest4j.AssertionFailedError",
+        message,
+        [f"{service}.{method}{kind % 13}", f"{test.classname}.{test.name}"],
+    )
     return Attempt("failure", "org.opentest4j.AssertionFailedError", message, trace)
 
 
 def _java_trace(type_: str, message: str, frames: list[str]) -> str:
-    lines = [f"{type_}: {message}", "\tat org.junit.jupiter.api.AssertionUtils.fail(AssertionUtils.java:55)"]
-    lines += [f"\tat {frame}({frame.rsplit('.', 2)[-2]}.java:{17 + len(frame) % 200})" for frame in frames]
+    lines = [
+        f"{type_}: {message}",
+        "\tat org.junit.jupiter.api.AssertionUtils.fail(AssertionUtils.java:55)",
+    ]
+    lines += [
+        f"\tat {frame}({frame.rsplit('.', 2)[-2]}.java:{17 + len(frame) % 200})" for frame in frames
+    ]
     lines.append("\tat java.base/java.lang.reflect.Method.invoke(Method.java:580)")
     return "\n".join(lines)
 
 
 def _flaky_timeout(rng, test: SimTest) -> Attempt:
-    message = f"Condition not met within {rng.randint(2, 30)} seconds: order {rng.randrange(10**5)} state PENDING"
-    return Attempt("failure", "org.awaitility.core.ConditionTimeoutException", message,
-                   _java_trace("org.awaitility.core.ConditionTimeoutException", message,
-                               ["org.awaitility.core.ConditionAwaiter.await", f"{test.classname}.{test.name}"]))
+    message = (
+        f"Condition not met within {rng.randint(2, 30)} seconds: "
+        f"order {rng.randrange(10**5)} state PENDING"
+    )
+    return Attempt(
+        "failure",
+        "org.awaitility.core.ConditionTimeoutException",
+        message,
+        _java_trace(
+            "org.awaitility.core.ConditionTimeoutException",
+            message,
+            ["org.awaitility.core.ConditionAwaiter.await", f"{test.classname}.{test.name}"],
+        ),
+    )
 
 
 def _flaky_race(rng, test: SimTest) -> Attempt:
     message = f"expected: <{rng.randint(2, 9)}> but was: <{rng.randint(0, 1)}>"
-    return Attempt("failure", "org.opentest4j.AssertionFailedError", message,
-                   _java_trace("org.opentest4j.AssertionFailedError", message, [f"{test.classname}.{test.name}"]))
+    return Attempt(
+        "failure",
+        "org.opentest4j.AssertionFailedError",
+        message,
+        _java_trace(
+            "org.opentest4j.AssertionFailedError", message, [f"{test.classname}.{test.name}"]
+        ),
+    )
 
 
 def _flaky_port(rng, test: SimTest) -> Attempt:
-    message = f"Failed to bind to 0.0.0.0/0.0.0.0:{rng.randint(30000, 60000)}: Address already in use"
-    return Attempt("error", "java.net.BindException", message,
-                   _java_trace("java.net.BindException", message,
-                               ["io.netty.bootstrap.AbstractBootstrap.bind", f"{test.classname}.setUp"]))
+    message = (
+        f"Failed to bind to 0.0.0.0/0.0.0.0:{rng.randint(30000, 60000)}: Address already in use"
+    )
+    return Attempt(
+        "error",
+        "java.net.BindException",
+        message,
+        _java_trace(
+            "java.net.BindException",
+            message,
+            ["io.netty.bootstrap.AbstractBootstrap.bind", f"{test.classname}.setUp"],
+        ),
+    )
 
 
 def _flaky_tempdir(rng, test: SimTest) -> Attempt:
     path = f"/tmp/junit{rng.randrange(10**9)}/export-{rng.randrange(10**4)}.csv"
     message = f"java.nio.file.NoSuchFileException: {path}"
-    return Attempt("error", "java.io.UncheckedIOException", message,
-                   _java_trace("java.io.UncheckedIOException", message,
-                               [f"com.acme.{test.module}.ExportWriter.flush", f"{test.classname}.{test.name}"]))
+    return Attempt(
+        "error",
+        "java.io.UncheckedIOException",
+        message,
+        _java_trace(
+            "java.io.UncheckedIOException",
+            message,
+            [f"com.acme.{test.module}.ExportWriter.flush", f"{test.classname}.{test.name}"],
+        ),
+    )
 
 
 _FLAKY = (_flaky_timeout, _flaky_race, _flaky_port, _flaky_tempdir)
 
 
 def _outage_db(rng, host: int) -> Attempt:
-    message = f"Connection to db-{host}.ci.internal:5432 refused. Check that the hostname and port are correct"
-    return Attempt("error", "org.postgresql.util.PSQLException", message,
-                   _java_trace("org.postgresql.util.PSQLException", message,
-                               ["org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl",
-                                "com.zaxxer.hikari.pool.HikariPool.getConnection"]))
+    message = (
+        f"Connection to db-{host}.ci.internal:5432 refused. "
+        "Check that the hostname and port are correct"
+    )
+    return Attempt(
+        "error",
+        "org.postgresql.util.PSQLException",
+        message,
+        _java_trace(
+            "org.postgresql.util.PSQLException",
+            message,
+            [
+                "org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl",
+                "com.zaxxer.hikari.pool.HikariPool.getConnection",
+            ],
+        ),
+    )
 
 
 def _outage_http(rng, host: int) -> Attempt:
-    message = f"503 Service Unavailable from GET http://stub-{host}:{rng.randint(8000, 9000)}/v1/rates (request {rng.randrange(16**12):012x})"
-    return Attempt("error", "org.springframework.web.client.HttpServerErrorException", message,
-                   _java_trace("org.springframework.web.client.HttpServerErrorException", message,
-                               ["org.springframework.web.client.RestTemplate.doExecute", "com.acme.rates.RatesClient.fetch"]))
+    message = (
+        f"503 Service Unavailable from GET http://stub-{host}:{rng.randint(8000, 9000)}/v1/rates "
+        f"(request {rng.randrange(16**12):012x})"
+    )
+    return Attempt(
+        "error",
+        "org.springframework.web.client.HttpServerErrorException",
+        message,
+        _java_trace(
+            "org.springframework.web.client.HttpServerErrorException",
+            message,
+            [
+                "org.springframework.web.client.RestTemplate.doExecute",
+                "com.acme.rates.RatesClient.fetch",
+            ],
+        ),
+    )
 
 
 def _outage_dns(rng, host: int) -> Attempt:
     message = f"cache-{host}.ci.internal: Name or service not known"
-    return Attempt("error", "java.net.UnknownHostException", message,
-                   _java_trace("java.net.UnknownHostException", message,
-                               ["redis.clients.jedis.Connection.connect", "com.acme.cache.CacheClient.get"]))
+    return Attempt(
+        "error",
+        "java.net.UnknownHostException",
+        message,
+        _java_trace(
+            "java.net.UnknownHostException",
+            message,
+            ["redis.clients.jedis.Connection.connect", "com.acme.cache.CacheClient.get"],
+        ),
+    )
 
 
 def _outage_disk(rng, host: int) -> Attempt:
     message = f"/var/lib/agent-{host}/workspace/build/tmp/out.bin: No space left on device"
-    return Attempt("error", "java.io.IOException", message,
-                   _java_trace("java.io.IOException", message, ["com.acme.io.Spool.write", "com.acme.io.Spool.flush"]))
+    return Attempt(
+        "error",
+        "java.io.IOException",
+        message,
+        _java_trace(
+            "java.io.IOException", message, ["com.acme.io.Spool.write", "com.acme.io.Spool.flush"]
+        ),
+    )
 
 
 _OUTAGES = (_outage_db, _outage_http, _outage_dns, _outage_disk)

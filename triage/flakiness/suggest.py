@@ -48,26 +48,40 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
         runs = ev.passed_same_commit
         where = ", ".join(r.where() for r in runs[:3])
         sha = _short(runs[0].revision)
-        return Suggestion(NOISE, SAME_COMMIT, [f"passed on the same commit {sha} in {where}"] + _history(ev))
+        return Suggestion(
+            NOISE, SAME_COMMIT, [f"passed on the same commit {sha} in {where}"] + _history(ev)
+        )
     if ev.streak >= 2:
         return _streak(ev, known_flaky)
     if verdict is not None:
         return Suggestion(NOISE, FLAKY, [_marked(verdict)] + _history(ev))
     if ev.regressed_signature:
         first, last = ev.regressed_signature
-        return Suggestion(REAL, NEW, [f"same error as the regression of #{first}–#{last}: it is back"])
+        return Suggestion(
+            REAL, NEW, [f"same error as the regression of #{first}–#{last}: it is back"]
+        )
     if ev.failures == 0 and not ev.rerun_passes:
         if ev.runs >= MIN_RUNS:
             return Suggestion(REAL, NEW, [f"new failure: no failure in {ev.runs} earlier runs"])
-        return Suggestion(UNSURE, NEW, [f"new failure, but only {ev.runs} earlier runs: too little history"])
+        return Suggestion(
+            UNSURE, NEW, [f"new failure, but only {ev.runs} earlier runs: too little history"]
+        )
     if known_flaky and ev.seen_signature:
-        return Suggestion(NOISE, FLAKY, ["known flaky: " + _list(ev.seen_signature, "same error in")] + _history(ev))
+        return Suggestion(
+            NOISE,
+            FLAKY,
+            ["known flaky: " + _list(ev.seen_signature, "same error in")] + _history(ev),
+        )
     if known_flaky:
         reason = "flaky test, but this error is new for it: treat as real"
         return Suggestion(REAL, SUSPICIOUS, [reason] + _history(ev))
     if ev.seen_signature:
         reason = _list(ev.seen_signature, "same error in") + ", each time gone by the next build"
-        return Suggestion(UNSURE, UNCLEAR, [reason, "not enough flakiness evidence to call it noise"] + _history(ev))
+        return Suggestion(
+            UNSURE,
+            UNCLEAR,
+            [reason, "not enough flakiness evidence to call it noise"] + _history(ev),
+        )
     return Suggestion(REAL, NEW, ["new error for this test"] + _history(ev))
 
 
@@ -85,7 +99,9 @@ def _history(ev: Evidence) -> list[str]:
     """Return the supporting facts every suggestion shows: flakiness signs and the failure rate."""
     lines = []
     for sha, failed, passed in ev.same_commit_flips[:2]:
-        lines.append(f"failed and passed on the same commit {_short(sha)} before (#{failed}, #{passed})")
+        lines.append(
+            f"failed and passed on the same commit {_short(sha)} before (#{failed}, #{passed})"
+        )
     if ev.rerun_passes:
         lines.append(_list(ev.rerun_passes, "passed on rerun in"))
     if ev.runs:

@@ -70,7 +70,8 @@ def build_failures(store: Store, build_id: int) -> list[FailureRow]:
     rows = store.conn.execute(
         "SELECT r.test_id, t.classname, t.name, r.outcome, r.reruns, f.type, f.signature, m.body "
         "FROM results r JOIN tests t ON t.id = r.test_id "
-        "LEFT JOIN failures f ON f.build_id = r.build_id AND f.test_id = r.test_id AND f.attempt = 0 "
+        "LEFT JOIN failures f "
+        "ON f.build_id = r.build_id AND f.test_id = r.test_id AND f.attempt = 0 "
         "LEFT JOIN texts m ON m.id = f.message_id "
         "WHERE r.build_id = ? AND r.outcome IN (1, 2) ORDER BY t.classname, t.name",
         (build_id,),

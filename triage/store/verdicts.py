@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from triage.store.db import Store
 
 
+_COLUMNS = "v.id, b.number, v.test_id, v.signature, v.verdict, v.note, v.who, v.at, v.undone_at"
+
+
 @dataclass(frozen=True, slots=True)
 class VerdictRow:
     id: int
@@ -68,7 +71,7 @@ def undo(store: Store, build_id: int, test_ids: Iterable[int], *, at: int) -> in
 def active_for_tests(store: Store, test_ids: list[int], job_id: int) -> dict[int, list[VerdictRow]]:
     """Return the verdicts in force on these tests in builds of one job, per test."""
     rows = store.conn.execute(
-        "SELECT v.id, b.number, v.test_id, v.signature, v.verdict, v.note, v.who, v.at, v.undone_at "
+        f"SELECT {_COLUMNS} "
         "FROM json_each(?) j JOIN verdicts v ON v.test_id = j.value AND v.undone_at IS NULL "
         "JOIN builds b ON b.id = v.build_id WHERE b.job_id = ?",
         (json.dumps(test_ids), job_id),
@@ -82,7 +85,7 @@ def active_for_tests(store: Store, test_ids: list[int], job_id: int) -> dict[int
 def for_build(store: Store, build_id: int, *, include_undone: bool = False) -> list[VerdictRow]:
     """Return the verdicts recorded on one build, oldest first."""
     sql = (
-        "SELECT v.id, b.number, v.test_id, v.signature, v.verdict, v.note, v.who, v.at, v.undone_at "
+        f"SELECT {_COLUMNS} "
         "FROM verdicts v JOIN builds b ON b.id = v.build_id WHERE v.build_id = ?"
     )
     if not include_undone:
