@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import CORPUS, needs_corpus
 
 from triage.cli import cli
 
@@ -129,3 +130,17 @@ def _walk(group, prefix=()):
             yield from _walk(command, (*prefix, name))
         else:
             yield (*prefix, name), command
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    "path", sorted(p for p in (CORPUS / "malformed").rglob("*") if p.is_file()), ids=str
+)
+def test_every_malformed_corpus_file_is_one_clean_line(run, path):
+    result = run("import", "--job", "bad", "--build", "1", str(path), expect=1)
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert path.name in lines[0]
+    assert "Traceback" not in result.output
+    info = json.loads(run("db", "info", "--format", "json").output)
+    assert info["counts"]["builds"] == 0

@@ -83,7 +83,7 @@ def triage(
         sig: SignatureSpread(sig, tuple(counts))
         for sig, counts in q.signature_spread(store, build, masses, first).items()
     }
-    context = BuildContext(job, build.number, build.revision, 0)
+    context = BuildContext(job, build.number, build.revision)
     return run_engine(context, failures, spreads)
 
 

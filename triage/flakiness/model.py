@@ -94,7 +94,6 @@ class BuildContext:
     job: str
     number: int
     revision: str | None = None
-    tests_run: int = 0
 
 
 @dataclass(slots=True)

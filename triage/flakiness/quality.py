@@ -64,10 +64,11 @@ class Tally:
 
 def replay(
     sim: SimHistory, window: int = HISTORY_WINDOW
-) -> tuple[Tally, list[tuple[int, str, str, str]]]:
+) -> tuple[Tally, list[tuple[int, str, str, str, str, str]]]:
     """Run the engine on every build of `sim` as it would have run then.
 
-    Return the tally and, per failure, (build number, test, truth, engine suggestion).
+    Return the tally and, per failure, (build number, test, truth, engine suggestion,
+    suggestion kind, cluster id).
     """
     runs: dict[int, list[Run]] = defaultdict(list)  # test index -> runs, oldest first
     numbers: dict[int, list[int]] = defaultdict(list)

@@ -27,15 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from operator import attrgetter
 
 from triage.domain import Attempt, Outcome, TestResult
 
 _PASSED, _FLAKY, _SKIPPED = Outcome.PASSED, Outcome.FLAKY, Outcome.SKIPPED
 _FAILED_OUTCOMES = (Outcome.FAILED, Outcome.ERROR)
+_identity = attrgetter("classname", "name")
 
 
 def merge_results(results: Iterable[TestResult]) -> list[TestResult]:
     """Return one result per (classname, name), in order of first appearance."""
+    results = results if isinstance(results, list) else list(results)
+    # Fast path, the usual report: no identity repeats (one C-level pass builds the keys).
+    if len(dict.fromkeys(map(_identity, results))) == len(results):
+        return results
     first: dict[tuple[str, str], TestResult] = {}
     repeats: dict[tuple[str, str], list[TestResult]] = {}
     for result in results:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from triage.store.db import Store
 
-
 _COLUMNS = "v.id, b.number, v.test_id, v.signature, v.verdict, v.note, v.who, v.at, v.undone_at"
 
 
@@ -85,8 +84,7 @@ def active_for_tests(store: Store, test_ids: list[int], job_id: int) -> dict[int
 def for_build(store: Store, build_id: int, *, include_undone: bool = False) -> list[VerdictRow]:
     """Return the verdicts recorded on one build, oldest first."""
     sql = (
-        f"SELECT {_COLUMNS} "
-        "FROM verdicts v JOIN builds b ON b.id = v.build_id WHERE v.build_id = ?"
+        f"SELECT {_COLUMNS} FROM verdicts v JOIN builds b ON b.id = v.build_id WHERE v.build_id = ?"
     )
     if not include_undone:
         sql += " AND v.undone_at IS NULL"
