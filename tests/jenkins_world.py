@@ -67,7 +67,11 @@ def every_param() -> list[Param]:
 
 
 def small_world(clock: FixedClock | None = None) -> World:
-    """app (plain), team/backend (folder), shop/{main,feature%2Fx} (multibranch)."""
+    """app (plain), team/backend (folder), shop/{main,feature%2Fx} (multibranch).
+
+    The clock starts at T0 + 1 h. Paused: app #4 since T0 + 400 s, team/backend #2 since
+    T0 + 20 s, shop/feature%2Fx #2 at two inputs since T0 + 60 s and T0 + 90 s.
+    """
     world = World(clock=clock or FixedClock())
     app = world.pipeline("app")
     own = BuildData(SHA, "refs/remotes/origin/main", "https://git.example/app.git")
@@ -79,12 +83,14 @@ def small_world(clock: FixedClock | None = None) -> World:
     app.add_build(3, result="FAILURE", timestamp_ms=T0 + 200_000, duration_ms=5_000)  # no report
     paused = app.add_build(4, building=True, timestamp_ms=T0 + 300_000,
                            report=report(2, failed=1))
-    paused.add_input("Deploy to production?", parameters=every_param())
+    paused.add_input("Deploy to production?", parameters=every_param(), at_ms=T0 + 400_000,
+                     stage="Deploy")
 
     backend = world.folder("team").pipeline("backend")
     backend.add_build(1, result="SUCCESS", timestamp_ms=T0, duration_ms=1_000, report=report(5))
     gate = backend.add_build(2, building=True, timestamp_ms=T0 + 10_000, report=report(5))
-    gate.add_input("Ship it?", id="approve", ok="Ship", submitter="release-managers")
+    gate.add_input("Ship it?", id="approve", ok="Ship", submitter="release-managers",
+                   at_ms=T0 + 20_000)
 
     shop = world.multibranch("shop")
     shop.branch("main").add_build(1, result="SUCCESS", timestamp_ms=T0, duration_ms=2_000,
@@ -96,17 +102,18 @@ def small_world(clock: FixedClock | None = None) -> World:
                  build_data=[SHARED_LIB, branch_data],
                  report=report(2, failed=2, statuses=("FIXED", "PASSED", "REGRESSION", "FAILED")))
     many = fx.add_build(2, building=True, timestamp_ms=T0 + 5_000)
-    many.add_input("Run the EU suite?", id="eu")
-    many.add_input("Run the US suite?", id="us")
+    many.add_input("Run the EU suite?", id="eu", at_ms=T0 + 60_000, stage="EU")
+    many.add_input("Run the US suite?", id="us", at_ms=T0 + 90_000, stage="US")
     return world
 
 
 @contextlib.contextmanager
 def serve(world: World | None = None, **kwargs):
-    """Run the built-in server on loopback with a /jenkins context path."""
+    """Run the built-in server on loopback with a /jenkins context path; fail on server bugs."""
     kwargs.setdefault("context_path", "/jenkins")
     with JenkinsServer(world=world if world is not None else small_world(), **kwargs) as srv:
         yield srv
+    assert not srv.errors, srv.errors[0]
 
 
 def client_for(srv, user: str = "alice", token: str | None = None, name: str = "ci",

@@ -57,18 +57,47 @@ def test_pending_lists_each_paused_build_with_its_inputs(srv):
     assert [i.id for i in found[1].inputs] == ["Eu", "Us"]
 
 
-def test_pending_json_has_wait_and_hides_password_defaults(srv, world):
+def test_pending_json_has_the_exact_wait_and_hides_password_defaults(srv, world):
+    # app #4 started at T0 + 300 s and reached its input at T0 + 400 s; the server's clock
+    # is moved by hand (no sleeping) to 125 s after that.
     with world.lock:
-        world.clock.ms = T0 + 300_000 + 90_000
+        world.clock.ms = T0 + 400_000 + 125_000
+    before = len(srv.requests)
     (app, *_) = paused_builds([client_for(srv)], jobs=["app"])
+    assert any(p.endswith("/job/app/4/wfapi/describe") for _, p in srv.requests[before:])
     data = paused_as_dict(app)
     json.dumps(data)  # plain JSON
-    # The built-in server's Stage View models no stages: the wait is the server's now minus
-    # the build's start (section 2.3), an upper bound, on the server's clock.
-    assert data["wait_source"] == "build-start" and data["paused_ms"] is None
-    assert data["waited_ms"] == 90_000 and data["started_ms"] == T0 + 300_000
+    # Exact, from Stage View's paused stage (section 2.3), not the time since the start.
+    assert data["wait_source"] == "wfapi"
+    assert data["paused_ms"] == T0 + 400_000 and data["waited_ms"] == 125_000
+    assert data["started_ms"] == T0 + 300_000
     secret = [p for p in data["inputs"][0]["parameters"] if p["name"] == "SECRET"][0]
     assert secret["default"] is None
+
+
+def test_decision_records_when_the_build_paused(srv, world, store):
+    with world.lock:
+        world.clock.ms = T0 + 400_000 + 7 * 60_000
+    decide(client_for(srv), store, "app", 4, "abort", who="alice")
+    (stored,) = decisions.list_decisions(store)
+    assert stored.paused_at == T0 + 400_000
+    assert stored.at - stored.paused_at > 0  # our clock is far past the server's 2026-01-01
+
+
+def test_wait_is_the_longest_of_several_pending_inputs(srv, world):
+    with world.lock:
+        world.clock.ms = T0 + 100_000
+    (found,) = paused_builds([client_for(srv)], jobs=["shop/feature%2Fx"])
+    # Inputs reached at T0 + 60 s and T0 + 90 s: the build has waited since the first.
+    assert (found.paused_ms, found.waited_ms, found.wait_source) == (T0 + 60_000, 40_000,
+                                                                     "wfapi")
+
+
+def test_without_stage_view_the_wait_is_an_upper_bound(srv):
+    srv.faults.error(404, "*/wfapi/describe")
+    (app,) = paused_builds([client_for(srv)], jobs=["app"])
+    assert app.wait_source == "build-start" and app.paused_ms is None
+    assert app.waited_ms > 0  # our clock against the build's start
 
 
 def test_attention_lists_paused_and_red_builds_newer_than_green(srv):

@@ -110,11 +110,13 @@ def test_sync_pending_proceed_abort_by_url(srv, db_path):
     pending = run("pending", *url, "--format", "json", env=env)
     assert pending.exit_code == 0, pending.output
     data = json.loads(pending.output)
-    # Longest wait first (here: since the build started, section 2.3 fallback).
-    assert [(p["job"], p["build"]) for p in data] == [
-        ("shop/feature%2Fx", 2), ("team/backend", 2), ("app", 4)]
+    # Longest wait first, exact from Stage View's paused stages (section 2.3).
+    assert [(p["job"], p["build"], p["waited_ms"], p["wait_source"]) for p in data] == [
+        ("team/backend", 2, 3_580_000, "wfapi"), ("shop/feature%2Fx", 2, 3_540_000, "wfapi"),
+        ("app", 4, 3_200_000, "wfapi")]
     table = run("pending", *url, env=env).output
-    assert "app #4" in table and "input A61b61d2d652c2824ae4d9acb5cb8e5a: Deploy" in table
+    assert "app #4  waiting 53m  failures 1" in table and "+" not in table
+    assert "input A61b61d2d652c2824ae4d9acb5cb8e5a: Deploy" in table
     assert "TARGET (Choice) default 'staging-eu' choices: staging-eu, staging-us" in table
 
     ambiguous = run("proceed", "shop/feature%2Fx", "2", *url, env=env)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from tests.test_server_support import get_json, running
+from tests.test_server_support import Clock, get_json, running
 from triage.jenkins.server import bench_world, demo_world, inbox_world
 from triage.jenkins.server.export import ByDepth, to_json
 
@@ -32,16 +32,49 @@ def failing(world, job: str, number: int) -> list[dict]:
             ("FAILED", "REGRESSION")]
 
 
+MORNING = 1_796_108_400_000  # 2026-12-01 07:00 UTC
+
+
 def test_demo_world_is_fast_and_deterministic():
     started = time.perf_counter()
-    world = demo_world(seed=1)
+    world = demo_world(seed=1, clock=Clock(MORNING))
     assert time.perf_counter() - started < 1.0
-    again, other = demo_world(seed=1), demo_world(seed=2)
+    again, other = demo_world(seed=1, clock=Clock(MORNING)), demo_world(seed=2)
     for job, n in (("app", 77), ("team/backend", 60), ("shop/main", 45)):
         assert report_json(world, job, n) == report_json(again, job, n)
+        build, twin = world.job(job).build(n), again.job(job).build(n)
+        assert to_json(build, ByDepth(1)) == to_json(twin, ByDepth(1))
     assert report_json(world, "app", 50) != report_json(other, "app", 50)
     sizes = {j.full_name: len(j.builds) for j in world.all_jobs()}
     assert sizes == {"app": 120, "team/backend": 100, "shop/main": 90, "shop/feature%2Fx": 25}
+
+
+def test_demo_is_anchored_to_its_start_like_a_real_morning():
+    # Timestamps count back from the clock's now when the world is made (the server's start);
+    # every offset from that anchor depends on the seed only.
+    early, late = demo_world(seed=1, clock=Clock(MORNING)), demo_world(
+        seed=1, clock=Clock(MORNING + 86_400_000))
+    for job in ("app", "team/backend", "shop/main", "shop/feature%2Fx"):
+        for n in (1, 10, 25):
+            assert (late.job(job).build(n).timestamp_ms
+                    == early.job(job).build(n).timestamp_ms + 86_400_000)
+        newest = early.job(job).permalink("lastBuild")
+        assert MORNING - 4 * 3_600_000 < newest.timestamp_ms < MORNING
+
+
+def test_demo_paused_builds_waited_minutes_to_hours_over_http():
+    from tests.jenkins_world import client_for
+    from triage.decide import paused_builds
+
+    world = demo_world(seed=1, clock=Clock(MORNING))
+    with running(world) as srv:
+        found = paused_builds([client_for(srv)])
+    waits = {(p.job, p.number): (p.wait_source, p.waited_ms // 60_000) for p in found}
+    assert set(waits) == {("app", 120), ("team/backend", 100), ("shop/main", 90)}
+    assert all(source == "wfapi" for source, _ in waits.values())
+    assert all(10 <= minutes <= 4 * 60 for _, minutes in waits.values()), waits
+    # Longest wait first: the release gate has waited hours, the rollout minutes.
+    assert [p.job for p in found] == ["team/backend", "app", "shop/main"]
 
 
 def test_demo_has_an_infrastructure_outage_build():

@@ -104,3 +104,41 @@ def test_server_bug_is_a_500_and_recorded_not_a_dropped_socket():
         assert resp.status_code == 500 and "Oops!" in resp.text
         assert len(srv.errors) == 1 and "ZeroDivisionError" in srv.errors[0]
         srv.errors.clear()
+
+
+def test_a_client_that_gave_up_leaves_no_traceback_and_no_error(capfd):
+    # The client's read timeout closes its socket; the held answer then hits a closed peer.
+    release = threading.Event()
+    with running() as srv:
+        fault = srv.faults.latency(glob="*/job/app/api/json", release=release, count=1)
+        with pytest.raises(requests.Timeout):
+            requests.get(srv.url + "job/app/api/json", timeout=(5, 0.2),
+                         auth=("alice", srv.users["alice"]))
+        assert fault.fired.is_set()
+        release.set()
+        assert srv.wait_idle()
+        srv.faults.drop("*", count=3)
+        for _ in range(3):
+            with pytest.raises(requests.ConnectionError):
+                get(srv, "api/json")
+        assert srv.wait_idle()
+    assert "Traceback" not in capfd.readouterr().err  # and `running` checked srv.errors
+
+
+def test_broken_pipes_are_silent_but_real_bugs_are_kept(capfd):
+    with running() as srv:
+        httpd = srv._httpd
+        for expected in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset"),
+                         TimeoutError("timed out")):
+            try:
+                raise expected
+            except OSError:
+                httpd.handle_error(None, ("127.0.0.1", 1))
+        assert srv.errors == []
+        try:
+            raise KeyError("a bug in a handler")
+        except KeyError:
+            httpd.handle_error(None, ("127.0.0.1", 1))
+        assert len(srv.errors) == 1 and "KeyError: 'a bug in a handler'" in srv.errors[0]
+        srv.errors.clear()
+    assert capfd.readouterr().err == ""

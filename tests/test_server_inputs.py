@@ -309,3 +309,58 @@ def test_refusal_with_non_latin1_submitter_still_answers():
     with running(world) as srv:
         resp = post(srv, f"job/app/2/input/{DEPLOY_ID}/proceedEmpty", user="bob")
     assert resp.status_code == 400 and resp.headers["X-Error"].startswith("You need to be ")
+
+
+STAGE_KEYS = {"_links", "id", "name", "execNode", "status", "startTimeMillis", "durationMillis",
+              "pauseDurationMillis"}
+
+
+def test_stage_view_times_the_paused_input_on_the_servers_clock():
+    # §2.3: the paused stage carries when the input was reached and how long it has waited.
+    world = paused_world(at_ms=T0 + 70_000)
+    clock = world.clock
+    with running(world) as srv:
+        run = get_json(srv, "job/app/2/wfapi/describe")
+        assert run["status"] == "PAUSED_PENDING_INPUT" and "_class" not in run
+        assert run["endTimeMillis"] == clock.ms and run["pauseDurationMillis"] == 0
+        work, gate = run["stages"]
+        assert set(work) == set(gate) == STAGE_KEYS  # no stageFlowNodes unless fullStages
+        assert (work["name"], work["status"], work["startTimeMillis"], work["durationMillis"],
+                work["pauseDurationMillis"]) == ("Build", "SUCCESS", T0 + 10_000, 60_000, 0)
+        waited = clock.ms - (T0 + 70_000)
+        assert (gate["name"], gate["status"], gate["startTimeMillis"], gate["durationMillis"],
+                gate["pauseDurationMillis"], gate["execNode"]) == (
+            "Approve", "PAUSED_PENDING_INPUT", T0 + 70_000, waited, waited, "")
+        href = gate["_links"]["self"]["href"]
+        assert href == f"/jenkins/job/app/2/execution/node/{gate['id']}/wfapi/describe"
+        assert get_json(srv, href.removeprefix("/jenkins/")) == {**gate, "stageFlowNodes": []}
+        full = get_json(srv, "job/app/2/wfapi/describe", fullStages="true")
+        assert all(s["stageFlowNodes"] == [] for s in full["stages"])
+
+        with world.lock:
+            clock.ms += 30_000  # the wait grows with the server's clock
+        assert get_json(srv, "job/app/2/wfapi/describe")["stages"][1]["pauseDurationMillis"] \
+            == waited + 30_000
+        assert post(srv, f"job/app/2/input/{DEPLOY_ID}/proceedEmpty").status_code == 200
+        with world.lock:
+            clock.ms += 600_000  # a decided pause no longer grows
+        run = get_json(srv, "job/app/2/wfapi/describe")
+    assert run["status"] == "SUCCESS" and "pendingInputActions" not in run["_links"]
+    assert run["stages"][1]["status"] == "SUCCESS"
+    assert run["stages"][1]["pauseDurationMillis"] == waited + 30_000
+
+
+def test_stage_view_shows_several_pauses_and_an_abort():
+    world = World(clock=Clock(T0 + 100_000))
+    run = world.pipeline("app").add_build(1, building=True, timestamp_ms=T0)
+    run.add_input("EU?", id="eu", at_ms=T0 + 10_000, stage="EU")
+    run.add_input("US?", id="us", at_ms=T0 + 40_000, stage="US")
+    with running(world) as srv:
+        stages = get_json(srv, "job/app/1/wfapi/describe")["stages"]
+        assert [(s["name"], s["status"], s["pauseDurationMillis"]) for s in stages] == [
+            ("Build", "SUCCESS", 0), ("EU", "PAUSED_PENDING_INPUT", 90_000),
+            ("US", "PAUSED_PENDING_INPUT", 60_000)]
+        assert post(srv, "job/app/1/input/Us/abort").status_code == 200
+        stages = get_json(srv, "job/app/1/wfapi/describe")["stages"]
+    assert [s["status"] for s in stages] == ["SUCCESS", "PAUSED_PENDING_INPUT", "ABORTED"]
+    assert len({s["id"] for s in stages}) == 3

@@ -283,3 +283,41 @@ def test_short_message_is_one_line():
     assert short_message("x.Boom", "first line\nsecond") == "first line"
     assert short_message("java.lang.NullPointerException", None) == "NullPointerException"
     assert short_message(None, "") == "failed without a message"
+
+
+def _all_corpus_failures():
+    for path in sorted(CORPUS.glob("**/*.xml")):
+        if "malformed" in path.parts:
+            continue
+        try:
+            root = ET.parse(path).getroot()
+        except ET.ParseError:
+            continue
+        for case in root.iter("testcase"):
+            for element in case:
+                if element.tag in _FAILURE_TAGS:
+                    trace = element.findtext("stackTrace") or element.text or ""
+                    yield element.get("type"), element.get("message"), trace
+
+
+_STANDALONE_NUMBER = re.compile(r"(?<![A-Za-z_\d.])\d+(?![\d.]*[A-Za-z_])")
+
+
+@needs_corpus
+def test_every_corpus_failure_keeps_its_signature_when_its_numbers_change():
+    checked = 0
+    for type_, message, trace in _all_corpus_failures():
+
+        def bump(m):
+            return str(int(m.group(0)) + 7)
+
+        moved = (
+            _STANDALONE_NUMBER.sub(bump, message) if message else message,
+            _STANDALONE_NUMBER.sub(bump, trace),
+        )
+        assert signature_id(type_, *moved) == signature_id(type_, message, trace), (
+            message,
+            moved[0],
+        )
+        checked += 1
+    assert checked > 100

@@ -156,3 +156,12 @@ def test_kill_mid_import_leaves_history_without_that_build(db_path):
         assert store.conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db_info(store)["counts"] == before
         assert [b.number for b in outcome_history(store, "app").builds] == [1]
+
+
+def test_a_failure_without_details_still_has_a_failure_row(store):
+    bare = [TestResult("k.C", "quiet", Outcome.FAILED), TestResult("k.C", "boom", Outcome.ERROR)]
+    import_build(store, BuildInfo("app", 1), bare)
+    rows = store.conn.execute(
+        "SELECT kind, type, message_id, signature IS NOT NULL FROM failures ORDER BY test_id"
+    ).fetchall()
+    assert rows == [("failure", None, None, 1), ("error", None, None, 1)]

@@ -7,7 +7,9 @@ manifest import reports a bad build through the reporter, skips it, and lands th
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -104,18 +106,23 @@ def import_manifest(
     reporter: Reporter | None = None,
     cancel: CancelToken | None = None,
 ) -> ManifestSummary:
-    """Import every build a manifest lists; a bad build is reported and skipped."""
+    """Import every build a manifest lists; a bad build is reported and skipped.
+
+    The next build is parsed on a worker thread while this one is written: SQLite releases
+    the GIL while it inserts, so parsing and writing overlap. Writes stay on this thread.
+    """
     reporter = reporter or NullReporter()
     entries = list(read_manifest(manifest, base))
     summary = ManifestSummary()
     reporter.start(len(entries), "Importing builds")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="triage-parse")
     try:
-        for where, build, files, error in entries:
+        for (where, build, _files, error), parsing in _parse_ahead(pool, entries):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if error is None:
                 try:
-                    summary.imported.append(import_files(store, build, files))
+                    summary.imported.append(import_build(store, build, parsing.result().results))
                 except TriageError as exc:
                     error = exc.message
             if error is not None:
@@ -124,5 +131,18 @@ def import_manifest(
                 reporter.warn(f"skipped {label}: {error}")
             reporter.advance()
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         reporter.finish()
     return summary
+
+
+def _parse_ahead(pool: ThreadPoolExecutor, entries: list, window: int = 2):
+    """Yield (entry, future of its parse), keeping `window` parses in flight."""
+    pending: deque = deque()
+    for entry in entries:
+        error, files = entry[3], entry[2]
+        pending.append((entry, None if error else pool.submit(parse_paths, files)))
+        if len(pending) >= window:
+            yield pending.popleft()
+    while pending:
+        yield pending.popleft()

@@ -43,18 +43,32 @@ def triage(
     window: int = HISTORY_WINDOW,
 ) -> BuildTriage:
     """Return the engine's suggestions and clusters for one build (the newest if no number)."""
-    build = (
-        q.build_row(store, job, number, server) if number else q.latest_build(store, job, server)
-    )
-    rows = q.build_failures(store, build.id)
+    if number is None:
+        build = q.latest_build(store, job, server)
+    else:
+        build = q.build_row(store, job, number, server)
     earlier = q.window(store, build, window)
+    failures = _failure_inputs(store, build, earlier)
+    shared = mass_signatures(failures)
+    first = earlier[0][1] if earlier else build.number
+    spreads = {
+        sig: SignatureSpread(sig, tuple(counts))
+        for sig, counts in q.signature_spread(store, build, shared, first).items()
+    }
+    context = BuildContext(job, build.number, build.revision)
+    return run_engine(context, failures, spreads)
+
+
+def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInput]:
+    """Return the build's failures with their history, same-commit runs and verdicts."""
+    rows = q.build_failures(store, build.id)
     same = q.same_revision(store, build)
     test_ids = [r.test_id for r in rows]
     outcomes, signatures = q.outcomes(
         store, [b[0] for b in earlier] + [b[0] for b in same], test_ids
     )
     verdicts = v.active_for_tests(store, test_ids, build.job_id)
-    masses = q.mass_events(store, [b[0] for b in earlier], MASS_MIN)
+    outages = q.mass_events(store, [b[0] for b in earlier], MASS_MIN)
     failures = []
     for row in rows:
         per_build = outcomes.get(row.test_id, {})
@@ -69,7 +83,7 @@ def triage(
                 short_message(row.type, row.message),
                 row.type,
                 row.reruns,
-                history=_runs(earlier, per_build, signatures, row.test_id, masses),
+                history=_runs(earlier, per_build, signatures, row.test_id, outages),
                 same_revision=_same_commit_runs(
                     same, per_build, signatures, row.test_id, build.revision
                 ),
@@ -77,14 +91,7 @@ def triage(
                 own_verdict=own,
             )
         )
-    masses = mass_signatures(failures)
-    first = earlier[0][1] if earlier else build.number
-    spreads = {
-        sig: SignatureSpread(sig, tuple(counts))
-        for sig, counts in q.signature_spread(store, build, masses, first).items()
-    }
-    context = BuildContext(job, build.number, build.revision)
-    return run_engine(context, failures, spreads)
+    return failures
 
 
 def history_letters(item: TriagedFailure, limit: int = HISTORY_LETTERS) -> str:
@@ -105,12 +112,12 @@ def rank_flaky(
     candidates = q.candidate_tests(store, build_ids)
     outcomes, signatures = q.outcomes(store, build_ids, candidates)
     names = q.test_names(store, candidates)
-    masses = q.mass_events(store, build_ids, MASS_MIN)
+    outages = q.mass_events(store, build_ids, MASS_MIN)
     tests = [
         (
             test_id,
             *names[test_id],
-            _runs(builds, outcomes.get(test_id, {}), signatures, test_id, masses),
+            _runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages),
         )
         for test_id in candidates
     ]
@@ -187,14 +194,14 @@ def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> l
     return matches
 
 
-def _runs(builds, per_build: dict[int, int], signatures, test_id: int, masses) -> tuple[Run, ...]:
+def _runs(builds, per_build: dict[int, int], signatures, test_id: int, outages) -> tuple[Run, ...]:
     """Turn stored outcomes into runs, in the order of `builds` (id, number, revision)."""
     runs = []
     for build_id, number, revision in builds:
         outcome = per_build.get(build_id)
         if outcome is not None:
             sig = signatures.get((test_id, build_id)) if outcome else None
-            mass = sig is not None and (build_id, sig) in masses
+            mass = sig is not None and (build_id, sig) in outages
             runs.append(_new_run((number, _OUTCOMES[outcome], revision, sig, None, mass)))
     return tuple(runs)
 

@@ -80,6 +80,17 @@ def main() -> None:
         f"targets (0 real hidden, >= 95% real flagged, >= 85% noise recognised): "
         f"{'met' if ok else 'NOT MET'}"
     )
+    stress = Tally()
+    for seed in seeds:
+        stress.merge(replay(generate(seed, mimic=True))[0])
+    row = stress.row("engine")
+    print(
+        f"\nstress, outside the simulator's assumption (a regression in a flaky test fails with "
+        f"that test's usual flaky error): real suggested noise {row['real_as_noise']} "
+        f"({row['real_as_noise'] / row['real']:.1%} of {row['real']} real failures, each at the "
+        f"first build of such a regression), real flagged {row['real_flagged']:.1%}, "
+        f"noise recognised {row['noise_recognised']:.1%}"
+    )
     sim = generate(STORE_SEED)
     _, pure_rows = replay(sim)
     with tempfile.TemporaryDirectory(prefix="triage-quality-") as tmp, timed() as through_store:

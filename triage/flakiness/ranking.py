@@ -74,7 +74,8 @@ def reasons(ev: Evidence) -> list[str]:
         lines.append(f"failed and passed on the same commit {sha[:7]} (#{failed}, #{passed})")
     if ev.rerun_passes:
         shown = ", ".join(f"#{n}" for n in ev.rerun_passes[-3:])
-        lines.append(f"passed on rerun {len(ev.rerun_passes)} times (latest {shown})")
+        times = "once" if len(ev.rerun_passes) == 1 else f"{len(ev.rerun_passes)} times"
+        lines.append(f"passed on rerun {times} (latest {shown})")
     if ev.recovered:
         lines.append(f"{len(ev.recovered)} short failures that went away by the next build")
     if ev.streak >= 2:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_MESSAGE = 300
 MAX_FRAMES = 2
@@ -171,6 +172,7 @@ def normalise(type_: str | None, message: str | None, trace: str | None) -> Norm
     return Normalised(type=type_, message=masked, frames=frames)
 
 
+@lru_cache(maxsize=4096)
 def signature_id(type_: str | None, message: str | None, trace: str | None) -> str:
     """Return a stable 16-hex-digit id for a failure's type, message and top frames."""
     key = normalise(type_, message, trace).key()
@@ -186,12 +188,11 @@ def top_frames(trace: str, limit: int = MAX_FRAMES) -> tuple[str, ...]:
     """
     kept: list[str] = []
     for line in trace.splitlines():
-        if line.lstrip().startswith(("Caused by:", "During handling", "The above exception")):
-            break  # only the top exception's stack: causes repeat the same frames
-        frame = _parse_frame(line)
-        if frame is None or _is_framework(frame):
+        frame = _frame_of(line)
+        if frame is None:
             continue
-        frame = _MASK_IN_FRAME.sub("#", frame)
+        if frame is _END_OF_STACK:
+            break  # only the top exception's stack: causes repeat the same frames
         if _TEST_NAME.search(frame.rsplit(":", 1)[0]):
             if not kept:
                 kept.append(frame)
@@ -231,6 +232,24 @@ _ENVIRONMENT = re.compile(
 def looks_environmental(type_: str | None, message: str | None) -> bool:
     """Return True when a failure reads like the network, disk or a service, not the code."""
     return bool(_ENVIRONMENT.search(f"{type_ or ''} {message or ''}"))
+
+
+_END_OF_STACK = "<end of stack>"
+
+
+@lru_cache(maxsize=16384)
+def _frame_of(line: str) -> str | None:
+    """Return a trace line's masked frame of the code under test, None, or _END_OF_STACK.
+
+    Cached: the same runtime and runner frames fill every trace of a run, so most lines of an
+    import's traces were seen before (the importer computes a signature for every failure).
+    """
+    if line.lstrip().startswith(("Caused by:", "During handling", "The above exception")):
+        return _END_OF_STACK
+    frame = _parse_frame(line)
+    if frame is None or _is_framework(frame):
+        return None
+    return _MASK_IN_FRAME.sub("#", frame)
 
 
 def _parse_frame(line: str) -> str | None:

@@ -87,8 +87,12 @@ class _Regression:
     shared: bool
 
 
-def generate(seed: int, builds: int = 300, tests: int = 400) -> SimHistory:
-    """Return one simulated history of `builds` builds of `tests` tests, seeded."""
+def generate(seed: int, builds: int = 300, tests: int = 400, *, mimic: bool = False) -> SimHistory:
+    """Return one simulated history of `builds` builds of `tests` tests, seeded.
+
+    `mimic` is the stress case outside the stated assumption: a regression that hits a flaky
+    test fails with that test's usual flaky error, indistinguishable at its first build.
+    """
     rng = random.Random(seed)
     sim_tests = _make_tests(rng, tests, builds)
     reruns = rng.random() < 0.5
@@ -111,7 +115,7 @@ def generate(seed: int, builds: int = 300, tests: int = 400) -> SimHistory:
             _apply_outage(rng, outage, build, reruns)
             outage = (outage[0], outage[1], outage[2] - 1) if outage[2] > 1 else None
         for regression in active:
-            _apply_regression(rng, regression, sim_tests, build, reruns)
+            _apply_regression(rng, regression, sim_tests, build, reruns, mimic)
         history.append(build)
     return SimHistory(f"sim-{seed}", sim_tests, history)
 
@@ -186,12 +190,16 @@ def _apply_outage(rng, outage, build: SimBuild, reruns: bool) -> None:
 
 
 def _apply_regression(
-    rng, regression: _Regression, tests: list[SimTest], build: SimBuild, reruns: bool
+    rng, regression: _Regression, tests: list[SimTest], build: SimBuild, reruns: bool, mimic: bool
 ) -> None:
     for index in regression.tests:
-        if tests[index].start > build.number:
+        test = tests[index]
+        if test.start > build.number:
             continue
-        attempt = _regression_attempt(rng, regression, tests[index])
+        if mimic and test.flaky_kinds and not regression.shared:
+            attempt = _FLAKY[test.flaky_kinds[0]](rng, test)
+        else:
+            attempt = _regression_attempt(rng, regression, test)
         build.odd[index] = (Outcome.FAILED, (attempt,) * (3 if reruns else 1), "real")
 
 

@@ -237,14 +237,17 @@ def pause_from_describe(data: Mapping[str, Any]) -> Pause:
 
     While a run waits, its `endTimeMillis` is the server's "now" and the paused stage's
     `pauseDurationMillis` is how long it has waited, so both come from the server's clock (no
-    skew with ours). Without a paused stage, a run whose own status is PAUSED_PENDING_INPUT
-    gives its total `pauseDurationMillis`. Failing both, the server's now minus the run's start
-    is an upper bound.
+    skew with ours). With several paused stages (parallel branches) the build has waited as
+    long as its longest pause. Without a paused stage, a run whose own status is
+    PAUSED_PENDING_INPUT gives its total `pauseDurationMillis`. Failing both, the server's now
+    minus the run's start is an upper bound.
     """
     now, start = data.get("endTimeMillis"), data.get("startTimeMillis")
-    paused = [s for s in data.get("stages") or () if s.get("status") == "PAUSED_PENDING_INPUT"]
+    paused = [s.get("pauseDurationMillis") for s in data.get("stages") or ()
+              if s.get("status") == "PAUSED_PENDING_INPUT"]
+    paused = [int(p) for p in paused if p is not None]
     if paused:
-        waited = paused[-1].get("pauseDurationMillis")
+        waited = max(paused)
     elif data.get("status") == "PAUSED_PENDING_INPUT":
         waited = data.get("pauseDurationMillis") or None
     else:

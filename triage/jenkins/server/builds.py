@@ -151,18 +151,24 @@ class Build:
         submitter_parameter: str | None = None,
         parameters: Iterable[Param] = (),
         then: str | None = "SUCCESS",
+        at_ms: int | None = None,
+        stage: str = "Approve",
     ) -> InputExecution | None:
         """Pause this run at an input; `then` is the result once every input is proceeded.
 
         `then=None` keeps the run going after proceeding until `finish()` is called. An unsafe
-        explicit id fails the run like SECURITY-2880 does (§1.3) and returns None.
+        explicit id fails the run like SECURITY-2880 does (§1.3) and returns None. `at_ms` is
+        when the run reached the step (default: the world's now, never before the run
+        started); `stage` names the Stage View stage that pauses (§2.3).
         """
         if id and not is_safe_id(id):
             self.log.append(f"ERROR: The input step id {id!r} is unsafe")
             self.finish("FAILURE")
             return None
         step = InputStep(message, id, ok, cancel, submitter, submitter_parameter, list(parameters))
-        execution = InputExecution(step, then)
+        if at_ms is None:
+            at_ms = max(self.timestamp_ms, self.job.world.now_ms())
+        execution = InputExecution(step, then, started_ms=at_ms, stage=stage)
         if self.input_action is None:
             self.input_action = InputAction()
         self.input_action.all.append(execution)
@@ -181,6 +187,7 @@ class Build:
     def decide(self, execution: InputExecution, decision: Decision, now_ms: int) -> None:
         """Record a proceed or abort; finish the run once nothing is pending (§1.4, §1.6)."""
         execution.decision = decision
+        execution.decided_ms = now_ms
         if decision.proceeded:
             self.approvers.append(ApproverAction(decision.user))
             self.log.append(f"Approved by {decision.user}")
@@ -198,13 +205,14 @@ class Build:
         self.finish(self.result or "SUCCESS", now_ms=now_ms)
 
     def finish(self, result: str = "SUCCESS", now_ms: int | None = None) -> None:
-        """End the run with `result`; duration becomes the planned one or the elapsed time."""
+        """End the run with `result`; its duration is the planned one or, when it ran longer
+        (it waited at an input), the time elapsed until `now_ms`."""
         if result not in RESULTS:
             raise ValueError(f"result must be one of {RESULTS}")
         self.result = worse(self.result, result)  # a Pipeline result only gets worse
         self.building = False
         elapsed = (now_ms - self.timestamp_ms) if now_ms else 0
-        self.duration_ms = self.planned_duration_ms or max(elapsed, 1)
+        self.duration_ms = max(self.planned_duration_ms, elapsed, 1)
         self.log += ["[Pipeline] End of Pipeline", f"Finished: {self.result}"]
 
     # --- export (§4.6) ----------------------------------------------------------------------

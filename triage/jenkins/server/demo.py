@@ -1,11 +1,18 @@
 """Seeded sample worlds: `demo_world` for `triage demo` and tests, `bench_world` and
 `inbox_world` for benchmarks. Everything is deterministic for a seed and cheap to create:
 builds are small records and reports are generated only when requested.
+
+The demo is anchored to its clock's now when it is made (the server's start): its newest
+builds ran within the last hours and its paused builds have waited minutes to hours, like a
+real morning. Everything else (results, commits, offsets from the anchor) depends on the seed
+only; tests pass a fixed clock.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable
 
 from triage.jenkins.server.actions import BuildData, Cause
 from triage.jenkins.server.builds import Build
@@ -15,8 +22,9 @@ from triage.jenkins.server.reports import suite_xml
 from triage.jenkins.server.synthetic import History, Plan, unit
 from triage.jenkins.server.world import World
 
-NEWEST_MS = 1795165200000  # 2026-11-20 09:00 UTC: the newest demo build
+NEWEST_MS = 1795165200000  # 2026-11-20 09:00 UTC: the newest build of the benchmark worlds
 SPACING_MS = 3 * 3600 * 1000
+MINUTE_MS = 60_000
 LIBRARY = ("https://git.example.com/ci/pipeline-library.git", "master")
 
 
@@ -34,8 +42,12 @@ def populate(
     aborted: frozenset[int] = frozenset(),
     artifacts: bool = True,
     multibranch: bool = False,
+    newest_ms: int = NEWEST_MS,
 ) -> list[Build]:
-    """Add `history.plan.builds` finished builds: results, commits, causes, lazy reports."""
+    """Add `history.plan.builds` finished builds: results, commits, causes, lazy reports.
+
+    Builds are `SPACING_MS` apart, the newest scheduled up to 20 minutes after `newest_ms`.
+    """
     seed, key, plan = history.seed, history.key, history.plan
     commit, prev_red = 0, False
     builds = []
@@ -45,7 +57,7 @@ def populate(
         causes = [_cause(multibranch, retry, n, branch)]
         data = [BuildData(sha(seed, key, "lib", n // 30), LIBRARY[1], LIBRARY[0])] if library else []
         data.append(BuildData(sha(seed, remote, commit), branch, remote))
-        stamp = NEWEST_MS - (plan.builds - n) * SPACING_MS + int(unit(seed, key, n) * 1_200_000)
+        stamp = newest_ms - (plan.builds - n) * SPACING_MS + int(unit(seed, key, n) * 1_200_000)
         duration = 240_000 + int(unit(seed, key, n, "d") * 300_000)
         kw = dict(timestamp_ms=stamp, duration_ms=duration, causes=causes, build_data=data)
         if n in plan.no_report or n in aborted:
@@ -90,39 +102,52 @@ def _archive(build: Build, history: History, n: int) -> None:
         build.add_artifact(path, render)
 
 
+def _reached(build: Build, extra_ms: int = 0) -> int:
+    """When a build reaches its input: after its tests ran (its planned duration)."""
+    return build.timestamp_ms + build.planned_duration_ms + extra_ms
+
+
 def _approve(build: Build, execution, user: str, proceeded: bool = True) -> None:
-    build.decide(execution, Decision(proceeded, user), build.timestamp_ms + 600_000)
+    build.decide(execution, Decision(proceeded, user), execution.started_ms + 25 * MINUTE_MS)
 
 
-def demo_world(seed: int = 1) -> World:
-    """Three jobs (`app`, `team/backend`, multibranch `shop` with `main` and `feature/x`)."""
-    world = World()
-    _demo_app(world, seed)
-    _demo_backend(world, seed)
-    _demo_shop(world, seed)
+def demo_world(seed: int = 1, clock: Callable[[], float] | None = None) -> World:
+    """Three jobs (`app`, `team/backend`, multibranch `shop` with `main` and `feature/x`).
+
+    Timestamps count back from `clock()` at creation (default: the wall clock), so the
+    paused builds have waited about 20 minutes (shop/main), one hour (app) and three hours
+    (team/backend) when the demo starts.
+    """
+    world = World(clock=clock or time.time)
+    now = world.now_ms()
+    _demo_app(world, seed, now - 75 * MINUTE_MS)
+    _demo_backend(world, seed, now - 200 * MINUTE_MS)
+    _demo_shop(world, seed, now - 50 * MINUTE_MS)
     return world
 
 
-def _demo_app(world: World, seed: int) -> None:
+def _demo_app(world: World, seed: int, newest_ms: int) -> None:
     app = world.pipeline("app")
     app.description = "Storefront monolith (Maven, surefire reruns flaky tests once)"
     plan = Plan("java", tests=300, builds=120, flaky=6, regressions=3, outage_build=77,
                 outage_module="orders", no_report={23, 58, 101}, reruns=True)
     history = History(seed, "app", plan)
     builds = populate(app, history, remote="https://git.example.com/shop/app.git",
-                      branch="refs/remotes/origin/main", library=True, aborted=frozenset({64}))
+                      branch="refs/remotes/origin/main", library=True, aborted=frozenset({64}),
+                      newest_ms=newest_ms)
     # #112 was rejected at the deploy gate, #118 approved; #120 waits for a decision.
-    _approve(builds[111], builds[111].add_input("Deploy to production?"), "bob", False)
-    _approve(builds[117], builds[117].add_input("Deploy to production?"), "alice")
-    builds[119].add_input("Deploy to production?")
+    for build, user, proceeded in ((builds[111], "bob", False), (builds[117], "alice", True)):
+        gate = build.add_input("Deploy to production?", at_ms=_reached(build), stage="Deploy")
+        _approve(build, gate, user, proceeded)
+    builds[119].add_input("Deploy to production?", at_ms=_reached(builds[119]), stage="Deploy")
 
 
-def _demo_backend(world: World, seed: int) -> None:
+def _demo_backend(world: World, seed: int, newest_ms: int) -> None:
     backend = world.folder("team", "Team").pipeline("backend")
     plan = Plan("python", tests=240, builds=100, flaky=5, regressions=2, no_report={40})
     history = History(seed, "team/backend", plan)
     builds = populate(backend, history, remote="https://git.example.com/team/backend.git",
-                      branch="refs/remotes/origin/main")
+                      branch="refs/remotes/origin/main", newest_ms=newest_ms)
     builds[-1].add_input(
         "Ship backend 1.4.100 to which environment?",
         id="release-gate",
@@ -136,28 +161,33 @@ def _demo_backend(world: World, seed: int) -> None:
             Param("NOTES", "text", "", "release notes"),
             Param("TOKEN", "password", "s3cret-default", "deploy token"),
         ],
+        at_ms=_reached(builds[-1]),
+        stage="Release",
     )
 
 
-def _demo_shop(world: World, seed: int) -> None:
+def _demo_shop(world: World, seed: int, newest_ms: int) -> None:
     shop = world.multibranch("shop", "Shop")
     remote = "https://git.example.com/shop/shop.git"
     main = shop.branch("main")
     main.legacy_status = True  # an older junit plugin: FIXED / REGRESSION statuses (§3.3)
     plan = Plan("java", tests=200, builds=90, flaky=4, regressions=2, no_report={12})
     main_builds = populate(main, History(seed, "shop/main", plan, "shop"), remote=remote,
-                           branch="main", multibranch=True)
+                           branch="main", multibranch=True, newest_ms=newest_ms)
     paused = main_builds[-1]
-    paused.add_input("Roll out to EU?", id="eu-rollout", ok="Roll out")
-    paused.add_input("Roll out to US?", id="us-rollout", ok="Roll out")
+    # Parallel rollout branches reach their gates a little apart.
+    paused.add_input("Roll out to EU?", id="eu-rollout", ok="Roll out",
+                     at_ms=_reached(paused), stage="Rollout EU")
+    paused.add_input("Roll out to US?", id="us-rollout", ok="Roll out",
+                     at_ms=_reached(paused, 2 * MINUTE_MS), stage="Rollout US")
     paused.add_input("Run the load test first?", parameters=[
         Param("LOAD_TEST", "boolean", False),
         Param("DURATION", "choice", choices=["5m", "15m", "60m"]),
-    ])
+    ], at_ms=_reached(paused, 5 * MINUTE_MS), stage="Load test")
     feature = shop.branch("feature/x")
     plan_x = Plan("java", tests=200, builds=25, flaky=4, regressions=2)
     populate(feature, History(seed, "shop/feature/x", plan_x, "shop"), remote=remote,
-             branch="feature/x", multibranch=True)
+             branch="feature/x", multibranch=True, newest_ms=newest_ms - 90 * MINUTE_MS)
 
 
 def bench_world(builds: int = 200, tests: int = 2000, jobs: int = 1, seed: int = 0) -> World:

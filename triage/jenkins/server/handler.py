@@ -32,10 +32,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.app.connections.add(self.connection)
+        self.app._opened(self.connection)
 
     def finish(self) -> None:
-        self.app.connections.discard(self.connection)
         try:
             super().finish()
         except OSError:

@@ -173,10 +173,16 @@ class InputExecution:
 
     export_class = f"{PKG}.InputStepExecution"
 
-    def __init__(self, step: InputStep, then: str | None = "SUCCESS"):
+    def __init__(self, step: InputStep, then: str | None = "SUCCESS", started_ms: int = 0,
+                 stage: str = "Approve"):
         self.step = step
         self.then = then
         self.decision: Decision | None = None
+        # When the run reached the step (its flow node's PauseAction began) and when it was
+        # decided: Stage View's paused stage is timed from these (§2.3).
+        self.started_ms = started_ms
+        self.decided_ms: int | None = None
+        self.stage = stage
 
     @property
     def id(self) -> str:

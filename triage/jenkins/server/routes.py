@@ -21,6 +21,7 @@ from triage.jenkins.server.wfapi import (
     job_runs,
     pending_input,
     run_describe,
+    stage_describe,
 )
 
 if TYPE_CHECKING:
@@ -182,6 +183,11 @@ def _build_route(build: Build, tokens: list[str], req: Request) -> Response:
         return _input_route(build, rest, req)
     if head == "wfapi":
         return _wfapi_route(build, rest, req)
+    if head == "execution" and len(rest) == 4 and rest[0] == "node" and rest[2:] == [
+            "wfapi", "describe"]:
+        stage = stage_describe(build, rest[1], req.server.context_path,
+                               req.server.world.now_ms())
+        return not_found() if stage is None else json_response(stage)
     if head == "artifact":
         return _artifact(build, "/".join(rest))
     if tokens == ["consoleText"]:
@@ -310,7 +316,8 @@ class _BadForm(Exception):
 def _wfapi_route(build: Build, rest: list[str], req: Request) -> Response:
     ctx = req.server.context_path
     if rest in ([], ["describe"]):
-        return json_response(run_describe(build, ctx, req.server.world.now_ms()))
+        full = req.query.get("fullStages") == "true"
+        return json_response(run_describe(build, ctx, req.server.world.now_ms(), full))
     if rest == ["pendingInputActions"]:
         pending = build.input_action.pending if build.input_action else []
         return json_response([pending_input(build, e, ctx) for e in pending])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 import socket
+import sys
 import threading
+import traceback
 from http.server import ThreadingHTTPServer
 
 from triage.jenkins.server.faults import Faults
@@ -24,6 +26,26 @@ class RequestLog(list):
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    app: JenkinsServer
+
+    def handle_error(self, request, client_address) -> None:
+        """Record a server bug in `app.errors`; a peer that went away is no error.
+
+        socketserver prints a traceback to stderr for any exception escaping a handler. A
+        client that gave up (read timeout) or a connection a `drop` fault cut makes the next
+        write fail with a broken pipe or a reset: expected, so silent. Anything else is a bug
+        that tests must see, so it is kept, not printed.
+        """
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        self.app.errors.append(traceback.format_exc())
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.app._closed(request)  # after handle_error: tests may now read app.errors
 
 
 class JenkinsServer:
@@ -55,6 +77,7 @@ class JenkinsServer:
         self.errors: list[str] = []  # tracebacks of unexpected server exceptions (bugs)
         self.session = secrets.token_hex(4)  # X-Jenkins-Session: new per "restart"
         self.connections: set[socket.socket] = set()
+        self._idle = threading.Condition()
         self._root_url = root_url
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -70,6 +93,20 @@ class JenkinsServer:
             raise RuntimeError("the server is not running; call start() first")
         return f"http://{self.host}:{self.port}{self.context_path}/"
 
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until every connection is closed and its errors recorded; False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self.connections, timeout)
+
+    def _opened(self, conn: socket.socket) -> None:
+        with self._idle:
+            self.connections.add(conn)
+
+    def _closed(self, conn: socket.socket) -> None:
+        with self._idle:
+            self.connections.discard(conn)
+            self._idle.notify_all()
+
     def restart(self) -> None:
         """Simulate a controller restart: sessions and crumbs expire, a new X-Jenkins-Session."""
         self.security.expire_sessions()
@@ -79,6 +116,7 @@ class JenkinsServer:
         """Bind (port 0 picks a free port) and serve on a daemon thread."""
         handler = type("BoundHandler", (Handler,), {"app": self})
         self._httpd = _HTTPServer((self.host, self.port), handler)
+        self._httpd.app = self
         self.port = self._httpd.server_address[1]
         with self.world.lock:
             self.world.root_url = self._root_url or self.url

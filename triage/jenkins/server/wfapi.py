@@ -33,8 +33,9 @@ def run_status(build: Build) -> str:
     return STATUS[build.result or "SUCCESS"]
 
 
-def run_describe(build: Build, ctx: str, now_ms: int) -> dict[str, Any]:
-    """`RunExt` (§2.3), without stages: the server does not model flow nodes."""
+def run_describe(build: Build, ctx: str, now_ms: int,
+                 full_stages: bool = False) -> dict[str, Any]:
+    """`RunExt` (§2.3), with synthesised stages (see `stages`)."""
     links: dict[str, Any] = {"self": {"href": _href(ctx, build, "wfapi/describe")}}
     if build.input_action is not None and build.input_action.pending:
         links["pendingInputActions"] = {"href": _href(ctx, build, "wfapi/pendingInputActions")}
@@ -43,7 +44,7 @@ def run_describe(build: Build, ctx: str, now_ms: int) -> dict[str, Any]:
         }
     if build.artifacts:
         links["artifacts"] = {"href": _href(ctx, build, "wfapi/artifacts")}
-    end = now_ms if build.building else build.timestamp_ms + build.duration_ms
+    end = _end(build, now_ms)
     return {
         "_links": links,
         "id": str(build.number),
@@ -53,9 +54,71 @@ def run_describe(build: Build, ctx: str, now_ms: int) -> dict[str, Any]:
         "endTimeMillis": end,
         "durationMillis": max(end - build.timestamp_ms, 0),
         "queueDurationMillis": 7,
+        # As the reference's example (§2.3): the run-level pause stays 0; the wait is on
+        # the paused stage.
         "pauseDurationMillis": 0,
-        "stages": [],
+        "stages": stages(build, ctx, now_ms, full_stages),
     }
+
+
+def _end(build: Build, now_ms: int) -> int:
+    """While running, Stage View's `endTimeMillis` is the server's now (§2.3)."""
+    return now_ms if build.building else build.timestamp_ms + build.duration_ms
+
+
+def stages(build: Build, ctx: str, now_ms: int, full: bool = False) -> list[dict[str, Any]]:
+    """Return `StageNodeExt`s: the work before the first input, then one stage per input.
+
+    The server models no flow graph, so a run is one "Build" stage, followed by the stage of
+    each `input` step (named by `add_input(stage=...)`). A pending input's stage is
+    PAUSED_PENDING_INPUT, started when the run reached the step, paused until the server's
+    now; a decided one is SUCCESS (proceeded) or ABORTED, paused until the decision.
+    """
+    executions = build.input_action.all if build.input_action is not None else []
+    end = _end(build, now_ms)
+    work_end = min([e.started_ms for e in executions] + [end])
+    found = [_stage(ctx, build, "6", "Build", _work_status(build, bool(executions)),
+                    build.timestamp_ms, work_end - build.timestamp_ms, 0, full)]
+    for index, execution in enumerate(executions):
+        if execution.decision is None:
+            status, stop = "PAUSED_PENDING_INPUT", now_ms
+        else:
+            status = "SUCCESS" if execution.decision.proceeded else "ABORTED"
+            stop = execution.decided_ms if execution.decided_ms is not None else now_ms
+        paused = max(stop - execution.started_ms, 0)
+        found.append(_stage(ctx, build, str(40 + 10 * index), execution.stage, status,
+                            execution.started_ms, paused, paused, full))
+    return found
+
+
+def _work_status(build: Build, has_inputs: bool) -> str:
+    if build.building and not has_inputs:
+        return "IN_PROGRESS"
+    if build.result in ("FAILURE", "NOT_BUILT") or (build.result == "ABORTED" and not has_inputs):
+        return STATUS[build.result]
+    failed = build.has_report and build.report_counts()[0] > 0
+    return "UNSTABLE" if failed or build.result == "UNSTABLE" else "SUCCESS"
+
+
+def _stage(ctx: str, build: Build, node: str, name: str, status: str, start: int,
+           duration: int, pause: int, full: bool) -> dict[str, Any]:
+    stage: dict[str, Any] = {
+        "_links": {"self": {"href": _href(ctx, build, f"execution/node/{node}/wfapi/describe")}},
+        "id": node, "name": name, "execNode": "", "status": status,
+        "startTimeMillis": start, "durationMillis": max(duration, 0),
+        "pauseDurationMillis": pause,
+    }
+    if full:
+        stage["stageFlowNodes"] = []  # the server models no flow nodes
+    return stage
+
+
+def stage_describe(build: Build, node: str, ctx: str, now_ms: int) -> dict[str, Any] | None:
+    """`{run}/execution/node/{id}/wfapi/describe` for one stage (§2.6), or None."""
+    for stage in stages(build, ctx, now_ms, full=True):
+        if stage["id"] == node:
+            return stage
+    return None
 
 
 def pending_input(build: Build, execution: InputExecution, ctx: str) -> dict[str, Any]:
