@@ -35,6 +35,12 @@ def srv():
         yield server
 
 
+def _history_bytes(db_path) -> bytes:
+    """The history's bytes, with its WAL (recent writes may not be checkpointed yet)."""
+    files = [db_path, db_path.with_name(db_path.name + "-wal")]
+    return b"".join(f.read_bytes() for f in files if f.exists())
+
+
 def run(*args, input=None, env=None):
     result = CliRunner().invoke(cli, list(args), input=input, env=env)
     assert "Traceback" not in result.output
@@ -58,7 +64,7 @@ def test_servers_add_list_test_remove_with_a_keyring(srv, memory_keyring, db_pat
 
     synced = run("sync", "--server", "ci", "--db", str(db_path))
     assert synced.exit_code == 0, synced.output
-    assert token.encode() not in db_path.read_bytes()  # never in the history
+    assert token.encode() not in _history_bytes(db_path)  # never in the history
 
     removed = run("servers", "remove", "ci")
     assert removed.exit_code == 0 and memory_keyring.items == {}
@@ -123,11 +129,18 @@ def test_sync_pending_proceed_abort_by_url(srv, db_path):
     assert ambiguous.exit_code == 1
     assert "choose one with --input: Eu ('Run the EU suite?'); Us" in ambiguous.output
 
-    ok = run("proceed", "app", "4", *url, "--param", "TARGET=staging-us", env=env)
+    ok = run("proceed", "app", "4", *url, "--param", "TARGET=staging-us",
+             "--param", "SECRET=pw-never-stored", env=env)
     assert ok.exit_code == 0, ok.output
     assert "Proceeded app #4 at input A61b61d2d652c2824ae4d9acb5cb8e5a with NAME=world" \
         in ok.output
-    assert "SECRET" not in ok.output
+    assert "SECRET" not in ok.output and "pw-never-stored" not in ok.output
+    with srv.world.lock:
+        assert srv.world.job("app").build(4).input_action.all[0].decision.values[
+            "SECRET"] == "pw-never-stored"  # Jenkins got it
+    history = _history_bytes(db_path)
+    assert b"pw-never-stored" not in history  # the history did not
+    assert b'"TARGET": "staging-us"' in history  # while the decision's other values are there
 
     aborted = run("abort", "shop/feature%2Fx", "2", *url, "--input", "us", env=env)
     assert aborted.exit_code == 0 and "Aborted" in aborted.output
@@ -184,3 +197,23 @@ def test_first_ctrl_c_cancels_cooperatively():
         os.kill(os.getpid(), signal.SIGINT)  # handled on this (main) thread before returning
         assert token.cancelled
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_login_page_instead_of_json_is_one_clear_line(srv, db_path):
+    srv.faults.login_page("*/api/json")
+    result = run("sync", "--server", srv.url, "--user", "alice", "--db", str(db_path),
+                 env={"TRIAGE_JENKINS_TOKEN": srv.users["alice"]})
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("error: ") and "instead of JSON (a login page or a proxy?)" in line
+
+
+def test_sync_max_builds_and_repeated_jobs_from_the_command_line(srv, db_path):
+    env = {"TRIAGE_JENKINS_TOKEN": srv.users["alice"]}
+    args = ["sync", "--server", srv.url, "--user", "alice", "--db", str(db_path)]
+    first = run(*args, "--job", "app", "--job", "shop", "--max-builds", "1", env=env)
+    assert first.exit_code == 0, first.output
+    # app #4, shop/main #1, shop/feature%2Fx #2: the newest build of each job only.
+    assert "3 jobs, 3 builds stored (0 refreshed)" in first.output
+    more = run(*args, "--job", "app", "--max-builds", "2", env=env)
+    assert "2 builds stored (1 refreshed)" in more.output  # #3 is new, #4 still running

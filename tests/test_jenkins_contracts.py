@@ -306,3 +306,13 @@ def test_pause_time_from_the_reference_run_describe():
     describe["status"] = "IN_PROGRESS"
     assert pause_from_describe(describe).source == "build-start"
     assert pause_from_describe({}) == Pause(None, None, "unknown")
+
+
+def test_with_several_paused_stages_the_build_waited_its_longest_pause():
+    describe = {"status": "PAUSED_PENDING_INPUT", "startTimeMillis": 1_000,
+                "endTimeMillis": 100_000, "pauseDurationMillis": 0, "stages": [
+                    {"status": "SUCCESS", "pauseDurationMillis": 0},
+                    {"status": "PAUSED_PENDING_INPUT", "pauseDurationMillis": 30_000},
+                    {"status": "PAUSED_PENDING_INPUT", "pauseDurationMillis": 70_000},
+                    {"status": "PAUSED_PENDING_INPUT", "pauseDurationMillis": 5_000}]}
+    assert pause_from_describe(describe) == Pause(30_000, 70_000, "wfapi")

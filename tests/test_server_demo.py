@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from tests.test_server_support import Clock, get_json, running
+from tests.test_server_support import MORNING, Clock, demo, get_json, running
 from triage.jenkins.server import bench_world, demo_world, inbox_world
 from triage.jenkins.server.export import ByDepth, to_json
 
@@ -32,14 +32,11 @@ def failing(world, job: str, number: int) -> list[dict]:
             ("FAILED", "REGRESSION")]
 
 
-MORNING = 1_796_108_400_000  # 2026-12-01 07:00 UTC
-
-
 def test_demo_world_is_fast_and_deterministic():
     started = time.perf_counter()
     world = demo_world(seed=1, clock=Clock(MORNING))
     assert time.perf_counter() - started < 1.0
-    again, other = demo_world(seed=1, clock=Clock(MORNING)), demo_world(seed=2)
+    again, other = demo_world(seed=1, clock=Clock(MORNING)), demo(seed=2)
     for job, n in (("app", 77), ("team/backend", 60), ("shop/main", 45)):
         assert report_json(world, job, n) == report_json(again, job, n)
         build, twin = world.job(job).build(n), again.job(job).build(n)
@@ -78,7 +75,7 @@ def test_demo_paused_builds_waited_minutes_to_hours_over_http():
 
 
 def test_demo_has_an_infrastructure_outage_build():
-    world = demo_world(seed=1)
+    world = demo()
     fails = failing(world, "app", 77)
     outage = [c for c in fails if c["errorDetails"] == "Connection refused: db:5432"]
     assert 18 <= len(outage) <= 22
@@ -89,7 +86,7 @@ def test_demo_has_an_infrastructure_outage_build():
 
 
 def test_demo_flaky_tests_fail_rarely_and_regressions_persist():
-    world = demo_world(seed=1)
+    world = demo()
     history: dict[tuple[str, str], list[int]] = {}
     job = world.job("team/backend")
     numbers = [n for n, b in job.builds.items() if b.has_report]
@@ -113,7 +110,7 @@ def _runs(numbers: list[int]) -> int:
 
 
 def test_demo_retries_red_builds_on_the_same_commit():
-    world = demo_world(seed=1)
+    world = demo()
     job = world.job("app")
     retried = 0
     for n in range(2, 121):
@@ -125,7 +122,7 @@ def test_demo_retries_red_builds_on_the_same_commit():
 
 
 def test_demo_inputs_and_history_of_decisions():
-    world = demo_world(seed=1)
+    world = demo()
     app = world.job("app")
     assert app.build(120).building and app.build(120).input_action.pending
     assert app.build(118).input_action.all[0].decision.user == "alice"
@@ -183,6 +180,11 @@ def test_triage_demo_serves_until_ctrl_c():
         token = lines[0].split()[-1]
         data = requests.get(url + "api/json", auth=("alice", token), timeout=10).json()
         assert {j["name"] for j in data["jobs"]} == {"app", "team", "shop"}
+        # Anchored to the server's start: the paused build has waited about an hour, not days.
+        run = requests.get(url + "job/app/120/wfapi/describe", auth=("alice", token),
+                           timeout=10).json()
+        (gate,) = [s for s in run["stages"] if s["status"] == "PAUSED_PENDING_INPUT"]
+        assert 30 * 60_000 < gate["pauseDurationMillis"] < 120 * 60_000, gate
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=20)
     finally:
@@ -213,7 +215,7 @@ def test_demo_json_is_plain_json():
 
 
 def test_cheap_counts_match_the_generated_reports():
-    for world in (demo_world(seed=3), bench_world(builds=40, tests=300, seed=5)):
+    for world in (demo(seed=3), bench_world(builds=40, tests=300, seed=5)):
         for job in world.all_jobs():
             for build in list(job.builds.values())[::7]:
                 if build.has_report:

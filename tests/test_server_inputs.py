@@ -10,6 +10,7 @@ from tests.test_server_support import (  # noqa: F401
     DEPLOY_ID,
     T0,
     Clock,
+    demo,
     demo_srv_fixture,
     every_param,
     get,
@@ -18,7 +19,7 @@ from tests.test_server_support import (  # noqa: F401
     post,
     running,
 )
-from triage.jenkins.server import World, demo_world, input_id
+from triage.jenkins.server import World, input_id
 from triage.jenkins.server.inputs import capitalize
 
 INPUT_ACTION = "org.jenkinsci.plugins.workflow.support.steps.input.InputAction"
@@ -194,7 +195,7 @@ def test_json_content_type_body_is_not_read():
 
 
 def test_submitter_rules_on_the_demo_release_gate():
-    with running(demo_world(seed=1)) as srv:
+    with running(demo()) as srv:
         path = "job/team/job/backend/100/input/Release-gate/"
         refused = post(srv, path + "proceedEmpty", user="carol")
         assert refused.status_code == 400  # §1.5, trap 8: 400 + X-Error, not 403
@@ -236,7 +237,7 @@ def test_abort_ends_the_build_aborted():
 
 
 def test_parallel_inputs_build_finishes_after_the_last_decision():
-    with running(demo_world(seed=1)) as srv:
+    with running(demo()) as srv:
         base = "job/shop/job/main/90/"
         assert post(srv, base + "input/Eu-rollout/proceedEmpty").status_code == 200
         ids = [e["id"] for e in get_json(srv, base + "input/api/json")["executions"]]

@@ -34,11 +34,19 @@ class Clock:
         return self.ms / 1000
 
 
+MORNING = 1_796_108_400_000  # 2026-12-01 07:00 UTC: the demo's "now" in tests
+
+
+def demo(seed: int = 1) -> World:
+    """The demo world as `triage demo` makes it, anchored to a fixed clock (deterministic)."""
+    return demo_world(seed=seed, clock=Clock(MORNING))
+
+
 @contextlib.contextmanager
 def running(world: World | None = None, **kwargs):
     """Serve `world` (default: the seed-1 demo) on loopback; fail on any server-side bug."""
     kwargs.setdefault("context_path", "/jenkins")
-    with JenkinsServer(world=world if world is not None else demo_world(seed=1), **kwargs) as srv:
+    with JenkinsServer(world=world if world is not None else demo(), **kwargs) as srv:
         yield srv
     assert not srv.errors, srv.errors[0]
 

@@ -165,3 +165,15 @@ def test_a_failure_without_details_still_has_a_failure_row(store):
         "SELECT kind, type, message_id, signature IS NOT NULL FROM failures ORDER BY test_id"
     ).fetchall()
     assert rows == [("failure", None, None, 1), ("error", None, None, 1)]
+
+
+def test_texts_created_in_a_rolled_back_import_are_created_again(store):
+    failing = results(3, failing=1, msg="only in the failed import")
+    failing.append(failing[0])  # duplicate key: the import fails after storing the texts
+    with pytest.raises(sqlite3.IntegrityError):
+        import_build(store, BuildInfo("app", 1), failing)
+    import_build(store, BuildInfo("app", 2), results(3, failing=1, msg="only in the failed import"))
+    message = store.conn.execute(
+        "SELECT body FROM texts JOIN failures ON failures.message_id = texts.id"
+    ).fetchall()
+    assert message == [("only in the failed import",)]

@@ -191,9 +191,15 @@ class JenkinsClient:
         response = self.http.post(path, form)
         if response.status_code == 403 and _is_crumb_refusal(response):
             # Token requests need no crumb since Jenkins 2.96 (section 4.1); a server that still
-            # asks gets one crumb, sent with the session cookie it is bound to, and one retry.
-            headers, cookies = self.http.crumb()
-            response = self.http.post(path, form, headers=headers, cookies=cookies)
+            # asks gets one crumb and one retry. Refused before it was applied, so safe to
+            # resend. Never with a session cookie next to the token (trap 24).
+            response = self.http.post(path, form, headers=self.http.crumb())
+            if response.status_code == 403 and _is_crumb_refusal(response):
+                raise JenkinsForbidden(
+                    f"Jenkins at {self.base} refused the decision even with a crumb (403 No "
+                    "valid crumb): it did not take the secret as an API token. Create an API "
+                    "token (your user > Security) and store it with `triage servers add`.",
+                    url=response.url, status=403)
         status = response.status_code
         if 200 <= status < 300:
             return

@@ -103,19 +103,21 @@ class JenkinsHttp:
                 attempt += 1
 
     def post(self, path: str, data: Mapping[str, str] | None = None,
-             headers: Mapping[str, str] | None = None,
-             cookies: Any = None) -> requests.Response:
+             headers: Mapping[str, str] | None = None) -> requests.Response:
         """POST once, never retried and never redirected (trap 23); return the raw response.
 
         Decisions are not idempotent, so status handling is left to the caller.
         """
-        return self._send("POST", self.url(path), data=data, headers=headers, cookies=cookies)
+        return self._send("POST", self.url(path), data=data, headers=headers)
 
-    def crumb(self) -> tuple[dict[str, str], Any]:
-        """Fetch a crumb header and the session cookies it is bound to (reference 4.1)."""
-        response = self.get("crumbIssuer/api/json")
-        data = self.decode_json(response)
-        return {data["crumbRequestField"]: data["crumb"]}, response.cookies
+    def crumb(self) -> dict[str, str]:
+        """Fetch a crumb and return it as the request header Jenkins names (reference 4.1).
+
+        The session cookie the crumb issuer may set is refused like every cookie (see
+        `__init__`): a token request with a session cookie would become a session request.
+        """
+        data = self.get_json("crumbIssuer/api/json", {"tree": "crumb,crumbRequestField"})
+        return {data["crumbRequestField"]: data["crumb"]}
 
     # --- internals ------------------------------------------------------------------------
 
@@ -156,9 +158,11 @@ class JenkinsHttp:
                 "check both, or store a new token with `triage servers add`.",
                 url=url, status=status, details=details)
         if status == 403:
+            who = f"user {self.user!r} lacks" if self.user else "anonymous users lack"
             raise JenkinsForbidden(
-                f"Jenkins refused access to {url} (403); user {self.user!r} lacks the "
-                "permission, ask a Jenkins admin.", url=url, status=status, details=details)
+                f"Jenkins refused access to {url} (403); {who} the permission: "
+                + ("ask a Jenkins admin." if self.user else "give --user and an API token."),
+                url=url, status=status, details=details)
         if status == 404:
             raise JenkinsNotFound(f"Not found on Jenkins: {url} (404).", url=url,
                                   status=status, details=details)

@@ -24,6 +24,7 @@ class Store:
         self._lock = threading.RLock()
         # (classname, name) -> (test id, suite, file); filled lazily by the importer.
         self.test_ids: dict[tuple[str, str], tuple[int, str | None, str | None]] | None = None
+        self.text_ids: dict[bytes, int] | None = None  # sha1 prefix -> texts.id, likewise
 
     @classmethod
     def open(cls, path: str | Path, *, check_same_thread: bool = True) -> Store:

@@ -44,14 +44,16 @@ class ImportSummary:
 def import_build(store: Store, build: BuildInfo, results: Iterable[TestResult]) -> ImportSummary:
     """Replace build `build.number` of `build.job` with `results`, in one transaction."""
     results = list(results)
-    ids = _TestIds(store)
+    ids, texts = _TestIds(store), _Texts(store)
     try:
         with store.transaction() as conn:
-            build_id, replaced, rows, counts = _write(store, conn, ids, build, results)
+            build_id, replaced, rows, counts = _write(store, conn, ids, texts, build, results)
     except BaseException:
         ids.discard()
+        texts.discard()
         raise
     ids.commit()
+    texts.commit()
     return ImportSummary(
         job=build.job,
         number=build.number,
@@ -65,7 +67,8 @@ def import_build(store: Store, build: BuildInfo, results: Iterable[TestResult]) 
     )
 
 
-def _write(store: Store, conn, ids: _TestIds, build: BuildInfo, results: list[TestResult]):
+def _write(store: Store, conn, ids: _TestIds, texts: _Texts, build: BuildInfo,
+           results: list[TestResult]):
     """Write the build row, its results and failure details; return ids and counts."""
     job_id = store.job_id(build.job, build.server, create=True)
     build_id, replaced = _upsert_build(conn, job_id, build)
@@ -74,7 +77,6 @@ def _write(store: Store, conn, ids: _TestIds, build: BuildInfo, results: list[Te
         conn.execute("DELETE FROM failures WHERE build_id = ?", (build_id,))
     rows = []
     failure_rows = []
-    texts = _Texts(conn)
     known = ids.known
     append = rows.append
     # The hot loop of every import: a passing result is a dict hit and one tuple.
@@ -153,11 +155,20 @@ def _failure_rows(build_id: int, test_id: int, result: TestResult, texts: _Texts
 
 
 class _Texts:
-    """Store each distinct message, trace or output once; return its id."""
+    """Store each distinct message, trace or output once; return its id.
 
-    def __init__(self, conn):
-        self.conn = conn
-        self.cache: dict[bytes, int] = {}
+    Like test ids, text ids are cached on the store across imports and join the cache only
+    once their transaction commits.
+    """
+
+    MAX_CACHED = 200_000  # about 20 MB; past that the cache starts over
+
+    def __init__(self, store: Store):
+        if store.text_ids is None or len(store.text_ids) > self.MAX_CACHED:
+            store.text_ids = {}
+        self.conn = store.conn
+        self.known = store.text_ids
+        self.new: dict[bytes, int] = {}
 
     def id(self, body: str | None) -> int | None:
         if not body:
@@ -165,15 +176,24 @@ class _Texts:
         if len(body) > MAX_TEXT:
             body = body[:MAX_TEXT] + f"\n[... {len(body) - MAX_TEXT} more characters cut]"
         digest = hashlib.sha1(body.encode("utf-8", "surrogatepass")).digest()[:8]
-        cached = self.cache.get(digest)
-        if cached is not None:
-            return cached
-        row = self.conn.execute("SELECT id FROM texts WHERE hash = ?", (digest,)).fetchone()
-        text_id = row[0] if row else self.conn.execute(
-            "INSERT INTO texts (hash, body) VALUES (?, ?)", (digest, body)
-        ).lastrowid
-        self.cache[digest] = text_id
+        text_id = self.known.get(digest) or self.new.get(digest)
+        if text_id is None:
+            row = self.conn.execute(
+                "INSERT INTO texts (hash, body) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING "
+                "RETURNING id",
+                (digest, body),
+            ).fetchone()
+            if row is None:  # stored by an earlier import
+                row = self.conn.execute("SELECT id FROM texts WHERE hash = ?", (digest,)).fetchone()
+            text_id = self.new[digest] = row[0]
         return text_id
+
+    def commit(self) -> None:
+        self.known.update(self.new)
+        self.new = {}
+
+    def discard(self) -> None:
+        self.new = {}
 
 
 class _TestIds:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from triage.jenkins.server.faults import LOGIN_PAGE
+from triage.jenkins.server.requestlog import Logged
 from triage.jenkins.server.routes import Request, Response, html, not_found, route
 from triage.jenkins.server.security import CRUMB_FIELD, AuthFailed
 
@@ -54,7 +55,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         app = self.app
-        app.requests.append((method, self.path))
+        app.requests.append(Logged(method, self.path, dict(self.headers.items())))
+        app._entered()
+        try:
+            self._handle_logged(method)
+        finally:
+            app._left()
+
+    def _handle_logged(self, method: str) -> None:
+        app = self.app
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:

@@ -11,16 +11,9 @@ from http.server import ThreadingHTTPServer
 
 from triage.jenkins.server.faults import Faults
 from triage.jenkins.server.handler import Handler
+from triage.jenkins.server.requestlog import RequestLog
 from triage.jenkins.server.security import Security, User
 from triage.jenkins.server.world import World
-
-
-class RequestLog(list):
-    """(method, path+query) of every request, in arrival order."""
-
-    def count_of(self, fragment: str = "", method: str | None = None) -> int:
-        """Count requests whose path contains `fragment` (and with `method`, if given)."""
-        return sum(1 for m, p in list(self) if fragment in p and (method is None or m == method))
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -78,6 +71,8 @@ class JenkinsServer:
         self.session = secrets.token_hex(4)  # X-Jenkins-Session: new per "restart"
         self.connections: set[socket.socket] = set()
         self._idle = threading.Condition()
+        self.inflight = 0  # requests being handled now
+        self.peak_inflight = 0  # the most handled at once since the start
         self._root_url = root_url
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -95,8 +90,24 @@ class JenkinsServer:
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until every connection is closed and its errors recorded; False on timeout."""
+        return self.wait_for(lambda: not self.connections, timeout)
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> bool:
+        """Wait until `predicate()` holds, re-checked whenever a request starts or ends or a
+        connection closes (e.g. `lambda: srv.inflight == 2`); False on timeout."""
         with self._idle:
-            return self._idle.wait_for(lambda: not self.connections, timeout)
+            return self._idle.wait_for(predicate, timeout)
+
+    def _entered(self) -> None:
+        with self._idle:
+            self.inflight += 1
+            self.peak_inflight = max(self.peak_inflight, self.inflight)
+            self._idle.notify_all()
+
+    def _left(self) -> None:
+        with self._idle:
+            self.inflight -= 1
+            self._idle.notify_all()
 
     def _opened(self, conn: socket.socket) -> None:
         with self._idle:
