@@ -66,3 +66,54 @@ def test_cancel_stops_between_builds_and_keeps_whole_builds(manifest, tmp_path):
             import_manifest(store, manifest, BuildInfo("app", 0), CancelAfterTwo(), token, workers=2)
         assert db_info(store)["counts"]["builds"] == 2
         assert db_info(store)["counts"]["results"] == 6
+
+
+def test_ctrl_c_during_a_manifest_import_keeps_whole_builds(tmp_path):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from triage.junit.synth import write_surefire_report
+
+    lines = []
+    for number in range(1, 201):
+        write_surefire_report(tmp_path / f"{number}.xml", 2000, fail_rate=0.01, seed=number)
+        lines.append(json.dumps({"build": number, "files": [f"{number}.xml"]}))
+    (tmp_path / "m.jsonl").write_text("\n".join(lines))
+    db = tmp_path / "h.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", "import", "--job", "app", "--manifest",
+         str(tmp_path / "m.jsonl"), "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while _stored_builds(db) < 3:  # wait for the condition: some builds landed
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == [
+        "error: Interrupted: the builds already stored are whole, the one in progress was not "
+        "stored. Run the same import again to finish (it replaces what is there)."
+    ]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        per_build = conn.execute("SELECT count(*) FROM results GROUP BY build_id").fetchall()
+    assert 3 <= len(per_build) < 200
+    assert set(per_build) == {(2000,)}
+
+
+def _stored_builds(db: Path) -> int:
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM builds").fetchone()[0]
+    except sqlite3.OperationalError:  # schema not created yet
+        return 0

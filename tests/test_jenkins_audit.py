@@ -14,7 +14,12 @@ import pytest
 from tests.jenkins_world import T0, client_for, report, serve, small_world
 from triage import decide as decide_module
 from triage.decide import attention, decide, paused_builds
-from triage.errors import JenkinsForbidden, JenkinsServerError, JenkinsUnreachable
+from triage.errors import (
+    JenkinsBadResponse,
+    JenkinsForbidden,
+    JenkinsServerError,
+    JenkinsUnreachable,
+)
 from triage.jenkins.client import JenkinsClient
 from triage.jenkins.http import HttpSettings
 from triage.store import decisions
@@ -239,3 +244,18 @@ def test_a_decision_that_gets_no_answer_times_out_once_and_says_so(store):
             assert srv.wait_idle()
     # Here the held request did arrive: exactly the case the message warns about.
     assert not _still_paused(world, "app", 4)
+
+
+# --- "HTML login page instead of JSON", on a decision too ----------------------------------------
+
+
+def test_a_login_page_answering_a_decision_is_not_taken_for_success(store):
+    world = small_world()
+    with serve(world) as srv:
+        srv.faults.login_page("*/input/*/abort", method="POST", count=1)
+        with pytest.raises(JenkinsBadResponse, match="HTML page.*probably not decided"):
+            decide(client_for(srv), store, "app", 4, "abort")
+        assert len(_posts(srv)) == 1
+    assert _still_paused(world, "app", 4)
+    (stored,) = decisions.list_decisions(store)
+    assert stored.outcome == "failed"

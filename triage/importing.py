@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +20,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from triage.domain import BUILD_RESULTS, BuildInfo
-from triage.errors import ConfigError, TriageError
+from triage.errors import Cancelled, ConfigError, TriageError
 from triage.junit import parse_paths
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.db import Store
@@ -121,7 +123,7 @@ def import_manifest(
     summary = ManifestSummary()
     reporter.start(len(entries), "Importing builds")
     workers = _worker_count(workers, sum(1 for e in entries if e[3] is None))
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn")) if workers else None
+    pool = _start_pool(workers) if workers else None
     try:
         for (where, build, _files, error), parsed in _parse_ahead(pool, entries):
             if cancel is not None:
@@ -135,6 +137,11 @@ def import_manifest(
                 summary.skipped.append((label, error))
                 reporter.warn(f"skipped {label}: {error}")
             reporter.advance()
+    except KeyboardInterrupt:
+        raise Cancelled(
+            "Interrupted: the builds already stored are whole, the one in progress was not "
+            "stored. Run the same import again to finish (it replaces what is there)."
+        ) from None
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -147,6 +154,26 @@ def _worker_count(asked: int | None, builds: int) -> int:
     if asked is None:
         asked = os.cpu_count() or 1
     return 0 if builds < 4 or asked <= 1 else asked
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """Start `workers` parsing processes that ignore Ctrl+C.
+
+    Ctrl+C reaches the whole process group; the writer handles it and stops the pool. The
+    workers must ignore it from their first instruction (an initializer runs too late: a
+    worker still starting up would print a traceback), so they are started while SIGINT is
+    ignored here, a disposition they keep across exec.
+    """
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+    if threading.current_thread() is not threading.main_thread():
+        return pool  # only the main thread receives signals or may change their handlers
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for _ in range(workers):
+            pool.submit(os.getpid)  # each submit starts one more process, until `workers`
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    return pool
 
 
 def parse_for_import(files: list[Path]) -> tuple[list | None, str | None]:

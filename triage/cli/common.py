@@ -80,13 +80,13 @@ def common_options(func):
 class TerminalReporter:
     """A click progress bar on a terminal; silence (warnings still printed) elsewhere."""
 
-    def __init__(self, stream=None) -> None:
+    def __init__(self) -> None:
         self._bar = None
-        self._stream = stream
 
     def start(self, total: int | None, label: str) -> None:
+        # stderr, so stdout stays clean for scripts even on a terminal.
         if sys.stderr.isatty():
-            self._bar = click.progressbar(length=total, label=label, file=self._stream or None)
+            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
             self._bar.__enter__()
 
     def advance(self, n: int = 1) -> None:

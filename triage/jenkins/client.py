@@ -15,6 +15,7 @@ from urllib.parse import quote
 from triage.errors import (
     InputAlreadyDecided,
     InputRefused,
+    JenkinsBadResponse,
     JenkinsError,
     JenkinsForbidden,
     JenkinsNotFound,
@@ -187,23 +188,12 @@ class JenkinsClient:
 
     def _decide(self, job: str, number: int, input_id: str, endpoint: str,
                 form: dict | None) -> None:
-        path = urls.input_path(job, number, input_id) + endpoint
-        response = self.http.post(path, form)
-        if response.status_code == 403 and _is_crumb_refusal(response):
-            # Token requests need no crumb since Jenkins 2.96 (section 4.1); a server that still
-            # asks gets one crumb and one retry. Refused before it was applied, so safe to
-            # resend. Never with a session cookie next to the token (trap 24).
-            response = self.http.post(path, form, headers=self.http.crumb())
-            if response.status_code == 403 and _is_crumb_refusal(response):
-                raise JenkinsForbidden(
-                    f"Jenkins at {self.base} refused the decision even with a crumb (403 No "
-                    "valid crumb): it did not take the secret as an API token. Create an API "
-                    "token (your user > Security) and store it with `triage servers add`.",
-                    url=response.url, status=403)
+        response = self._post_decision(urls.input_path(job, number, input_id) + endpoint, form)
         status = response.status_code
-        if 200 <= status < 300:
-            return
         what = f"input {input_id} of {job} #{number}"
+        if 200 <= status < 300:
+            _check_empty_reply(response, what)
+            return
         if status == 404:
             raise self._already_decided(job, number, input_id)
         if status == 400:
@@ -219,6 +209,24 @@ class JenkinsClient:
                 "choice values outside the list. Check `triage pending` and try again.",
                 url=response.url, status=status)
         self.http.check(response, response.url)
+
+    def _post_decision(self, path: str, form: dict | None):
+        """POST once; on a "No valid crumb" 403, once more with a crumb (section 4.1).
+
+        Token requests need no crumb since Jenkins 2.96; a server that still asks gets one
+        crumb and one retry, safe because the crumb filter refused the first POST before it
+        was applied. Never with a session cookie next to the token (trap 24).
+        """
+        response = self.http.post(path, form)
+        if response.status_code == 403 and _is_crumb_refusal(response):
+            response = self.http.post(path, form, headers=self.http.crumb())
+            if response.status_code == 403 and _is_crumb_refusal(response):
+                raise JenkinsForbidden(
+                    f"Jenkins at {self.base} refused the decision even with a crumb (403 No "
+                    "valid crumb): it did not take the secret as an API token. Create an API "
+                    "token (your user > Security) and store it with `triage servers add`.",
+                    url=response.url, status=403)
+        return response
 
     def _already_decided(self, job: str, number: int, input_id: str) -> JenkinsError:
         """Re-read the build and say what became of it (section 1.6, trap 2)."""
@@ -263,6 +271,16 @@ def pause_from_describe(data: Mapping[str, Any]) -> Pause:
     if now is not None and start is not None:
         return Pause(None, max(0, int(now) - int(start)), "build-start")
     return Pause(None, None, "unknown")
+
+
+def _check_empty_reply(response, what: str) -> None:
+    """Jenkins answers a decision with an empty 200 (section 1.4); a page in its place is a
+    login form or a proxy that kept the request from Jenkins."""
+    if response.content.strip() and "html" in response.headers.get("Content-Type", ""):
+        raise JenkinsBadResponse(
+            f"{response.url} answered with an HTML page, not Jenkins' empty reply (a login "
+            f"page or a proxy?); {what} was probably not decided: check `triage pending`, the "
+            "URL and the credentials.", url=response.url, status=response.status_code)
 
 
 def _verb(endpoint: str) -> str:
