@@ -387,9 +387,10 @@ def test_flaky_ranks_tests_with_their_evidence(run):
     assert by_test[TOTAL]["failing_since"] == 8
     assert by_test[TOTAL]["score"] < flaky["score"]
     table = run("flaky", "--job", "app", "--last", "5").output
-    assert re.match(
-        r"\d\.\d\d  com\.acme\.cart\.CartTest\.testFlaky +1/5  PPPFP$", table.splitlines()[0]
-    )
+    header, first = table.splitlines()[:2]
+    assert re.match(r"score test +failed/runs  history \(oldest first\)$", header)
+    assert re.match(r"\d\.\d\d  com\.acme\.cart\.CartTest\.testFlaky +1/5  PPPFP$", first)
+    assert first.index("1/5") + 3 == header.index("failed/runs") + len("failed/runs")
 
 
 def test_the_cli_runs_as_a_process(history):

@@ -6,10 +6,15 @@ import getpass
 import json
 import os
 
+from collections import Counter
+
 import click
+from click.core import ParameterSource
 
 from triage.cli.common import CliState, common_options, format_option, server_option
-from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
+from triage.errors import NotFoundError
+from triage.flakiness.clusters import OUTAGE
+from triage.triage_build import history_letters, job_servers, mark, rank_flaky, triage, unmark
 
 _job = click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
 _build = click.option(
@@ -41,29 +46,90 @@ def failures_cmd(state: CliState, job, number, server, fmt):
       triage failures --job app --build 57
       triage failures --job app --build 57 --format json
     """
-    result = triage(state.store(), job, number, server)
+    store = state.store()
+    result = triage(store, job, number, _server(store, job, server))
     if fmt == "json":
         click.echo(json.dumps(failures_json(result), indent=2))
         return
+    for line in failures_table(result, job, verbose=state.verbose):
+        click.echo(line)
+
+
+REASONS_SHOWN = 3  # per test in the table; -v shows every reason
+LEGEND = [
+    "Each test: suggestion, flakiness score (0-1), name, history oldest first ending with this "
+    "build:",
+    "P passed, F failed, E error, S skipped, R passed on rerun.",
+]
+
+
+def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
+    """Return the table of `triage failures`: clusters, their members, reasons said once."""
     build = result.build
     sha = f" ({build.revision[:7]})" if build.revision else ""
     if not result.failures:
-        click.echo(f"{job} #{build.number}{sha}: no failures.")
-        return
-    click.echo(
-        f"{job} #{build.number}{sha}: {len(result.failures)} failures "
-        f"in {len(result.clusters)} clusters"
-    )
+        return [f"{job} #{build.number}{sha}: no failures."]
+    counts = Counter(t.suggestion for t in result.failures)
+    split = ", ".join(f"{counts[k]} {k}" for k in ("real", "unsure", "noise") if counts[k])
+    lines = [
+        f"{job} #{build.number}{sha}: {_plural(len(result.failures), 'failure')} in "
+        f"{_plural(len(result.clusters), 'cluster')}: {split}"
+    ]
     for cluster in result.clusters:
-        click.echo(f"\n[{cluster.id}] {cluster.label}  -> {cluster.suggestion}")
-        for item in cluster.members:
+        members = cluster.members
+        verdicts = {m.failure.own_verdict for m in members}
+        marked = f" (marked {verdicts.pop()})" if len(verdicts) == 1 and None not in verdicts else ""
+        lines += ["", f"[{cluster.id}] {cluster.label}  -> {cluster.suggestion}{marked}"]
+        shared = _shared(members) if len(members) > 1 else []
+        # The first shared reason of an outage ("same error in N tests ...") restates the label.
+        lines += [f"  - {r}" for r in shared[1 if cluster.kind == OUTAGE else 0 :]]
+        for item in members:
             verdict = f" (marked {item.failure.own_verdict})" if item.failure.own_verdict else ""
-            click.echo(
+            lines.append(
                 f"  {item.suggestion:<6} {item.evidence.score:4.2f}  {item.failure.test}{verdict}"
                 f"  {history_letters(item)}"
             )
-            for reason in item.reasons[: 3 if not state.verbose else None]:
-                click.echo(f"         - {reason}")
+            own = [r for r in item.reasons if r not in shared]
+            shown = own if verbose else own[:REASONS_SHOWN]
+            lines += [f"         - {r}" for r in shown]
+            if len(own) > len(shown):
+                lines.append(f"         ({len(own) - len(shown)} more with -v)")
+    example = result.clusters[0].id
+    lines += [
+        "",
+        *LEGEND,
+        f"Decide a whole cluster: triage mark --job {job} --build {build.number} "
+        f"--cluster {example} --verdict real|noise",
+    ]
+    return lines
+
+
+def _shared(members) -> list[str]:
+    """Return the reasons every member gives, in the first member's order."""
+    common = set(members[0].reasons).intersection(*(m.reasons for m in members[1:]))
+    return [r for r in members[0].reasons if r in common]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _server(store, job: str, server: str) -> str:
+    """Return the server to look `job` up on: --server, or the only server that has the job.
+
+    Synced jobs live under their server's name, so without --server a job that is on exactly
+    one server is found there rather than failing on `local`.
+    """
+    context = click.get_current_context()
+    if context.get_parameter_source("server") is not ParameterSource.DEFAULT:
+        return server
+    found = job_servers(store, job)
+    if server in found or len(found) != 1:
+        if len(found) > 1 and server not in found:
+            names = ", ".join(found)
+            raise NotFoundError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
+        return server
+    return found[0]
 
 
 def failures_json(result) -> list[dict]:
@@ -116,12 +182,13 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
       triage mark --job app --build 57 --test com.shop.CartTest.total --verdict real
     """
     who = who or os.environ.get("TRIAGE_USER") or getpass.getuser()
+    store = state.store()
     marked = mark(
-        state.store(),
+        store,
         job,
         number,
         verdict,
-        server=server,
+        server=_server(store, job, server),
         test=test,
         cluster=cluster,
         note=note,
@@ -145,7 +212,9 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     Example:
       triage unmark --job app --build 57 --cluster sig-3fa2b1c9
     """
-    count = unmark(state.store(), job, number, server=server, test=test, cluster=cluster)
+    store = state.store()
+    server = _server(store, job, server)
+    count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
         click.echo(f"Undid {count} verdict{'s' if count != 1 else ''} on {job} #{number}.")
     else:
@@ -177,7 +246,8 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     Example:
       triage flaky --job app --last 200
     """
-    ranked = rank_flaky(state.store(), job, server, last)
+    store = state.store()
+    ranked = rank_flaky(store, job, _server(store, job, server), last)
     if fmt == "json":
         click.echo(json.dumps([flaky_json(t) for t in ranked], indent=2))
         return
@@ -185,9 +255,11 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
         click.echo(f"No test of {job} failed in these builds.")
         return
     width = min(max(len(t.test) for t in ranked[:limit]), 80)
+    click.echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
     for t in ranked[:limit]:
         ev = t.evidence
-        click.echo(f"{ev.score:4.2f}  {t.test:<{width}}  {ev.failures}/{ev.runs}  {t.history}")
+        rate = f"{ev.failures}/{ev.runs}"
+        click.echo(f"{ev.score:4.2f}  {t.test:<{width}}  {rate:>11}  {t.history}")
         for reason in t.reasons[:2]:
             click.echo(f"      - {reason}")
     if len(ranked) > limit:

@@ -83,7 +83,10 @@ def _outages(
             member.cluster_id = cluster.id
             if member.kind != s.SAME_COMMIT:
                 member.suggestion = suggestion
-            member.reasons = [head, *why, *member.reasons]
+            # "new failure" beside a noise suggestion misleads: in an outage a clean history
+            # only says the test itself was fine until now.
+            own = s.clean_history(member.evidence) if member.kind == s.NEW else None
+            member.reasons = [head, *why, *(own or member.reasons)]
         clusters.append(cluster)
     return clusters
 

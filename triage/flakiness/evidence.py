@@ -41,13 +41,14 @@ def gather(failure: FailureInput, number: int) -> Evidence:
     ev.runs = len(runs)
     ev.failures = sum(failed)
     ev.rate_low, ev.rate_high = wilson(ev.failures, ev.runs)
+    cut = _streak_cut(runs)
+    ev.prior_runs, ev.prior_failures = cut, sum(failed[:cut])
     if ev.failures == 0 and Outcome.FLAKY not in codes:
         ev.score = score(ev, number)  # a clean history: nothing more to find
         return ev
     ev.flip_rate = flip_rate(runs, failed)
     ev.rerun_passes = tuple(r.number for r in runs if r.outcome is Outcome.FLAKY)
     ev.same_commit_flips = same_commit_flips(runs, failed)
-    cut = _streak_cut(runs)
     _episodes(runs[:cut], failed[:cut], failure.signature, ev)
     flaky_same = {
         r.number for r in runs if r.outcome is Outcome.FLAKY and r.signature == failure.signature

@@ -112,6 +112,8 @@ class Evidence:
     streak_start: int | None = None  # first build of the current unbroken failing run
     streak: int = 1  # builds failing in a row, the current one included
     streak_same_error: bool = True
+    prior_runs: int = 0  # the runs and failures before the current streak
+    prior_failures: int = 0
     seen_signature: tuple[int, ...] = ()  # earlier transient failures with the same signature
     regressed_signature: tuple[int, int] | None = None  # (from, to) a long episode, same signature
     verdict: PastVerdict | None = None  # latest mark on this test for the same signature

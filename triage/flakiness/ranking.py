@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from triage.domain import Outcome
 from triage.flakiness.evidence import gather
 from triage.flakiness.model import Evidence, FailureInput, Run
+from triage.flakiness.suggest import same_commit_flip
 
 
 @dataclass(slots=True)
@@ -71,7 +72,7 @@ def reasons(ev: Evidence) -> list[str]:
     """Return the evidence in plain words, strongest first."""
     lines = []
     for sha, failed, passed in ev.same_commit_flips[:3]:
-        lines.append(f"failed and passed on the same commit {sha[:7]} (#{failed}, #{passed})")
+        lines.append(same_commit_flip(sha, failed, passed))
     if ev.rerun_passes:
         shown = ", ".join(f"#{n}" for n in ev.rerun_passes[-3:])
         times = "once" if len(ev.rerun_passes) == 1 else f"{len(ev.rerun_passes)} times"

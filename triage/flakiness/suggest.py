@@ -7,7 +7,7 @@ with this very error), and thin evidence gives `unsure`, never `noise`.
 
 from __future__ import annotations
 
-from triage.flakiness.evidence import gather
+from triage.flakiness.evidence import gather, wilson
 from triage.flakiness.model import (
     NOISE,
     REAL,
@@ -62,9 +62,9 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
         )
     if ev.failures == 0 and not ev.rerun_passes:
         if ev.runs >= MIN_RUNS:
-            return Suggestion(REAL, NEW, [f"new failure: no failure in {ev.runs} earlier runs"])
+            return Suggestion(REAL, NEW, [f"new failure: no failure in {_runs(ev.runs)}"])
         return Suggestion(
-            UNSURE, NEW, [f"new failure, but only {ev.runs} earlier runs: too little history"]
+            UNSURE, NEW, [f"new failure, but only {_runs(ev.runs)}: too little history"]
         )
     if known_flaky and ev.seen_signature:
         return Suggestion(
@@ -91,28 +91,53 @@ def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
     since = f"failing since #{ev.streak_start} {error} ({ev.streak} builds in a row)"
     if ev.verdict is not None or (known_flaky and ev.streak == 2 and ev.seen_signature):
         lean = _marked(ev.verdict) if ev.verdict is not None else "known flaky with this error"
-        return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + _history(ev))
-    return Suggestion(REAL, REGRESSION, [since] + _history(ev))
+        return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + _history(ev, ev.streak_start))
+    return Suggestion(REAL, REGRESSION, [since] + _history(ev, ev.streak_start))
 
 
-def _history(ev: Evidence) -> list[str]:
-    """Return the supporting facts every suggestion shows: flakiness signs and the failure rate."""
+def _history(ev: Evidence, streak_start: int | None = None) -> list[str]:
+    """Return the supporting facts every suggestion shows: flakiness signs and the failure rate.
+
+    With `streak_start`, the rate is the one before the streak: a regression's own failures
+    would otherwise read as a high failure rate.
+    """
     lines = []
     for sha, failed, passed in ev.same_commit_flips[:2]:
-        lines.append(
-            f"failed and passed on the same commit {_short(sha)} before (#{failed}, #{passed})"
-        )
+        lines.append(same_commit_flip(sha, failed, passed))
     if ev.rerun_passes:
         lines.append(_list(ev.rerun_passes, "passed on rerun in"))
-    if ev.runs:
-        rate = ev.failures / ev.runs
-        lines.append(
-            f"failed {ev.failures} of {ev.runs} earlier runs ({rate:.1%}; "
-            f"likely {ev.rate_low:.1%}–{ev.rate_high:.1%})"
-        )
+    if streak_start is not None:
+        if ev.prior_runs:
+            lines.append(f"before #{streak_start}: " + _rate(ev.prior_failures, ev.prior_runs))
+    elif ev.runs:
+        lines.append(_rate(ev.failures, ev.runs))
     if ev.flip_rate:
         lines.append(f"flip rate {ev.flip_rate:.1%} (recent builds weigh more)")
     return lines
+
+
+def _rate(failures: int, runs: int) -> str:
+    """Return "failed 1 of 8 earlier runs (12.5%; likely 2.2%–47.1%)": a rate with its doubt."""
+    if not failures:
+        return f"no failure in {_runs(runs)} (likely under {wilson(0, runs)[1]:.1%})"
+    low, high = wilson(failures, runs)
+    return f"failed {failures} of {_runs(runs)} ({failures / runs:.1%}; likely {low:.1%}–{high:.1%})"
+
+
+def clean_history(ev: Evidence) -> list[str] | None:
+    """Return "no failure in N runs" for a test that never failed before, else None."""
+    if ev.failures == 0 and not ev.rerun_passes:
+        return [f"had not failed in {_runs(ev.runs)}"]
+    return None
+
+
+def same_commit_flip(sha: str, failed: int, passed: int) -> str:
+    """Return the reason for one earlier commit the test both failed and passed on."""
+    return f"failed in #{failed} and passed in #{passed} on the same commit {_short(sha)}"
+
+
+def _runs(count: int) -> str:
+    return f"{count} earlier run{'' if count == 1 else 's'}"
 
 
 def _marked(verdict) -> str:
