@@ -19,11 +19,17 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from flaky_builders import failure, runs
 
 from triage.cli import cli
+from triage.cli.flaky_cmds import failures_table
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
+from triage.flakiness.clusters import triage_build
+from triage.flakiness.model import BuildContext
 from triage.store import Store
 from triage.store.importer import import_build
+from triage.triage_build import mark as triage_mark
+from triage.triage_build import unmark as unmark_failures
 
 BILLING = [f"com.acme.billing.Case{i}Test" for i in range(6)]
 TOTAL = "com.acme.cart.CartTest.testTotal"
@@ -162,6 +168,17 @@ def test_failures_json_follows_the_contract(run):
         assert item["reasons"] and all(isinstance(r, str) and r for r in item["reasons"])
         assert item["verdict"] is None
         assert re.fullmatch(r"[PFESR]+", item["history"])
+        for key in ("classname", "name", "test", "status", "suggestion", "signature", "history"):
+            assert isinstance(item[key], str), key
+        assert isinstance(item["score"], (int, float)) and not isinstance(item["score"], bool)
+        assert all(
+            isinstance(item["cluster"][k], str) and item["cluster"][k]
+            for k in ("id", "label", "suggestion")
+        )
+    # Grouped cluster by cluster, and every member carries its cluster's suggestion object.
+    ids = [item["cluster"]["id"] for item in data]
+    assert ids == sorted(ids, key=ids.index)
+    assert len({item["cluster"]["id"] for item in data}) == 4
 
 
 def test_failures_explain_each_kind(run):
@@ -371,9 +388,35 @@ def test_bad_input_gives_one_clear_line(history, args, code, message):
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
 
 
+FLAKY_KEYS = {
+    "test": str,
+    "classname": str,
+    "name": str,
+    "score": float,
+    "runs": int,
+    "failures": int,
+    "failure_rate": float,
+    "failure_rate_interval": list,
+    "flip_rate": float,
+    "same_commit": list,
+    "rerun_passes": list,
+    "recovered": list,
+    "failing_since": (int, type(None)),
+    "last_failure": (int, type(None)),
+    "history": str,
+    "reasons": list,
+}
+
+
 def test_flaky_ranks_tests_with_their_evidence(run):
     data = json.loads(run("flaky", "--job", "app", "--format", "json").output)
     by_test = {item["test"]: item for item in data}
+    for item in data:
+        assert set(item) == set(FLAKY_KEYS)
+        for key, kind in FLAKY_KEYS.items():
+            value = item[key]
+            assert isinstance(value, kind) or (kind is float and type(value) is int), key
+        assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)
     assert data[0]["test"] == FLAKY
     flaky = by_test[FLAKY]
     assert flaky["rerun_passes"] == [4]
@@ -415,3 +458,136 @@ def test_the_cli_runs_as_a_process(history):
         timeout=60,
     ).stdout
     assert len(json.loads(out)) == 9
+
+
+# --- added in the audit ------------------------------------------------------------------------
+
+
+def test_the_table_says_a_clusters_shared_reasons_once(run):
+    out = run("failures", "--job", "app", "--build", "10").output
+    lines = out.splitlines()
+    assert lines[0] == "app #10 (000000a): 9 failures in 4 clusters: 2 real, 7 noise"
+    head = lines.index(
+        "[sig-b19532b3] Same error in 6 tests of com.acme.billing: Connection refused: db:5432"
+        "  -> noise"
+    )
+    assert lines[head + 1 : head + 3] == [
+        "  - reads like an infrastructure error (network, disk or a service), not the code",
+        "  - passed on the same commit 000000a in #11",
+    ]
+    members = lines[head + 4 : head + 10]
+    assert [m.split()[2] for m in members] == [f"{c}.test" for c in BILLING]
+    assert out.count("reads like an infrastructure error") == 1
+    assert "same error in 6 tests of this build" not in out  # the label already says it
+    assert "         (1 more with -v)" in out  # testFlaky has four reasons, three shown
+    verbose = run("failures", "--job", "app", "--build", "10", "-v").output
+    assert "(1 more with -v)" not in verbose and "flip rate" in verbose
+    assert lines[-3:] == [
+        "Each test: suggestion, flakiness score (0-1), name, history oldest first ending with "
+        "this build:",
+        "P passed, F failed, E error, S skipped, R passed on rerun.",
+        "Decide a whole cluster: triage mark --job app --build 10 --cluster sig-b19532b3 "
+        "--verdict real|noise",
+    ]
+
+
+def test_a_marked_cluster_shows_its_mark(run):
+    run("mark", "--job", "app", "--build", "10", "--cluster", "since-8", "--verdict", "real")
+    out = run("failures", "--job", "app", "--build", "10").output
+    assert "[since-8] Failing since #8 (1 test)  -> real (marked real)\n" in out
+    assert "com.acme.cart.CartTest.testTotal (marked real)  PPPPPPPFFF\n" in out
+
+
+def test_a_mark_stores_who_when_and_the_note(history):
+    with Store.open(history) as store:
+        marked = triage_mark(
+            store,
+            "app",
+            10,
+            "noise",
+            test=QUERY,
+            who="dora",
+            note="index flake",
+            clock=lambda: 1_795_000_000.5,
+        )
+        assert [t.failure.test for t in marked] == [QUERY]
+        unmark_failures(store, "app", 10, test=QUERY, clock=lambda: 1_795_000_100.0)
+    row = (
+        sqlite3.connect(history)
+        .execute(
+            "SELECT b.number, t.classname || '.' || t.name, v.signature, v.verdict, v.who, v.note, "
+            "v.at, v.undone_at FROM verdicts v JOIN builds b ON b.id = v.build_id "
+            "JOIN tests t ON t.id = v.test_id"
+        )
+        .fetchone()
+    )
+    signature = failures_of(history)[QUERY]["signature"]
+    assert row == (
+        10,
+        QUERY,
+        signature,
+        "noise",
+        "dora",
+        "index flake",
+        1_795_000_000_500,
+        1_795_000_100_000,
+    )
+
+
+def failures_of(path) -> dict[str, dict]:
+    out = (
+        CliRunner()
+        .invoke(
+            cli,
+            ["failures", "--job", "app", "--build", "10", "--format", "json", "--db", str(path)],
+        )
+        .output
+    )
+    return {item["test"]: item for item in json.loads(out)}
+
+
+def test_a_job_synced_from_one_server_needs_no_server_option(db_path):
+    with Store.open(db_path) as store:
+        for number in (1, 2):
+            info = BuildInfo("web", number, server="ci", revision=f"{number:040x}", branch="main")
+            import_build(store, info, results(10 if number == 2 else 1))
+    ok = CliRunner().invoke(cli, ["failures", "--job", "web", "--build", "2", "--db", str(db_path)])
+    assert ok.exit_code == 0 and ok.output.startswith("web #2 (0000000): 9 failures"), ok.output
+    ranked = CliRunner().invoke(cli, ["flaky", "--job", "web", "--db", str(db_path)])
+    assert ranked.exit_code == 0 and ranked.output.startswith("score test")
+    with Store.open(db_path) as store:
+        info = BuildInfo("web", 1, server="ci2", revision="e" * 40, branch="main")
+        import_build(store, info, results(1))
+    both = CliRunner().invoke(
+        cli, ["failures", "--job", "web", "--build", "2", "--db", str(db_path)]
+    )
+    assert both.exit_code == 3
+    assert both.stderr == (
+        "error: Job 'web' is on several servers (ci, ci2); pass --server NAME.\n"
+    )
+    chosen = ["failures", "--job", "web", "--build", "2", "--server", "ci", "--db", str(db_path)]
+    assert CliRunner().invoke(cli, chosen).exit_code == 0
+
+
+def test_the_table_says_what_most_of_a_cluster_shares_once_with_a_count():
+    clean = "P" * 30
+    items = [
+        failure(
+            clean,
+            test_id=i,
+            sig="OUT",
+            message="Connection refused: db:5432",
+            type_="java.net.ConnectException",
+            classname=f"com.acme.billing.C{i}Test",
+        )
+        for i in range(7)
+    ]
+    items[0].history = runs(("F" + "P" * 9) * 3, sig="USUAL")
+    lines = failures_table(triage_build(BuildContext("app", 31, "a" * 40), items), "app")
+    assert lines[3:5] == [
+        "  - reads like an infrastructure error (network, disk or a service), not the code",
+        "  - 6 of 7 tests: had not failed in 30 earlier runs",
+    ]
+    assert sum("had not failed" in line for line in lines) == 1
+    flaky = lines.index(next(line for line in lines if "C0Test" in line))
+    assert lines[flaky + 1].startswith("         - failed 3 of 30 earlier runs")

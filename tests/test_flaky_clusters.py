@@ -227,3 +227,46 @@ def test_a_wide_break_stays_real_even_though_outage_runs_leave_the_flakiness_evi
     result = build(items, spread, number=NUMBER + 2)
     assert result.clusters[0].suggestion == REAL
     assert all(m.suggestion == REAL for m in result.clusters[0].members)
+
+
+def test_an_outage_member_with_a_clean_history_is_not_called_a_new_failure():
+    result = build(outage(6))
+    reasons = result.clusters[0].members[0].reasons
+    assert reasons[-1] == "had not failed in 60 earlier runs"
+    assert not any(r.startswith("new failure") for r in reasons)
+
+
+def test_an_outage_member_keeps_its_own_flaky_history():
+    items = outage(6)
+    items[0].history = runs(("F" + "P" * 12) * 4, sig="OTHER")
+    reasons = next(m for m in build(items).failures if m.failure.test_id == 100).reasons
+    assert "failed 4 of 52 earlier runs (7.7%; likely 3.0%–18.2%)" in reasons
+
+
+def test_suspicious_clusters_say_which_kind_of_odd():
+    flaky = ("P" * 10 + "R") * 5
+    new_error = failure(flaky, history_sig="USUAL", sig="NEW")
+    (cluster,) = triage_build(BuildContext("app", number_after(flaky)), [new_error]).clusters
+    assert cluster.label == "Flaky, but failing with an error new for it (1 test)"
+    twice = failure(("P" * 10 + "F") * 5 + "P" * 5 + "F", sig="S")
+    number = number_after(("P" * 10 + "F") * 5 + "P" * 5 + "F")
+    (cluster,) = triage_build(BuildContext("app", number), [twice]).clusters
+    assert cluster.label == "Flaky, but failing several builds in a row (1 test)"
+    assert cluster.suggestion == UNSURE
+
+
+def test_an_outage_member_never_contradicts_the_group():
+    # Found on the benchmark history: a flaky test caught in an outage said "treat as real"
+    # next to the group's noise.
+    items = outage(6)
+    items[0].history = runs(("F" + "P" * 9) * 5, sig="USUAL")
+    member = next(m for m in build(items).failures if m.failure.test_id == 100)
+    assert member.suggestion == NOISE
+    assert not any("real" in r or r.startswith("new ") for r in member.reasons)
+    assert member.reasons[2].startswith("failed 5 of 50 earlier runs")
+
+
+def test_an_outage_member_failing_for_builds_says_since_when():
+    items = outage(6, history=CLEAN + "F")
+    member = build(items, number=NUMBER + 1).failures[0]
+    assert "failing since #61 (2 builds in a row)" in member.reasons

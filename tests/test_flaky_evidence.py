@@ -213,3 +213,65 @@ def test_a_noise_mark_does_not_hide_a_streak():
 def test_the_score_stays_in_unit_range(history):
     ev = gather(failure(history), number_after(history))
     assert 0.0 <= ev.score <= 1.0
+
+
+# --- added in the audit ------------------------------------------------------------------------
+
+
+def test_the_decayed_flip_rate_has_the_documented_weights():
+    decay = 0.5 ** (1 / 50)
+    # PPF: the newest transition (P->F, weight 1) flipped, the one before (P->P, weight decay)
+    # did not.
+    assert flip_rate(list(runs("PPF"))) == pytest.approx(1 / (1 + decay))
+    assert flip_rate(list(runs("PFP"))) == pytest.approx(1.0)
+    # A flip 50 runs back weighs half the newest one.
+    newest, older = flip_rate(list(runs("P" * 51 + "F"))), flip_rate(list(runs("F" + "P" * 51)))
+    assert older == pytest.approx(newest / 2, rel=1e-9)
+
+
+def test_one_in_eight_is_not_one_in_eight_hundred():
+    few = gather(failure("PPPFPPPP"), 9)
+    long = ("F" + "P" * 79) * 10
+    many = gather(failure(long), number_after(long))
+    assert (few.failures / few.runs, many.failures / many.runs) == (1 / 8, 1 / 80)
+    assert few.rate_high - few.rate_low > 4 * (many.rate_high - many.rate_low)
+    reasons = judge(failure(long), long).reasons
+    assert "failed 10 of 800 earlier runs (1.2%; likely 0.7%–2.3%)" in reasons
+    assert (
+        "failed 1 of 8 earlier runs (12.5%; likely 2.2%–47.1%)"
+        in judge(failure("PPPFPPPP"), "PPPFPPPP").reasons
+    )
+
+
+def test_a_streak_shows_the_rate_before_it_not_its_own_failures():
+    history = "P" * 40 + "FFF"
+    item = judge(failure(history), history)
+    assert item.reasons[:2] == [
+        "failing since #41 with the same error (4 builds in a row)",
+        "before #41: no failure in 40 earlier runs (likely under 8.8%)",
+    ]
+
+
+def test_one_earlier_run_is_said_in_the_singular():
+    item = judge(failure("P"), "P")
+    assert item.reasons == ["new failure, but only 1 earlier run: too little history"]
+
+
+def test_a_pass_on_the_same_commit_does_not_make_a_streak_noise():
+    # Found on the demo Jenkins: failing four builds in a row, then a retry of the same commit
+    # passed. A flake or a break hidden by something outside the code: a person must look.
+    history = CLEAN + "FFF"
+    passed = (Run(65, Outcome.PASSED, "b" * 40),)
+    item = judge(failure(history, same_revision=passed), history)
+    assert (item.suggestion, item.kind) == (UNSURE, "suspicious")
+    assert item.reasons[:2] == [
+        "passed on the same commit bbbbbbb in #65",
+        "but failing since #61 (4 builds in a row)",
+    ]
+
+
+def test_same_commit_flips_name_which_build_failed_and_which_passed():
+    f = failure()
+    f.history = runs("PPPFPP", shas="abcddf")  # #4 failed and #5 passed on commit d
+    item = triage_failure(f, 7)
+    assert "failed in #4 and passed in #5 on the same commit ddddddd" in item.reasons

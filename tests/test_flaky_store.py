@@ -104,3 +104,39 @@ def test_flaky_ranking_only_reads_tests_that_failed(store):
     assert [t.name for t in ranked] == ["shaky"]
     assert ranked[0].evidence.runs == 20
     assert ranked[0].last_failure == 28
+
+
+def test_a_noise_mark_leans_only_that_test_and_only_that_error(store):
+    for number in range(1, 10):
+        add(store, number, {"a": Outcome.PASSED, "b": Outcome.PASSED})
+    add(store, 10, {"a": Outcome.FAILED, "b": Outcome.PASSED})
+    build_id = store.build_id("app", 10)
+    (row,) = q.build_failures(store, build_id)
+    v.mark(store, build_id, [(row.test_id, row.signature)], "noise", who="alice", at=1)
+    for number in range(11, 20):
+        add(store, number, {"a": Outcome.PASSED, "b": Outcome.PASSED})
+    same_error = result("a", Outcome.FAILED).attempts
+    import_build(
+        store,
+        BuildInfo("app", 20, revision=f"{20:040x}", branch="main"),
+        [
+            result("a", Outcome.FAILED),
+            TestResult("com.acme.CartTest", "b", Outcome.FAILED, attempts=same_error),
+        ],
+    )
+    by_name = {t.failure.name: t for t in triage(store, "app", 20).failures}
+    assert by_name["b"].failure.signature == by_name["a"].failure.signature == row.signature
+    assert by_name["a"].suggestion == "noise"
+    assert by_name["a"].reasons[0] == "marked noise by alice in #10 for this error"
+    assert by_name["b"].suggestion == "real"  # same message, another test: not its mark
+    # The same test failing with another error is not covered by the mark either.
+    for number in range(21, 30):
+        add(store, number, {"a": Outcome.PASSED})
+    import_build(
+        store,
+        BuildInfo("app", 30, revision=f"{30:040x}", branch="main"),
+        [result("a", Outcome.FAILED, "a different problem")],
+    )
+    (other,) = triage(store, "app", 30).failures
+    assert other.failure.signature != row.signature
+    assert other.suggestion != "noise"

@@ -321,3 +321,71 @@ def test_every_corpus_failure_keeps_its_signature_when_its_numbers_change():
         )
         checked += 1
     assert checked > 100
+
+
+# --- added in the audit: more real corpus messages ---------------------------------------------
+# The corpus has no failure message with a UUID or a timestamp in it; those masks are covered by
+# the variants in test_volatile_parts_are_masked above.
+
+
+@needs_corpus
+def test_jest_on_windows_an_error_from_the_code_differs_from_the_same_error_in_the_test():
+    by_name = {f[0]: f for f in corpus_failures("test-reporter/jest-junit.xml")}
+    in_code, in_test = by_name["Exception in target unit"], by_name["Exception in test"]
+    assert (in_code[2], in_code[1]) == (in_test[2], in_test[1])  # same message, same type
+    assert normalise(*in_code[1:]).frames == ("lib/main.js:Object.throwError",)
+    assert sig(in_code) != sig(in_test)
+
+
+@needs_corpus
+def test_a_real_jest_trace_keeps_its_signature_in_another_checkout_folder():
+    moved_some = 0
+    for name, type_, message, trace in corpus_failures("generated-jest-junit/jest-junit.xml"):
+        moved = trace.replace("/tmp/gen/npm/", "/home/jenkins/agent/workspace/shop_PR-17/")
+        moved_some += moved != trace
+        assert signature_id(type_, message, moved) == signature_id(type_, message, trace), name
+    assert moved_some >= 2
+    windows = corpus_failures("test-reporter/jest-junit.xml")
+    for name, type_, message, trace in windows:
+        moved = trace.replace("C:\\Users\\Michal\\Workspace\\dorny", "D:\\a\\dorny")
+        assert signature_id(type_, message, moved) == signature_id(type_, message, trace), name
+
+
+@needs_corpus
+def test_a_real_jest_timeout_keeps_its_signature_whatever_the_timeout():
+    (timeout,) = [f for f in corpus_failures("test-reporter/jest-junit.xml") if "Timeout" in f[3]]
+    longer = timeout[3].replace("within the 1 ms timeout", "within the 5000 ms timeout")
+    assert longer != timeout[3]
+    assert signature_id(timeout[1], timeout[2], longer) == sig(timeout)
+
+
+def test_a_real_python_object_address_is_masked():
+    # From test-reporter/python-xunit-unittest.xml (an XFAIL message): the address changes
+    # every run.
+    message = (
+        "expected failure: (<class 'AssertionError'>, AssertionError('expected failure'), "
+        "<traceback object at 0x100c125c0>)"
+    )
+    other = message.replace("0x100c125c0", "0x7f3e91a2b480")
+    assert signature_id("AssertionError", message, None) == signature_id(
+        "AssertionError", other, None
+    )
+
+
+@needs_corpus
+def test_a_real_message_with_another_exception_type_is_another_error():
+    failures = corpus_failures("maven-surefire/TEST-com.shape.CircleTest.xml")
+    name, type_, message, trace = failures[0]
+    assert type_
+    retyped = trace.replace(type_, "java.lang.IllegalStateException")
+    assert signature_id("java.lang.IllegalStateException", message, retyped) != sig(failures[0])
+
+
+@needs_corpus
+def test_real_hamcrest_numbers_differing_in_the_cents_share_a_signature():
+    # "Expected: <100.10> but: was <100.11>" from the corpus; the next run differs by a cent.
+    found = [f for f in _all_corpus_failures() if "was <100.11>" in (f[1] or "")]
+    assert found, "the corpus message with <100.10> moved"
+    type_, message, trace = found[0]
+    bumped = message.replace("100.11", "100.12")
+    assert signature_id(type_, bumped, trace) == signature_id(type_, message, trace)

@@ -12,7 +12,8 @@ import signal
 import threading
 from collections import deque
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -114,8 +115,8 @@ def import_manifest(
 ) -> ManifestSummary:
     """Import every build a manifest lists; a bad build is reported and skipped.
 
-    Builds are parsed in `workers` processes (default: one per core) while this process, the
-    only writer, stores them in manifest order. Processes, not threads: a parsing thread and
+    Builds are parsed in `workers` processes (default: one core less than the machine has,
+    at least one) while this process, the only writer, stores them in manifest order. Processes, not threads: a parsing thread and
     SQLite fight over the GIL, which was measured slower than no thread at all.
     """
     reporter = reporter or NullReporter()
@@ -125,11 +126,11 @@ def import_manifest(
     workers = _worker_count(workers, sum(1 for e in entries if e[3] is None))
     pool = _start_pool(workers) if workers else None
     try:
-        for (where, build, _files, error), parsed in _parse_ahead(pool, entries):
+        for (where, build, files, error), parsed in _parse_ahead(pool, entries):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if error is None:
-                results, error = parsed.result() if pool else parsed()
+                results, error = _parsed(parsed, files)
             if error is None:
                 summary.imported.append(import_build(store, build, results))
             else:
@@ -150,10 +151,14 @@ def import_manifest(
 
 
 def _worker_count(asked: int | None, builds: int) -> int:
-    """Return how many parsing processes to start: none for a few builds (start-up costs)."""
+    """Return how many parsing processes to start (0: parse here).
+
+    By default one core is left to this process, the writer: with as many parsers as cores,
+    the writer got two thirds of a core and became the bottleneck (measured).
+    """
     if asked is None:
-        asked = os.cpu_count() or 1
-    return 0 if builds < 4 or asked <= 1 else asked
+        asked = max(1, (os.cpu_count() or 1) - 1)
+    return 0 if builds < 4 else asked
 
 
 def _start_pool(workers: int) -> ProcessPoolExecutor:
@@ -182,6 +187,16 @@ def parse_for_import(files: list[Path]) -> tuple[list | None, str | None]:
         return parse_paths(files).results, None
     except TriageError as exc:
         return None, exc.message
+
+
+def _parsed(job, files: list[Path]) -> tuple[list | None, str | None]:
+    """Return a parse's outcome; parse here if the worker process died (killed, out of memory)."""
+    if not isinstance(job, Future):
+        return job()
+    try:
+        return job.result()
+    except BrokenProcessPool:
+        return parse_for_import(files)
 
 
 def _parse_ahead(pool: ProcessPoolExecutor | None, entries: list):

@@ -3,7 +3,8 @@
 Generates 1,000 builds x 5,000 tests of Surefire XML (1% failures with traces, 1% skipped,
 0.2% flaky-passed) in a temp folder, then measures on the same files:
 - the parse floor: xml.etree.ElementTree.iterparse over every file, counting testcases;
-- `triage import --manifest` work (parse with the importer + store in SQLite), in process;
+- `triage import --manifest` work (parse with the importer + store in SQLite), in process,
+  once parsing in this process and once with the default parsing process beside the writer;
 and prints both throughputs, their ratio (target: import within 3x of the floor) and the
 database size per stored result, overall and for passing results (target: < 40 bytes).
 """
@@ -72,19 +73,19 @@ def main() -> None:
         iterparse_floor(files[:20])  # warm the page cache and the parser
         with timed() as floor:
             cases = iterparse_floor(files)
-        db = folder / "history.db"
-        with Store.open(db) as store, timed() as work:
-            summary = import_manifest(store, manifest, BuildInfo("bench/app", 0))
-        assert summary.tests == cases and not summary.skipped, (summary.tests, cases)
-        per_all, per_results, results = bytes_per_result(db)
-        floor_rate = cases / floor["seconds"]
-        import_rate = cases / work["seconds"]
-        rows = [
-            ("iterparse floor (parse only)", f"{floor_rate:,.0f}", f"{floor['seconds']:.1f}", "1.00x"),
-            ("triage import (parse + store)", f"{import_rate:,.0f}", f"{work['seconds']:.1f}",
-             f"{work['seconds'] / floor['seconds']:.2f}x"),
-        ]
+        rows = [("iterparse floor (parse only)", f"{cases / floor['seconds']:,.0f}",
+                 f"{floor['seconds']:.1f}", "1.00x")]
+        for label, workers in (("triage import, serial", 0),
+                               ("triage import, parsing process", None)):
+            db = folder / f"history-{workers}.db"
+            with Store.open(db) as store, timed() as work:
+                summary = import_manifest(store, manifest, BuildInfo("bench/app", 0),
+                                          workers=workers)
+            assert summary.tests == cases and not summary.skipped, (summary.tests, cases)
+            rows.append((label, f"{cases / work['seconds']:,.0f}", f"{work['seconds']:.1f}",
+                         f"{work['seconds'] / floor['seconds']:.2f}x"))
         print(table(rows, ("", "testcases/s", "seconds", "time vs floor")))
+        per_all, per_results, results = bytes_per_result(db)
         print(f"\n{results:,} results stored; database {per_all:.1f} bytes/result overall, "
               f"results table {per_results:.1f} bytes/result (passing results are "
               f"{100 * (1 - 0.022):.0f}% of them; messages and traces stored once)")

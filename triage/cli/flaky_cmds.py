@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-
 from collections import Counter
 
 import click
@@ -78,11 +77,16 @@ def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
     for cluster in result.clusters:
         members = cluster.members
         verdicts = {m.failure.own_verdict for m in members}
-        marked = f" (marked {verdicts.pop()})" if len(verdicts) == 1 and None not in verdicts else ""
+        marked = (
+            f" (marked {verdicts.pop()})" if len(verdicts) == 1 and None not in verdicts else ""
+        )
         lines += ["", f"[{cluster.id}] {cluster.label}  -> {cluster.suggestion}{marked}"]
-        shared = _shared(members) if len(members) > 1 else []
-        # The first shared reason of an outage ("same error in N tests ...") restates the label.
-        lines += [f"  - {r}" for r in shared[1 if cluster.kind == OUTAGE else 0 :]]
+        shared = _shared(members) if len(members) > 1 else {}
+        for reason, count in shared.items():
+            # An outage's "same error in N tests of this build" restates the label.
+            if not (cluster.kind == OUTAGE and reason.startswith("same error in")):
+                some = f"{count} of {len(members)} tests: " if count < len(members) else ""
+                lines.append(f"  - {some}{reason}")
         for item in members:
             verdict = f" (marked {item.failure.own_verdict})" if item.failure.own_verdict else ""
             lines.append(
@@ -104,10 +108,12 @@ def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
     return lines
 
 
-def _shared(members) -> list[str]:
-    """Return the reasons every member gives, in the first member's order."""
-    common = set(members[0].reasons).intersection(*(m.reasons for m in members[1:]))
-    return [r for r in members[0].reasons if r in common]
+def _shared(members) -> dict[str, int]:
+    """Return {reason: how many members give it} for reasons most members give, said once."""
+    counts = Counter(r for m in members for r in dict.fromkeys(m.reasons))
+    order = {r: i for m in reversed(members) for i, r in enumerate(m.reasons)}
+    common = [r for r, n in counts.items() if n * 2 > len(members)]
+    return {r: counts[r] for r in sorted(common, key=lambda r: (-counts[r], order[r]))}
 
 
 def _plural(count: int, noun: str) -> str:

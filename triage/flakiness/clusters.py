@@ -83,10 +83,10 @@ def _outages(
             member.cluster_id = cluster.id
             if member.kind != s.SAME_COMMIT:
                 member.suggestion = suggestion
-            # "new failure" beside a noise suggestion misleads: in an outage a clean history
-            # only says the test itself was fine until now.
-            own = s.clean_history(member.evidence) if member.kind == s.NEW else None
-            member.reasons = [head, *why, *(own or member.reasons)]
+            # A pass on the same commit keeps its own say; for the rest the shared error
+            # decides, and the test's history is context.
+            own = member.reasons if member.kind == s.SAME_COMMIT else s.own_history(member.evidence)
+            member.reasons = [head, *why, *own]
         clusters.append(cluster)
     return clusters
 
@@ -150,6 +150,12 @@ def _name(kind: str, since: int, members: list[TriagedFailure]) -> tuple[str, st
         if kinds == {s.FLAKY}:
             return "flaky", f"Known flaky ({count})"
         return "flaky", f"Known flaky or passed on the same commit ({count})"
+    if kind == s.SUSPICIOUS:
+        in_a_row = [m.evidence.streak >= 2 for m in members]
+        if all(in_a_row):
+            return kind, f"Flaky, but failing several builds in a row ({count})"
+        if not any(in_a_row):
+            return kind, f"Flaky, but failing with an error new for it ({count})"
     labels = {
         s.MARKED_REAL: "Marked real before",
         s.NEW: "New failures",

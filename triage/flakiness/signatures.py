@@ -119,8 +119,10 @@ _TEST_NAME = re.compile(
 
 _JAVA_FRAME = re.compile(r"^\s*at\s+(?:[\w.-]+/)*([\w$.<>\[\]]+)\((?:[^)]*)\)")
 _CS_FRAME = re.compile(r"^\s*at\s+([\w.`<>\[\]]+)\([^)]*\)(?:\s+in\s+.*)?$")
+# The path may start with a Windows drive ("C:\\ws\\lib\\main.js:2:9"): Jest on Windows agents.
 _JS_FRAME = re.compile(
-    r"^\s*at\s+(?:(?:async\s+)?([^\s(]+(?:\s<anonymous>)?)\s+)?\(?([^():\s]+)(?::\d+)+\)?\s*$"
+    r"^\s*at\s+(?:(?:async\s+)?([^\s(]+(?:\s<anonymous>)?)\s+)?\(?((?:[A-Za-z]:)?[^():\s]+)"
+    r"(?::\d+)+\)?\s*$"
 )
 _PY_FRAME = re.compile(r'^\s*File\s+"([^"]+)",\s+line\s+\d+,\s+in\s+(\S+)')
 _PY_SHORT = re.compile(r"^([\w./\\-]+\.py):\d+:\s")

@@ -47,10 +47,13 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
     if ev.passed_same_commit:
         runs = ev.passed_same_commit
         where = ", ".join(r.where() for r in runs[:3])
-        sha = _short(runs[0].revision)
-        return Suggestion(
-            NOISE, SAME_COMMIT, [f"passed on the same commit {sha} in {where}"] + _history(ev)
-        )
+        passed = f"passed on the same commit {_short(runs[0].revision)} in {where}"
+        if ev.streak >= 2:
+            # Failing build after build and passing once on one commit may be a flake or a
+            # break that something outside the code hid: a person should look, not skip it.
+            since = f"but failing since #{ev.streak_start} ({ev.streak} builds in a row)"
+            return Suggestion(UNSURE, SUSPICIOUS, [passed, since] + _history(ev))
+        return Suggestion(NOISE, SAME_COMMIT, [passed] + _history(ev))
     if ev.streak >= 2:
         return _streak(ev, known_flaky)
     if verdict is not None:
@@ -121,14 +124,23 @@ def _rate(failures: int, runs: int) -> str:
     if not failures:
         return f"no failure in {_runs(runs)} (likely under {wilson(0, runs)[1]:.1%})"
     low, high = wilson(failures, runs)
-    return f"failed {failures} of {_runs(runs)} ({failures / runs:.1%}; likely {low:.1%}–{high:.1%})"
+    return (
+        f"failed {failures} of {_runs(runs)} ({failures / runs:.1%}; likely {low:.1%}–{high:.1%})"
+    )
 
 
-def clean_history(ev: Evidence) -> list[str] | None:
-    """Return "no failure in N runs" for a test that never failed before, else None."""
+def own_history(ev: Evidence) -> list[str]:
+    """Return a test's own history as facts, without a verdict of its own.
+
+    For the members of an outage: the shared error decides, and "new failure" or "treat as
+    real" beside the group's suggestion would only contradict it.
+    """
+    lines = []
+    if ev.streak >= 2:
+        lines.append(f"failing since #{ev.streak_start} ({ev.streak} builds in a row)")
     if ev.failures == 0 and not ev.rerun_passes:
-        return [f"had not failed in {_runs(ev.runs)}"]
-    return None
+        return lines + [f"had not failed in {_runs(ev.runs)}"]
+    return lines + _history(ev)
 
 
 def same_commit_flip(sha: str, failed: int, passed: int) -> str:

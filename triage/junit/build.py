@@ -25,6 +25,7 @@ from pathlib import Path
 
 from triage.domain import Outcome, TestResult
 from triage.errors import NotJUnitError, ReportError
+from triage.gcpause import gc_paused
 from triage.junit.merge import merge_results
 from triage.junit.reader import ElementCounts, FileReport, SuiteInfo, read_report
 from triage.junit.safexml import parse_root, read_bytes
@@ -136,7 +137,8 @@ def parse_paths(
             if cancel is not None:
                 cancel.raise_if_cancelled()
             try:
-                report = read_file(path, keep_passing_output)
+                with gc_paused():
+                    report = read_file(path, keep_passing_output)
             except ReportError as exc:
                 found_other_xml = isinstance(exc, NotJUnitError) and not explicit
                 if not (skip_bad or found_other_xml):
@@ -151,6 +153,7 @@ def parse_paths(
             reporter.advance()
     finally:
         reporter.finish()
-    build.results = merge_results(unmerged)
+    with gc_paused():
+        build.results = merge_results(unmerged)
     build.counts = OutcomeCounts.of(build.results)
     return build

@@ -18,6 +18,7 @@ from operator import attrgetter, itemgetter
 
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
 from triage.flakiness.signatures import signature_id
+from triage.gcpause import gc_paused
 from triage.store.db import Store
 
 # sqlite3 binds exact ints faster than IntEnum members (no adapter lookup): 20% of the insert.
@@ -46,7 +47,7 @@ def import_build(store: Store, build: BuildInfo, results: Iterable[TestResult]) 
     results = list(results)
     ids, texts = _TestIds(store), _Texts(store)
     try:
-        with store.transaction() as conn:
+        with gc_paused(), store.transaction() as conn:
             build_id, replaced, rows, counts = _write(store, conn, ids, texts, build, results)
     except BaseException:
         ids.discard()
