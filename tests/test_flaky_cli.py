@@ -19,13 +19,9 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from flaky_builders import failure, runs
 
 from triage.cli import cli
-from triage.cli.flaky_cmds import failures_table
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
-from triage.flakiness.clusters import triage_build
-from triage.flakiness.model import BuildContext
 from triage.store import Store
 from triage.store.importer import import_build
 from triage.triage_build import mark as triage_mark
@@ -567,27 +563,3 @@ def test_a_job_synced_from_one_server_needs_no_server_option(db_path):
     )
     chosen = ["failures", "--job", "web", "--build", "2", "--server", "ci", "--db", str(db_path)]
     assert CliRunner().invoke(cli, chosen).exit_code == 0
-
-
-def test_the_table_says_what_most_of_a_cluster_shares_once_with_a_count():
-    clean = "P" * 30
-    items = [
-        failure(
-            clean,
-            test_id=i,
-            sig="OUT",
-            message="Connection refused: db:5432",
-            type_="java.net.ConnectException",
-            classname=f"com.acme.billing.C{i}Test",
-        )
-        for i in range(7)
-    ]
-    items[0].history = runs(("F" + "P" * 9) * 3, sig="USUAL")
-    lines = failures_table(triage_build(BuildContext("app", 31, "a" * 40), items), "app")
-    assert lines[3:5] == [
-        "  - reads like an infrastructure error (network, disk or a service), not the code",
-        "  - 6 of 7 tests: had not failed in 30 earlier runs",
-    ]
-    assert sum("had not failed" in line for line in lines) == 1
-    flaky = lines.index(next(line for line in lines if "C0Test" in line))
-    assert lines[flaky + 1].startswith("         - failed 3 of 30 earlier runs")

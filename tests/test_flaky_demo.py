@@ -106,9 +106,14 @@ def test_the_outage_is_one_noise_cluster_and_its_table_says_why_once(triaged, de
     assert table.count("reads like an infrastructure error") == 1
     assert table.count("same error in") == 0  # the label says it
     lines = table.splitlines()
-    members = [line for line in lines if line.startswith("  noise ")]
-    assert len(members) == len(items)
+    listed = [line for line in lines if line.startswith("  noise ")]
+    assert len(listed) == 8  # the rest have nothing of their own to add: counted, not listed
+    assert (
+        f"  ... and {len(items) - 8} more tests with nothing else to add (-v lists them)" in lines
+    )
     assert not any(line.startswith("         - ") for line in lines)  # nothing per test to add
+    verbose = run(demo_db, "failures", "--job", "app", "--build", str(outage), "-v")
+    assert sum(line.startswith("  noise ") for line in verbose.splitlines()) == len(items)
 
 
 def test_a_regression_is_one_real_cluster_named_after_its_first_build(triaged):

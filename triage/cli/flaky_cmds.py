@@ -55,6 +55,7 @@ def failures_cmd(state: CliState, job, number, server, fmt):
 
 
 REASONS_SHOWN = 3  # per test in the table; -v shows every reason
+PLAIN_SHOWN = 8  # members of a cluster listed when they have nothing of their own to add
 LEGEND = [
     "Each test: suggestion, flakiness score (0-1), name, history oldest first ending with this "
     "build:",
@@ -81,23 +82,7 @@ def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
             f" (marked {verdicts.pop()})" if len(verdicts) == 1 and None not in verdicts else ""
         )
         lines += ["", f"[{cluster.id}] {cluster.label}  -> {cluster.suggestion}{marked}"]
-        shared = _shared(members) if len(members) > 1 else {}
-        for reason, count in shared.items():
-            # An outage's "same error in N tests of this build" restates the label.
-            if not (cluster.kind == OUTAGE and reason.startswith("same error in")):
-                some = f"{count} of {len(members)} tests: " if count < len(members) else ""
-                lines.append(f"  - {some}{reason}")
-        for item in members:
-            verdict = f" (marked {item.failure.own_verdict})" if item.failure.own_verdict else ""
-            lines.append(
-                f"  {item.suggestion:<6} {item.evidence.score:4.2f}  {item.failure.test}{verdict}"
-                f"  {history_letters(item)}"
-            )
-            own = [r for r in item.reasons if r not in shared]
-            shown = own if verbose else own[:REASONS_SHOWN]
-            lines += [f"         - {r}" for r in shown]
-            if len(own) > len(shown):
-                lines.append(f"         ({len(own) - len(shown)} more with -v)")
+        lines += _cluster_lines(cluster, verbose)
     example = result.clusters[0].id
     lines += [
         "",
@@ -105,6 +90,41 @@ def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
         f"Decide a whole cluster: triage mark --job {job} --build {build.number} "
         f"--cluster {example} --verdict real|noise",
     ]
+    return lines
+
+
+def _cluster_lines(cluster, verbose: bool) -> list[str]:
+    """Return a cluster's shared reasons once, then its members with what is theirs alone.
+
+    Members with something of their own come first; past PLAIN_SHOWN members with nothing to
+    add are counted, not listed (-v lists them; the JSON always has every failure).
+    """
+    members = cluster.members
+    shared = _shared(members) if len(members) > 1 else {}
+    # An outage's first reason ("same error in N tests of this build") restates the label.
+    head = members[0].reasons[0] if cluster.kind == OUTAGE and members[0].reasons else None
+    lines = [
+        f"  - {f'{n} of {len(members)} tests: ' if n < len(members) else ''}{reason}"
+        for reason, n in shared.items()
+        if reason != head
+    ]
+    own = {id(m): [r for r in m.reasons if r not in shared] for m in members}
+    odd = [m for m in members if own[id(m)]]
+    plain = [m for m in members if not own[id(m)]]
+    hidden = 0 if verbose or len(plain) <= PLAIN_SHOWN + 1 else len(plain) - PLAIN_SHOWN
+    for item in odd + plain[: len(plain) - hidden]:
+        verdict = f" (marked {item.failure.own_verdict})" if item.failure.own_verdict else ""
+        lines.append(
+            f"  {item.suggestion:<6} {item.evidence.score:4.2f}  {item.failure.test}{verdict}"
+            f"  {history_letters(item)}"
+        )
+        mine = own[id(item)]
+        shown = mine if verbose else mine[:REASONS_SHOWN]
+        lines += [f"         - {r}" for r in shown]
+        if len(mine) > len(shown):
+            lines.append(f"         ({len(mine) - len(shown)} more with -v)")
+    if hidden:
+        lines.append(f"  ... and {hidden} more tests with nothing else to add (-v lists them)")
     return lines
 
 
