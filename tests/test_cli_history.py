@@ -144,3 +144,14 @@ def test_every_malformed_corpus_file_is_one_clean_line(run, path):
     assert "Traceback" not in result.output
     info = json.loads(run("db", "info", "--format", "json").output)
     assert info["counts"]["builds"] == 0
+
+
+def test_history_finds_a_job_on_its_only_server(run):
+    run("import", "--job", "app", "--build", "1", "--server", "ci", str(FIXTURES / "b1"))
+    assert "com.acme.CartTest.appliesDiscount  F" in run("history", "--job", "app").output
+    run("import", "--job", "app", "--build", "1", "--server", "ci2", str(FIXTURES / "b1"))
+    result = run("history", "--job", "app", expect=3)
+    assert result.output.strip() == (
+        "error: Job 'app' is on several servers (ci, ci2); pass --server NAME."
+    )
+    assert "appliesDiscount" in run("history", "--job", "app", "--server", "ci2").output

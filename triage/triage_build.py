@@ -94,11 +94,6 @@ def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInp
     return failures
 
 
-def job_servers(store: Store, job: str) -> list[str]:
-    """Return the servers that have a job called `job` (for a missing --server)."""
-    return q.servers_of_job(store, job)
-
-
 def history_letters(item: TriagedFailure, limit: int = HISTORY_LETTERS) -> str:
     """Return recent outcomes, oldest first, one letter each, ending with this build's."""
     runs = item.failure.history[-(limit - 1) :]

@@ -8,8 +8,9 @@ import traceback
 from dataclasses import dataclass, field
 
 import click
+from click.core import ParameterSource
 
-from triage.errors import TriageError
+from triage.errors import NotFoundError, TriageError
 
 
 @dataclass
@@ -110,6 +111,24 @@ def server_option(func):
         show_default=True,
         help="Server the job belongs to: a configured name, or `local` for imported files.",
     )(func)
+
+
+def job_server(store, job: str, server: str) -> str:
+    """Return the server to look `job` up on: --server, or the only server that has the job.
+
+    Synced jobs live under their server's name, so without --server a job that is on exactly
+    one server is found there rather than failing on `local`.
+    """
+    context = click.get_current_context()
+    if context.get_parameter_source("server") is not ParameterSource.DEFAULT:
+        return server
+    found = store.servers_of_job(job)
+    if server in found or not found:
+        return server
+    if len(found) > 1:
+        names = ", ".join(found)
+        raise NotFoundError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
+    return found[0]
 
 
 def format_option(func):

@@ -8,12 +8,16 @@ import os
 from collections import Counter
 
 import click
-from click.core import ParameterSource
 
-from triage.cli.common import CliState, common_options, format_option, server_option
-from triage.errors import NotFoundError
+from triage.cli.common import (
+    CliState,
+    common_options,
+    format_option,
+    job_server,
+    server_option,
+)
 from triage.flakiness.clusters import OUTAGE
-from triage.triage_build import history_letters, job_servers, mark, rank_flaky, triage, unmark
+from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
 _job = click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
 _build = click.option(
@@ -46,7 +50,7 @@ def failures_cmd(state: CliState, job, number, server, fmt):
       triage failures --job app --build 57 --format json
     """
     store = state.store()
-    result = triage(store, job, number, _server(store, job, server))
+    result = triage(store, job, number, job_server(store, job, server))
     if fmt == "json":
         click.echo(json.dumps(failures_json(result), indent=2))
         return
@@ -140,24 +144,6 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _server(store, job: str, server: str) -> str:
-    """Return the server to look `job` up on: --server, or the only server that has the job.
-
-    Synced jobs live under their server's name, so without --server a job that is on exactly
-    one server is found there rather than failing on `local`.
-    """
-    context = click.get_current_context()
-    if context.get_parameter_source("server") is not ParameterSource.DEFAULT:
-        return server
-    found = job_servers(store, job)
-    if server in found or len(found) != 1:
-        if len(found) > 1 and server not in found:
-            names = ", ".join(found)
-            raise NotFoundError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
-        return server
-    return found[0]
-
-
 def failures_json(result) -> list[dict]:
     """Return the documented JSON contract of `triage failures`, cluster by cluster."""
     out = []
@@ -214,7 +200,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
         job,
         number,
         verdict,
-        server=_server(store, job, server),
+        server=job_server(store, job, server),
         test=test,
         cluster=cluster,
         note=note,
@@ -239,7 +225,7 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
       triage unmark --job app --build 57 --cluster sig-3fa2b1c9
     """
     store = state.store()
-    server = _server(store, job, server)
+    server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
         click.echo(f"Undid {count} verdict{'s' if count != 1 else ''} on {job} #{number}.")
@@ -273,7 +259,7 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
       triage flaky --job app --last 200
     """
     store = state.store()
-    ranked = rank_flaky(store, job, _server(store, job, server), last)
+    ranked = rank_flaky(store, job, job_server(store, job, server), last)
     if fmt == "json":
         click.echo(json.dumps([flaky_json(t) for t in ranked], indent=2))
         return

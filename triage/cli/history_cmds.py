@@ -11,6 +11,7 @@ from triage.cli.common import (
     TerminalReporter,
     common_options,
     format_option,
+    job_server,
     server_option,
 )
 from triage.domain import BUILD_RESULTS, BuildInfo
@@ -105,7 +106,8 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
     Example:
       triage history --job app --test 'com.shop.*Cart*' --last 20
     """
-    history = outcome_history(state.store(), job, server, pattern, last)
+    store = state.store()
+    history = outcome_history(store, job, job_server(store, job, server), pattern, last)
     if fmt == "json":
         click.echo(json.dumps(_history_json(history), indent=2))
         return

@@ -105,6 +105,15 @@ class Store:
             "INSERT INTO jobs (server_id, name) VALUES (?, ?)", (server_id, job)
         ).lastrowid
 
+    def servers_of_job(self, job: str) -> list[str]:
+        """Return the names of the servers that have a job called `job`."""
+        rows = self.conn.execute(
+            "SELECT s.name FROM jobs j JOIN servers s ON s.id = j.server_id WHERE j.name = ? "
+            "ORDER BY s.name",
+            (job,),
+        )
+        return [name for (name,) in rows]
+
     def build_id(self, job: str, number: int, server: str = "local") -> int:
         job_id = self.job_id(job, server)
         row = self.conn.execute(

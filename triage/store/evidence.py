@@ -204,13 +204,3 @@ def find_test(store: Store, build_id: int, text: str) -> list[int]:
         (build_id, text, text),
     )
     return [test_id for (test_id,) in rows]
-
-
-def servers_of_job(store: Store, job: str) -> list[str]:
-    """Return the names of the servers that have a job called `job`."""
-    rows = store.conn.execute(
-        "SELECT s.name FROM jobs j JOIN servers s ON s.id = j.server_id WHERE j.name = ? "
-        "ORDER BY s.name",
-        (job,),
-    )
-    return [name for (name,) in rows]
