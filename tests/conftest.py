@@ -31,3 +31,19 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     monkeypatch.delenv("TRIAGE_JENKINS_TOKEN", raising=False)
     yield
+
+
+@pytest.fixture
+def memory_keyring():
+    """An in-memory OS keyring for the test, the previous backend restored after."""
+    import keyring
+
+    from tests.jenkins_world import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(previous)

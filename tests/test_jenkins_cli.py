@@ -9,24 +9,12 @@ from __future__ import annotations
 import json
 import socket
 
-import keyring
 import pytest
 from click.testing import CliRunner
 
-from tests.jenkins_world import MemoryKeyring, serve, small_world
+from tests.jenkins_world import serve, small_world
 from triage import servers
 from triage.cli import cli
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 @pytest.fixture

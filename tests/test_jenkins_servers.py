@@ -8,23 +8,10 @@ from __future__ import annotations
 
 import json
 
-import keyring
 import pytest
 
-from tests.jenkins_world import MemoryKeyring
 from triage import servers
 from triage.errors import ConfigError
-
-
-@pytest.fixture
-def memory_keyring():
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
 
 
 def _server(name="ci", url="https://ci.example/jenkins", user="alice", **kw):
