@@ -74,6 +74,9 @@ def test_usage_errors_are_one_line(run):
     result = run("import", "--job", "app", str(FIXTURES / "b1"), expect=2)
     assert result.output.strip() == "error: Give --build N and at least one PATH (or --manifest FILE)."
     result = run("history", "--job", "ghost", expect=3)
+    assert "No history at" in result.output  # nothing imported yet: no file either
+    run("import", "--job", "app", "--build", "1", str(FIXTURES / "b1"))
+    result = run("history", "--job", "ghost", expect=3)
     assert "No job 'ghost'" in result.output
     result = run("import", "--job", "app", "--build", "1", "--timestamp", "yesterday",
                  str(FIXTURES / "b1"), expect=2)

@@ -341,7 +341,7 @@ def test_a_noise_mark_is_evidence_next_time_and_undo_takes_it_back(run, history)
         (
             ["mark", "--job", "app", "--build", "10", "--cluster", "since-3", "--verdict", "real"],
             3,
-            "error: Build #10 of 'app' has no cluster 'since-3' (clusters: sig-",
+            "error: Build #10 of 'app' has no cluster 'since-3' (clusters: since-8, new, sig-",
         ),
         (
             ["mark", "--job", "app", "--build", "10", "--verdict", "real"],
@@ -482,7 +482,7 @@ def test_the_table_says_a_clusters_shared_reasons_once(run):
         "Each test: suggestion, flakiness score (0-1), name, history oldest first ending with "
         "this build:",
         "P passed, F failed, E error, S skipped, R passed on rerun.",
-        "Decide a whole cluster: triage mark --job app --build 10 --cluster sig-b19532b3 "
+        "Decide a whole cluster: triage mark --job app --build 10 --cluster since-8 "
         "--verdict real|noise",
     ]
 

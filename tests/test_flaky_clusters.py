@@ -48,8 +48,8 @@ def outage(
 
 def test_one_infrastructure_error_across_many_tests_is_one_noise_cluster():
     result = build(outage(23) + [failure(CLEAN, test_id=1, sig="OWN")])
-    assert [c.kind for c in result.clusters] == ["outage", "new"]
-    cluster = result.clusters[0]
+    assert [c.kind for c in result.clusters] == ["new", "outage"]  # what is real comes first
+    cluster = result.clusters[1]
     assert cluster.id == "sig-OUT"
     assert cluster.suggestion == NOISE
     assert (
@@ -59,7 +59,7 @@ def test_one_infrastructure_error_across_many_tests_is_one_noise_cluster():
     assert (
         cluster.members[0].reasons[0] == "same error in 23 tests of this build of com.acme.billing"
     )
-    assert result.clusters[1].suggestion == REAL  # the unrelated new failure is never hidden
+    assert result.clusters[0].suggestion == REAL  # the unrelated new failure is never hidden
 
 
 def test_fewer_tests_than_the_threshold_are_not_an_outage():

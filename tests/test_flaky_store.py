@@ -41,10 +41,27 @@ def test_other_branches_stay_out_of_the_history(store):
     assert item.suggestion == "real"
 
 
-def test_a_pass_on_the_same_commit_in_another_job_counts(store):
+def test_a_pass_on_the_same_commit_in_another_job_alone_is_unsure(store):
+    # app-windows and app-linux on one commit: a test broken only on Windows passes on Linux.
+    # That pass is no sign of flakiness in a test that never failed in this job.
     sha = "ab12cd3" + "0" * 33
     for number in range(1, 10):
         add(store, number, {"t": Outcome.PASSED})
+    add(store, 10, {"t": Outcome.FAILED}, sha=sha)
+    add(store, 4, {"t": Outcome.PASSED}, job="app-nightly", sha=sha)
+    item = triage(store, "app", 10).failures[0]
+    assert item.suggestion == "unsure"
+    assert item.reasons[:2] == [
+        "passed on the same commit ab12cd3 in app-nightly #4",
+        "but only in another job, which may run it on another platform or setup",
+    ]
+    assert item.cluster_id == "other-job"
+
+
+def test_a_pass_on_the_same_commit_in_another_job_counts_for_a_test_flaky_here(store):
+    sha = "ab12cd3" + "0" * 33
+    for number in range(1, 10):
+        add(store, number, {"t": Outcome.FAILED if number == 3 else Outcome.PASSED})
     add(store, 10, {"t": Outcome.FAILED}, sha=sha)
     add(store, 4, {"t": Outcome.PASSED}, job="app-nightly", sha=sha)
     item = triage(store, "app", 10).failures[0]

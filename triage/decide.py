@@ -25,11 +25,14 @@ from itertools import repeat
 
 from triage.errors import (
     AmbiguousInput,
+    Cancelled,
     ConfigError,
     InputAlreadyDecided,
     InputRefused,
     JenkinsError,
+    JenkinsNotFound,
     JenkinsUnreachable,
+    StoreError,
 )
 from triage.jenkins import JenkinsSource
 from triage.jenkins import inputs as input_contract
@@ -48,13 +51,24 @@ from triage.store.db import Store
 RED = ("UNSTABLE", "FAILURE")
 
 
-def listings(source: JenkinsSource, jobs: Iterable[str] | None, recent: int) -> list[JobBuilds]:
-    """Return each job's newest `recent` builds: all jobs in few requests, or the named ones."""
+def listings(source: JenkinsSource, jobs: Iterable[str] | None, recent: int,
+             reporter: Reporter | None = None) -> list[JobBuilds]:
+    """Return each job's newest `recent` builds: all jobs in few requests, or the named ones.
+
+    With a reporter, a named job Jenkins does not have is warned about and the others are
+    still listed; without one, it raises.
+    """
     if not jobs:
         return list(source.walk(builds=recent))
     found = []
     for job in jobs:
-        listing = source.job_builds(job, recent)
+        try:
+            listing = source.job_builds(job, recent)
+        except JenkinsNotFound as exc:
+            if reporter is None:
+                raise
+            reporter.warn(f"{source.name}: {exc.message}")
+            continue
         if listing.job.is_folder:  # a folder or multibranch project: every job below it
             found.extend(source.walk(job, builds=recent))
         else:
@@ -63,14 +77,14 @@ def listings(source: JenkinsSource, jobs: Iterable[str] | None, recent: int) -> 
 
 
 def attention(source: JenkinsSource, jobs: Iterable[str] | None = None,
-              recent: int = 10) -> list[AttentionBuild]:
+              recent: int = 10, reporter: Reporter | None = None) -> list[AttentionBuild]:
     """Return builds paused at an input, and red finished builds newer than the last green one.
 
     A red build older than a later SUCCESS no longer needs anyone; a running build's `result`
     may already be set (trap 15), so only `building` decides whether it finished.
     """
     found = []
-    for listing in listings(source, jobs, recent):
+    for listing in listings(source, jobs, recent, reporter):
         for state in _resolved(source, listing):
             if state.info.building:
                 if state.inputs:
@@ -100,7 +114,8 @@ def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None =
     found = []
     for source in sources:
         try:
-            items = [a.state for a in attention(source, jobs, recent) if a.reason == "paused"]
+            items = [a.state for a in attention(source, jobs, recent, reporter)
+                     if a.reason == "paused"]
             # One Stage View request per paused build for its wait: done side by side.
             with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
                 found.extend(pool.map(_paused, repeat(source), items, repeat(with_wait)))
@@ -171,20 +186,36 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
         else:
             source.abort(job, number, chosen)
     except InputAlreadyDecided:
-        decision_store.record(store, _with(record, "already-decided"))
+        _record(store, _with(record, "already-decided"))
         raise
     except InputRefused:
-        decision_store.record(store, _with(record, "refused"))
+        _record(store, _with(record, "refused"))
         raise
     except JenkinsError as exc:
-        decision_store.record(store, _with(record, "failed"))
+        _record(store, _with(record, "failed"))
         if isinstance(exc, JenkinsUnreachable):
             # A POST is never retried (trap 2): it may or may not have arrived.
             exc.message += " The decision may or may not have reached Jenkins; check " \
                 "`triage pending` before trying again."
         raise
-    decision_store.record(store, record)
+    except KeyboardInterrupt:
+        # Ctrl+C while the POST was out: Jenkins may already have applied it (trap 2).
+        _record(store, _with(record, "unknown"))
+        raise Cancelled(
+            f"Interrupted while sending the {action} of {job} #{number}: Jenkins may or may "
+            "not have it. Check `triage pending` before trying again.") from None
+    _record(store, record)
     return record
+
+
+def _record(store: Store, record: decision_store.Decision) -> None:
+    """Store the decision; if the history cannot take it, say what Jenkins already did."""
+    try:
+        decision_store.record(store, record)
+    except StoreError as exc:
+        exc.message = (f"The {record.action} of {record.job} #{record.build} was sent to "
+                       f"Jenkins ({record.outcome}) but is not in the history: {exc.message}")
+        raise
 
 
 def _with(record: decision_store.Decision, outcome: str) -> decision_store.Decision:

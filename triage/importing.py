@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import threading
+import unicodedata
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -18,14 +19,16 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from multiprocessing import get_context
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from triage.domain import BUILD_RESULTS, BuildInfo
-from triage.errors import Cancelled, ConfigError, TriageError
+from triage.errors import Cancelled, ConfigError, StoreError, TriageError
 from triage.junit import parse_paths
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.db import Store
 from triage.store.importer import ImportSummary, import_build
+
+MAX_BUILD = 2**63 - 1  # SQLite's largest integer; Jenkins' own limit is far below
 
 
 @dataclass
@@ -68,41 +71,101 @@ def check_result(result: str | None) -> str | None:
     return upper
 
 
-def read_manifest(path: str | Path, base: BuildInfo) -> Iterable[tuple[str, BuildInfo | None, list[Path], str | None]]:
-    """Yield (where, build, files, error) for each line of a JSON-lines manifest."""
+def check_job(job: str) -> str:
+    """Return `job` if it can name a job; raise ConfigError for empty or control characters."""
+    return check_name(job, "--job", "team/app")
+
+
+def check_name(name: str, option: str, example: str) -> str:
+    """Return `name` (a job or server name given as `option`) or raise ConfigError.
+
+    Empty names, outer spaces and control characters are refused: Jenkins allows none of them,
+    and a newline in a stored name would break every table it appears in.
+    """
+    if not name or not name.strip():
+        raise ConfigError(f"{option} is empty; give a name, e.g. {option} {example}.")
+    if name != name.strip() or any(unicodedata.category(c) == "Cc" for c in name):
+        raise ConfigError(
+            f"{option} {name!r} has leading/trailing spaces or control characters (newline, "
+            f"tab); give the name as Jenkins shows it, e.g. {option} {example}."
+        )
+    return name
+
+
+def check_build_number(number: object) -> int:
+    """Return `number` if it is a whole number SQLite can store as a build number."""
+    if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= MAX_BUILD:
+        raise ValueError(f'"build" must be a whole number from 0 to {MAX_BUILD}')
+    return number
+
+
+def read_manifest(
+    path: str | Path, base: BuildInfo
+) -> Iterable[tuple[str, BuildInfo | None, list[Path], str | None]]:
+    """Yield (where, build, files, error) for each line of a JSON-lines manifest.
+
+    Paths are relative to the manifest's folder (absolute paths are used as they are); a
+    Windows manifest's backslashes work too. A byte-order mark and blank lines are ignored.
+    """
     path = Path(path)
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: Windows editors start files with a byte-order mark.
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
         raise ConfigError(f"Cannot read manifest {path}: {exc.strerror}.") from exc
-    folder = path.parent
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Manifest {path} is not UTF-8 text (byte {exc.start}); save it as "
+                          "UTF-8 JSON lines.") from exc
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
             continue
         where = f"{path.name}:{lineno}"
         try:
-            entry = json.loads(line)
-            if not isinstance(entry, dict):
-                raise ValueError("each line must be a JSON object")
-            number = entry.get("build")
-            if not isinstance(number, int) or isinstance(number, bool) or number < 0:
-                raise ValueError('"build" must be a non-negative integer')
-            files = entry.get("files")
-            if not isinstance(files, list) or not files or not all(isinstance(f, str) for f in files):
-                raise ValueError('"files" must be a non-empty list of paths')
-            build = replace(
-                base,
-                number=number,
-                revision=entry.get("revision"),
-                branch=entry.get("branch"),
-                timestamp_ms=parse_timestamp(entry.get("timestamp")),
-                result=check_result(entry.get("result")),
-            )
+            build, files = _manifest_entry(line, base, path.parent)
         except (ValueError, ConfigError) as exc:
             message = exc.message if isinstance(exc, ConfigError) else str(exc)
             yield where, None, [], message
             continue
-        yield where, build, [folder / f for f in files], None
+        yield where, build, files, None
+
+
+def _manifest_entry(line: str, base: BuildInfo, folder: Path) -> tuple[BuildInfo, list[Path]]:
+    """Return the build and report paths of one manifest line; raise ValueError if bad."""
+    try:
+        entry = json.loads(line)
+    except ValueError as exc:
+        raise ValueError(f"not a JSON object ({exc})") from None
+    if not isinstance(entry, dict):
+        raise ValueError("each line must be a JSON object")
+    number = check_build_number(entry.get("build"))
+    files = entry.get("files")
+    if not isinstance(files, list) or not files or not all(
+        isinstance(f, str) and f.strip() for f in files
+    ):
+        raise ValueError('"files" must be a non-empty list of non-empty paths')
+    texts = {key: entry.get(key) for key in ("revision", "branch", "timestamp", "result")}
+    if isinstance(texts["revision"], int) and not isinstance(texts["revision"], bool):
+        texts["revision"] = str(texts["revision"])  # Subversion revisions are numbers
+    for key, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f'"{key}" must be a string')
+    build = replace(
+        base,
+        number=number,
+        revision=texts["revision"],
+        branch=texts["branch"],
+        timestamp_ms=parse_timestamp(texts["timestamp"]),
+        result=check_result(texts["result"]),
+    )
+    return build, [_manifest_path(folder, f) for f in files]
+
+
+def _manifest_path(folder: Path, name: str) -> Path:
+    """Return `name` under the manifest's folder, reading a Windows path's backslashes as /."""
+    path = folder / name
+    if "\\" in name and not path.exists():
+        path = folder / PureWindowsPath(name).as_posix()
+    return path
 
 
 def import_manifest(
@@ -138,6 +201,12 @@ def import_manifest(
                 summary.skipped.append((label, error))
                 reporter.warn(f"skipped {label}: {error}")
             reporter.advance()
+    except StoreError as exc:
+        raise StoreError(
+            f"{exc.message} The {len(summary.imported)} builds stored before it are whole; "
+            "importing the manifest again replaces them.",
+            details=exc.details,
+        ) from exc
     except KeyboardInterrupt:
         raise Cancelled(
             "Interrupted: the builds already stored are whole, the one in progress was not "

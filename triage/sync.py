@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triage.domain import TestResult
-from triage.errors import JenkinsError, JenkinsNotFound, ReportError
+from triage.errors import JenkinsError, JenkinsNotFound, JenkinsUnreachable, ReportError
 from triage.jenkins import JenkinsSource
 from triage.jenkins.facts import SYNC_TREE
 from triage.jenkins.model import BuildState
@@ -47,6 +47,9 @@ class SyncSummary:
     job_errors: list[tuple[str, str]] = field(default_factory=list)
     build_errors: list[tuple[str, int, str]] = field(default_factory=list)
     cancelled: bool = False
+    # Set when Jenkins stopped answering mid-sync: the reason, and how many builds were left.
+    unreachable: str | None = None
+    left: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,18 +110,27 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
 
 def _new_work(store: Store, server: str, job: str, builds: list[BuildState],
               summary: SyncSummary) -> list[_Work]:
-    """Keep the builds not stored yet and those stored while running."""
+    """Keep the builds not stored yet, those stored while running, and those replaced.
+
+    A build whose start time changed is another build under the same number: the job was
+    deleted and created again, or its next build number was reset. It replaces the old one.
+    """
     known = stored.known_builds(store, server, job)
     work, listed = [], set()
     for state in builds:
-        listed.add(state.info.number)
+        number = state.info.number
+        listed.add(number)
         summary.builds_seen += 1
-        running = known.get(state.info.number)
-        if running is None or running:
-            work.append(_Work(job, state.info.number, state, refresh=bool(running)))
+        if number not in known:
+            work.append(_Work(job, number, state, refresh=False))
+            continue
+        running, timestamp = known[number]
+        replaced = timestamp is not None and state.info.timestamp_ms not in (None, timestamp)
+        if running or replaced:
+            work.append(_Work(job, number, state, refresh=True))
     # Stored while running but no longer among the newest N: read it on its own.
     work.extend(_Work(job, number, None, refresh=True)
-                for number, running in sorted(known.items())
+                for number, (running, _) in sorted(known.items())
                 if running and number not in listed)
     return work
 
@@ -126,41 +138,61 @@ def _new_work(store: Store, server: str, job: str, builds: list[BuildState],
 def _fetch_and_store(source: JenkinsSource, store: Store, work: list[_Work],
                      options: SyncOptions, reporter: Reporter, summary: SyncSummary,
                      cancel: CancelToken) -> None:
-    """Fetch reports on the pool, at most 2x workers in flight; store each on this thread."""
+    """Fetch reports on the pool, at most 2x workers in flight; store each on this thread.
+
+    When Jenkins stops answering (after the GET retries), the remaining builds are left for the
+    next sync: said once, instead of one warning per build after each one's retries.
+    """
     queue = iter(work)
     pool = ThreadPoolExecutor(options.workers, thread_name_prefix="sync-fetch")
     inflight: dict[Future, _Work] = {}
 
+    def stopped() -> bool:
+        return cancel.cancelled or summary.unreachable is not None
+
     def refill() -> None:
-        while len(inflight) < 2 * options.workers and not cancel.cancelled:
+        while len(inflight) < 2 * options.workers and not stopped():
             item = next(queue, None)
             if item is None:
                 return
             inflight[pool.submit(_fetch, source, item, options)] = item
 
+    handled = 0
     try:
         refill()
         while inflight:
             done, _ = wait(inflight, return_when=FIRST_COMPLETED)
             for future in done:
                 item = inflight.pop(future)
-                if not cancel.cancelled:
+                if not stopped():
                     _store_one(store, item, future, reporter, summary)
+                    handled += 1
                 reporter.advance()
             if cancel.cancelled:
                 summary.cancelled = True
                 for future in inflight:
                     future.cancel()
                 inflight.clear()
+            elif summary.unreachable is not None:
+                for future in inflight:
+                    future.cancel()  # those already sent finish (or fail) on their own
             refill()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if summary.unreachable is not None:
+        summary.left = len(work) - handled
+        reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) left for the "
+                      "next sync.")
 
 
 def _store_one(store: Store, item: _Work, future: Future, reporter: Reporter,
                summary: SyncSummary) -> None:
     try:
         state, results = future.result()
+    except JenkinsUnreachable as exc:
+        summary.unreachable = exc.message
+        summary.build_errors.append((item.job, item.number, exc.message))
+        return
     except (JenkinsError, ReportError) as exc:
         summary.build_errors.append((item.job, item.number, exc.message))
         reporter.warn(f"{item.job} #{item.number}: {exc.message}")

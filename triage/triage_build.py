@@ -164,10 +164,26 @@ def unmark(
     clock: Callable[[], float] = time.time,
 ) -> int:
     """Undo the verdicts on one failure or a whole cluster; return how many were in force."""
+    build = q.build_row(store, job, number, server)
+    at = int(clock() * 1000)
+    if test is not None and cluster is None:
+        # A mark stays in force after a re-import in which its test no longer fails: it must
+        # still be possible to undo it, so look among the build's marks first.
+        marked = _marked_tests(store, build.id, test)
+        if len(marked) > 1:
+            raise ConfigError(f"{test!r} names {len(marked)} marked tests; give classname.name.")
+        if marked:
+            return v.undo(store, build.id, marked, at=at)
     result = triage(store, job, number, server)
     chosen = _choose(store, result, job, number, server, test, cluster)
-    build = q.build_row(store, job, number, server)
-    return v.undo(store, build.id, [t.failure.test_id for t in chosen], at=int(clock() * 1000))
+    return v.undo(store, build.id, [t.failure.test_id for t in chosen], at=at)
+
+
+def _marked_tests(store: Store, build_id: int, test: str) -> list[int]:
+    """Return the ids of tests with a mark in force on this build named `test`."""
+    ids = sorted({row.test_id for row in v.for_build(store, build_id)})
+    names = q.test_names(store, ids)
+    return [i for i in ids if test in (f"{names[i][0]}.{names[i][1]}", names[i][1])]
 
 
 def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> list[TriagedFailure]:
@@ -219,7 +235,7 @@ def _same_commit_runs(builds, per_build, signatures, test_id: int, revision) -> 
 
 def _verdicts(rows, number: int) -> tuple[tuple[PastVerdict, ...], str | None]:
     past = tuple(
-        PastVerdict(r.build_number, r.signature, r.verdict, r.who, r.at)
+        PastVerdict(r.build_number, r.signature, r.verdict, r.who, r.at, r.note)
         for r in rows
         if r.build_number != number
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import sqlite3
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 import click
 from click.core import ParameterSource
 
-from triage.errors import NotFoundError, TriageError
+from triage.errors import ConfigError, NotFoundError, TriageError
 
 
 @dataclass
@@ -19,13 +21,23 @@ class CliState:
     verbose: bool = False
     _store: object | None = field(default=None, repr=False)
 
-    def store(self):
-        """Open (once) the history named by --db, TRIAGE_DB or the platform default."""
+    def store(self, *, create: bool = True):
+        """Open (once) the history named by --db, TRIAGE_DB or the platform default.
+
+        With `create=False` (commands that only read) a missing file is a NotFoundError rather
+        than a new empty history: a mistyped --db should not leave files behind.
+        """
         if self._store is None:
             from triage.config import resolve_db_path
             from triage.store import Store
 
-            self._store = Store.open(resolve_db_path(self.db_path))
+            path = resolve_db_path(self.db_path)
+            if not create and not path.exists():
+                raise NotFoundError(
+                    f"No history at {path} yet. Import or sync builds first (triage import / "
+                    "triage sync), or check --db / TRIAGE_DB."
+                )
+            self._store = Store.open(path)
         return self._store
 
     def close(self) -> None:
@@ -40,7 +52,16 @@ class TriageGroup(click.Group):
     def invoke(self, ctx: click.Context):
         ctx.ensure_object(CliState)
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except sqlite3.DatabaseError as exc:
+                # The store translates what it writes; a read query can still meet a damaged
+                # or locked file. Say so in one line like every other error.
+                from triage.store.db import environmental
+
+                if not environmental(exc):
+                    raise
+                raise _store_error(ctx, exc) from exc
         except TriageError as exc:
             state = ctx.find_object(CliState)
             click.echo(f"error: {exc.message}", err=True)
@@ -55,6 +76,26 @@ class TriageGroup(click.Group):
                 state.close()
 
 
+def _store_error(ctx: click.Context, exc: sqlite3.Error) -> TriageError:
+    from triage.config import db_timeout, resolve_db_path
+    from triage.store.db import store_error
+
+    state = ctx.find_object(CliState)
+    path = resolve_db_path(state.db_path if state is not None else None)
+    return store_error(exc, path, db_timeout(), "read")
+
+
+def _check_db_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # An empty --db (a script's unset variable) would otherwise silently mean the default file.
+    if value is not None and not value.strip():
+        raise ConfigError("--db is empty; give the history file's path, or leave it out "
+                          "for TRIAGE_DB or the default in the user data folder.")
+    if value and os.path.isdir(value):
+        raise ConfigError(f"--db / TRIAGE_DB {value} is a folder; point it at a file, such as "
+                          f"{os.path.join(value, 'history.db')}.")
+    return value
+
+
 def common_options(func):
     """Add --db and --verbose to a command and pass the CliState as `state`."""
 
@@ -62,7 +103,7 @@ def common_options(func):
         "--db",
         "db_path",
         envvar="TRIAGE_DB",
-        type=click.Path(dir_okay=False),
+        callback=_check_db_path,
         help="History database file (default: the user data folder; env TRIAGE_DB).",
     )
     @click.option("-v", "--verbose", is_flag=True, help="Show error details.")
@@ -109,8 +150,15 @@ def server_option(func):
         "--server",
         default="local",
         show_default=True,
+        callback=_check_server,
         help="Server the job belongs to: a configured name, or `local` for imported files.",
     )(func)
+
+
+def _check_server(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from triage.importing import check_name
+
+    return check_name(value, "--server", "ci")
 
 
 def job_server(store, job: str, server: str) -> str:

@@ -42,7 +42,8 @@ def failures_cmd(state: CliState, job, number, server, fmt):
     """List a build's failures: real, noise or unsure, why, grouped into clusters.
 
     History letters (oldest first, this build last): P passed, F failed, E error,
-    S skipped, R flaky-passed.
+    S skipped, R passed on rerun. Real failures come first; -v shows every reason
+    and every member of a big cluster.
 
     \b
     Example:

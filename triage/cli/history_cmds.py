@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import click
 
@@ -16,13 +17,33 @@ from triage.cli.common import (
 )
 from triage.domain import BUILD_RESULTS, BuildInfo
 from triage.errors import ConfigError
-from triage.importing import check_result, import_files, import_manifest, parse_timestamp
+from triage.importing import (
+    MAX_BUILD,
+    check_job,
+    check_result,
+    import_files,
+    import_manifest,
+    parse_timestamp,
+)
 from triage.store.history import db_info, outcome_history
+
+# Table cells show these escaped: a newline would break the table, a bidi override reorder it.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Past this width a long name is printed whole and its letters follow it, unaligned.
+MAX_NAME_WIDTH = 100
+
+
+def _job_option(func):
+    return click.option(
+        "--job", required=True, callback=lambda _ctx, _param, value: check_job(value),
+        help="Job full name, e.g. team/app/main.",
+    )(func)
 
 
 @click.command("import")
-@click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
-@click.option("--build", "number", type=click.IntRange(min=0), help="Build number.")
+@_job_option
+@click.option("--build", "number", type=click.IntRange(min=0, max=MAX_BUILD),
+              help="Build number.")
 @server_option
 @click.option("--revision", help="Commit SHA the build ran on.")
 @click.option("--branch", help="Branch the build ran on.")
@@ -74,14 +95,22 @@ def import_cmd(state: CliState, job, number, server, revision, branch, timestamp
         f"{verb} {job} #{number}: {summary.tests} tests, {summary.failed} failed, "
         f"{summary.errors} errors, {summary.skipped} skipped, {summary.flaky} flaky-passed."
     )
+    if not summary.tests:
+        click.echo("warning: the reports hold no test case; the build was stored empty. "
+                   "Check that these are the right files.", err=True)
 
 
 def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> None:
     base = BuildInfo(job=job, number=0, server=server)
     summary = import_manifest(state.store(), manifest, base, TerminalReporter())
+    if not summary.imported and not summary.skipped:
+        raise ConfigError(f"Manifest {manifest} lists no build (it is empty or blank); write one "
+                          'JSON object per line, e.g. {"build": 41, "files": ["41/TEST-a.xml"]}.')
     click.echo(
         f"Imported {len(summary.imported)} builds of {job} ({summary.tests} test results); "
         f"skipped {len(summary.skipped)}."
+        + (" Fix the lines named above and import the manifest again (stored builds are "
+           "replaced, not doubled)." if summary.skipped else "")
     )
     if summary.skipped and not summary.imported:
         raise ConfigError("No build of the manifest could be imported; see the warnings above.")
@@ -90,11 +119,11 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
 
 
 @click.command("history")
-@click.option("--job", required=True, help="Job full name.")
+@_job_option
 @server_option
 @click.option("--test", "pattern", help="Filter tests: glob (* ?) or substring of classname.name.")
-@click.option("--last", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Number of most recent builds.")
+@click.option("--last", type=click.IntRange(min=1, max=MAX_BUILD, clamp=True), default=10,
+              show_default=True, help="Number of most recent builds.")
 @format_option
 @common_options
 def history_cmd(state: CliState, job, server, pattern, last, fmt):
@@ -106,7 +135,7 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
     Example:
       triage history --job app --test 'com.shop.*Cart*' --last 20
     """
-    store = state.store()
+    store = state.store(create=False)
     history = outcome_history(store, job, job_server(store, job, server), pattern, last)
     if fmt == "json":
         click.echo(json.dumps(_history_json(history), indent=2))
@@ -115,12 +144,24 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
         click.echo(f"No builds of {job} in the history.")
         return
     numbers = " ".join(f"#{b.number}" for b in history.builds)
-    click.echo(f"{job}: builds {numbers}")
-    width = max((len(t.test) for t in history.tests), default=4)
-    for row in history.tests:
-        click.echo(f"{row.test:<{width}}  {row.letters}")
+    click.echo(f"{printable(job)}: builds {numbers}")
+    names = [printable(t.test) for t in history.tests]
+    width = min(max(map(len, names), default=4), MAX_NAME_WIDTH)
+    for name, row in zip(names, history.tests, strict=True):
+        click.echo(f"{name:<{width}}  {row.letters}")
     if not history.tests:
         click.echo("No test matches." if pattern else "No test results in these builds.")
+
+
+def printable(text: str) -> str:
+    """Return `text` for one table line: control and bidi characters shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if c in _BIDI or unicodedata.category(c) == "Cc" else c
+        for c in text
+    )
 
 
 def _history_json(history) -> dict:
@@ -160,7 +201,7 @@ def db_info_cmd(state: CliState, fmt):
     Example:
       triage db info --db /tmp/history.db
     """
-    info = db_info(state.store())
+    info = db_info(state.store(create=False))
     if fmt == "json":
         click.echo(json.dumps(info, indent=2))
         return

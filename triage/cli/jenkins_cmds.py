@@ -247,7 +247,7 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
         click.echo(f"{config.name}: {summary.jobs} jobs, {summary.stored} builds stored "
                    f"({summary.refreshed} refreshed), {summary.tests} test results, "
                    f"{client.request_count} requests, {seconds:.1f} s.")
-        failures += len(summary.job_errors) + len(summary.build_errors)
+        failures += len(summary.job_errors) + len(summary.build_errors) + summary.left
         if summary.cancelled:
             raise Cancelled("Sync cancelled; builds stored so far are kept. Run it again to "
                             "continue.")
@@ -268,6 +268,13 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
 def pending_cmd(state: CliState, server, user, jobs, fmt):
     """List builds paused at an input step, longest wait first.
 
+    With --format json: a list, one object per paused build, with exactly the keys
+    server, job (full name), build, url, started_ms, paused_ms, waited_ms, wait_source
+    ("wfapi": exact; "build-start": time since the build started, an upper bound;
+    "unknown"), failures (null when unknown) and inputs; each input has id, message, ok,
+    cancel, submitter and parameters; each parameter has name, type, description, default
+    (null for passwords) and choices (null unless a choice). Times are epoch ms or null.
+
     \b
     Example:
       triage pending --server ci --format json
@@ -283,7 +290,11 @@ def pending_cmd(state: CliState, server, user, jobs, fmt):
     else:
         click.echo(_paused_table(found))
     if reporter.warnings and not found:
-        raise TriageError("No server could be read; see the warnings above.")
+        raise TriageError("No server could be read, or no job named could be found; see the "
+                          "warnings above.")
+    if reporter.warnings:
+        raise TriageError("Some of what you asked for could not be read (see the warnings "
+                          "above); the list shows the rest.")
 
 
 def _duration(ms: int | None) -> str:
@@ -328,7 +339,9 @@ def _decide(state: CliState, server, user, job, build, action, input_ref, params
     record = decide(client, state.store(), job, build, action, input_ref,
                     _pairs(params, "--param"), who=config.user)
     verb = "Proceeded" if action == "proceed" else "Aborted"
-    shown = ", ".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}"
+    # A plain string as typed; anything else (booleans, text with line breaks) as JSON, so
+    # the confirmation stays one line.
+    shown = ", ".join(f"{k}={v if isinstance(v, str) and v.isprintable() else json.dumps(v)}"
                       for k, v in record.parameters.items())
     click.echo(f"{verb} {job} #{build} at input {record.input_id}"
                + (f" with {shown}." if shown else "."))

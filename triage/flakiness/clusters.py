@@ -28,7 +28,16 @@ from triage.flakiness.signatures import looks_environmental
 MASS_MIN = 5  # this many tests failing with one error in one build is an outage, not chance
 OUTAGE = "outage"
 _SAFETY = {REAL: 0, UNSURE: 1, NOISE: 2}
-_ORDER = [OUTAGE, s.REGRESSION, s.MARKED_REAL, s.NEW, s.SUSPICIOUS, s.UNCLEAR, "noise"]
+_ORDER = [
+    OUTAGE,
+    s.REGRESSION,
+    s.MARKED_REAL,
+    s.NEW,
+    s.SUSPICIOUS,
+    s.OTHER_JOB,
+    s.UNCLEAR,
+    "noise",
+]
 
 
 def triage_build(
@@ -49,7 +58,16 @@ def triage_build(
         for member in cluster.members:
             member.cluster_id = cluster.id
         cluster.members.sort(key=lambda t: t.failure.test)
-    clusters.sort(key=lambda c: (_ORDER.index(_rank_kind(c.kind)), -len(c.members), c.id))
+    # What needs a person first: real, then unsure, then noise; a 23-test outage that is
+    # noise must not push the one regression below the fold.
+    clusters.sort(
+        key=lambda c: (
+            _SAFETY[c.suggestion],
+            _ORDER.index(_rank_kind(c.kind)),
+            -len(c.members),
+            c.id,
+        )
+    )
     return BuildTriage(build, triaged, clusters)
 
 
@@ -161,6 +179,7 @@ def _name(kind: str, since: int, members: list[TriagedFailure]) -> tuple[str, st
         s.NEW: "New failures",
         s.SUSPICIOUS: "Flaky tests failing oddly: new error or several builds in a row",
         s.UNCLEAR: "Unclear: some flaky history, not enough to call it noise",
+        s.OTHER_JOB: "Passed on the same commit, but only in another job",
     }
     return kind, f"{labels[kind]} ({count})"
 

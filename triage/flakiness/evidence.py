@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from triage.domain import Outcome
-from triage.flakiness.model import Evidence, FailureInput, PastVerdict, Run
+from triage.flakiness.model import Evidence, FailureInput, PastVerdict, Run, is_commit
 
 HALF_LIFE = 150  # builds
 FLIP_DECAY = 0.5 ** (1 / 50)  # flip-rate weights halve every 50 runs (Apple: decayed flip rate)
@@ -47,6 +47,8 @@ def gather(failure: FailureInput, number: int) -> Evidence:
         ev.score = score(ev, number)  # a clean history: nothing more to find
         return ev
     ev.flip_rate = flip_rate(runs, failed)
+    # A regression's own start is a flip: its reasons quote the rate from before the streak.
+    ev.prior_flip_rate = flip_rate(runs[:cut], failed[:cut]) if cut < len(runs) else ev.flip_rate
     ev.rerun_passes = tuple(r.number for r in runs if r.outcome is Outcome.FLAKY)
     ev.same_commit_flips = same_commit_flips(runs, failed)
     _episodes(runs[:cut], failed[:cut], failure.signature, ev)
@@ -116,7 +118,7 @@ def same_commit_flips(
         failed = [r.outcome in _FAILED for r in runs]
     failing: dict[str, int] = {}
     for run, bad in zip(runs, failed, strict=True):
-        if bad and run.revision:
+        if bad and is_commit(run.revision):
             failing.setdefault(run.revision, run.number)
     if not failing:
         return ()

@@ -3,6 +3,7 @@ and the simulator builds them directly, so both drive exactly the same logic."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -16,6 +17,19 @@ SUGGESTIONS = (REAL, NOISE, UNSURE)
 # The engine looks at this many earlier builds of the job (and branch): long enough to see a
 # test that fails once in a hundred runs fail twice, short enough to forget fixed flakiness.
 HISTORY_WINDOW = 200
+
+
+# A commit id: a git or Mercurial hash (7+ hex digits) or a Subversion revision number.
+_COMMIT = re.compile(r"[0-9a-f]{7,64}|r?\d+", re.I)
+
+
+def is_commit(revision: str | None) -> bool:
+    """Return True when `revision` names one commit, not a branch or a tag like "main".
+
+    A pass "on the same commit" is the strongest sign of noise, so a revision that names a
+    moving branch (an import with --revision HEAD) must not make every build one commit.
+    """
+    return bool(revision) and _COMMIT.fullmatch(revision) is not None
 
 
 class Run(NamedTuple):
@@ -52,6 +66,7 @@ class PastVerdict:
     verdict: str  # REAL or NOISE
     who: str | None = None
     at: int = 0  # epoch ms
+    note: str | None = None
 
 
 @dataclass(slots=True)
@@ -105,6 +120,7 @@ class Evidence:
     rate_low: float = 0.0  # 95% Wilson interval of the failure rate
     rate_high: float = 1.0
     flip_rate: float = 0.0  # exponentially decayed pass/fail transitions per run
+    prior_flip_rate: float = 0.0  # the same before the current streak
     passed_same_commit: tuple[Run, ...] = ()  # passes on the commit now failing
     same_commit_flips: tuple[tuple[str, int, int], ...] = ()  # (sha, failed #, passed #) earlier
     rerun_passes: tuple[int, ...] = ()  # builds where it passed on a rerun

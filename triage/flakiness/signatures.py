@@ -15,12 +15,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 MAX_MESSAGE = 300
 MAX_FRAMES = 2
 
 # Order matters: the specific shapes go first, so the generic number mask cannot split them.
-_MASKS: list[tuple[re.Pattern[str], str]] = [
+_MASKS: list[tuple[re.Pattern[str], Any]] = [
     (
         re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I),
         "<uuid>",
@@ -41,6 +42,12 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
             re.I,
         ),
         "<tmp>",
+    ),
+    # Other absolute paths keep their last two parts, as frames do: the checkout folder in
+    # front differs from agent to agent (/home/ci/ws/app/..., C:\\jenkins\\workspace\\app\\...).
+    (
+        re.compile(r"(?<![\w.:/\\>])(?:[A-Za-z]:)?(?:[/\\][\w@+-][\w.@+-]*){3,}"),
+        lambda m: ".../" + _tail(re.sub(r"@\d+\b", "", m.group(0))),
     ),
     # file:line[:column] in messages: lines move with every edit of the file.
     (
@@ -69,6 +76,20 @@ _MASKS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"(?<![A-Za-z_\d])[-+]?\d+(?:[.,]\d+)*"), "<n>"),
 ]
+# Numbers that name an error rather than measure something stay: HTTP statuses (a flaky 503
+# is not a 404 regression), exit codes (1 is not 137, the OOM killer), errno and signal
+# numbers, and codes glued to an upper-case prefix (ORA-00001 is not ORA-01017). They are
+# shielded just before the generic number mask, so ports, durations and ids are gone already.
+_KEEP_NUMBER = re.compile(
+    r"(?<![\w.,+-])(?:20[0-4]|30[1-4]|40[0-9]|41[0-5]|42[29]|50[0-4])(?![\w.]|,\d)"
+    r"|(?-i:\b[A-Z][A-Z0-9]{1,9}-\d+\b)"
+    r"|\b(?:(?:exit|error|return|status|response|result) code|exit status|errno|signal)"
+    r"[ =:]+-?\d+\b",
+    re.I,
+)
+# Private-use characters stand in for the shielded digits: no mask matches them.
+_SHIELD = str.maketrans("0123456789-", "".join(map(chr, range(0xE000, 0xE00B))))
+_UNSHIELD = {v: k for k, v in _SHIELD.items()}
 _SPACE = re.compile(r"\s+")
 _TYPE_PREFIX = re.compile(r"^\s*([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)*)(?::\s|:$|$)")
 
@@ -144,8 +165,11 @@ class Normalised:
 
 def mask(text: str) -> str:
     """Return `text` with volatile parts replaced by placeholders and spaces collapsed."""
-    for pattern, repl in _MASKS:
+    for pattern, repl in _MASKS[:-1]:
         text = pattern.sub(repl, text)
+    text = _KEEP_NUMBER.sub(lambda m: m.group(0).translate(_SHIELD), text)
+    pattern, repl = _MASKS[-1]
+    text = pattern.sub(repl, text).translate(_UNSHIELD)
     return _SPACE.sub(" ", text).strip()
 
 

@@ -17,6 +17,7 @@ from triage.flakiness.model import (
     Suggestion,
     TriagedFailure,
 )
+from triage.flakiness.signatures import short_message
 
 FLAKY_SCORE = 0.6  # at or above: "known flaky"
 MIN_RUNS = 5  # fewer earlier runs than this is too little history to call anything noise
@@ -29,6 +30,7 @@ FLAKY = "flaky"
 SUSPICIOUS = "suspicious"
 NEW = "new"
 UNCLEAR = "unclear"
+OTHER_JOB = "other-job"
 
 
 def triage_failure(failure: FailureInput, number: int) -> TriagedFailure:
@@ -53,6 +55,11 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
             # break that something outside the code hid: a person should look, not skip it.
             since = f"but failing since #{ev.streak_start} ({ev.streak} builds in a row)"
             return Suggestion(UNSURE, SUSPICIOUS, [passed, since] + _history(ev))
+        if all(r.job for r in runs) and not _flaky_here(ev):
+            # Another job may run the test on another platform, JDK or setup: a pass there
+            # alone does not clear a test that never failed like this in this job.
+            doubt = "but only in another job, which may run it on another platform or setup"
+            return Suggestion(UNSURE, OTHER_JOB, [passed, doubt] + _history(ev))
         return Suggestion(NOISE, SAME_COMMIT, [passed] + _history(ev))
     if ev.streak >= 2:
         return _streak(ev, known_flaky)
@@ -66,6 +73,11 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
     if ev.failures == 0 and not ev.rerun_passes:
         if ev.runs >= MIN_RUNS:
             return Suggestion(REAL, NEW, [f"new failure: no failure in {_runs(ev.runs)}"])
+        if not ev.runs:
+            # A new or renamed test, a new branch, or one skipped so far: nothing to compare.
+            return Suggestion(
+                UNSURE, NEW, ["no earlier pass or failure of this test here: nothing to judge by"]
+            )
         return Suggestion(
             UNSURE, NEW, [f"new failure, but only {_runs(ev.runs)}: too little history"]
         )
@@ -86,6 +98,12 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
             [reason, "not enough flakiness evidence to call it noise"] + _history(ev),
         )
     return Suggestion(REAL, NEW, ["new error for this test"] + _history(ev))
+
+
+def _flaky_here(ev: Evidence) -> bool:
+    """Return True when this job's history shows the test flaky: a pass and a fail on one
+    commit, this very error gone by itself, or a noise mark on it."""
+    return bool(ev.same_commit_flips or ev.seen_signature or ev.verdict is not None)
 
 
 def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
@@ -109,13 +127,15 @@ def _history(ev: Evidence, streak_start: int | None = None) -> list[str]:
         lines.append(same_commit_flip(sha, failed, passed))
     if ev.rerun_passes:
         lines.append(_list(ev.rerun_passes, "passed on rerun in"))
+    flips = ev.flip_rate
     if streak_start is not None:
+        flips = ev.prior_flip_rate
         if ev.prior_runs:
             lines.append(f"before #{streak_start}: " + _rate(ev.prior_failures, ev.prior_runs))
     elif ev.runs:
         lines.append(_rate(ev.failures, ev.runs))
-    if ev.flip_rate:
-        lines.append(f"flip rate {ev.flip_rate:.1%} (recent builds weigh more)")
+    if flips:
+        lines.append(f"flip rate {flips:.1%} (recent builds weigh more)")
     return lines
 
 
@@ -154,7 +174,9 @@ def _runs(count: int) -> str:
 
 def _marked(verdict) -> str:
     who = f" by {verdict.who}" if verdict.who else ""
-    return f"marked {verdict.verdict}{who} in #{verdict.number} for this error"
+    note = short_message(None, verdict.note, 60) if verdict.note else ""
+    said = f': "{note}"' if note.strip() else ""
+    return f"marked {verdict.verdict}{who} in #{verdict.number} for this error{said}"
 
 
 def _list(numbers, prefix: str) -> str:

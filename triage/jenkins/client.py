@@ -107,15 +107,43 @@ class JenkinsClient:
         `builds` holds only the newest 100 (trap 17); `allBuilds` with a range has no cap.
         `fields` is the per-build tree: everything by default, `facts.SYNC_TREE` for sync.
         """
-        data = self.http.get_json(urls.job_path(job) + "api/json", {
-            "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"})
+        try:
+            data = self.http.get_json(urls.job_path(job) + "api/json", {
+                "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"})
+        except JenkinsNotFound as exc:
+            raise self._missing(job, None, exc) from exc
         ref = JobRef(job, data.get("_class"), data.get("displayName"), data.get("color"))
         return JobBuilds(ref, [self._state(job, b) for b in data.get("allBuilds") or ()])
 
     def build(self, job: str, number: int) -> BuildState:
-        data = self.http.get_json(urls.run_path(job, number) + "api/json",
-                                  {"tree": facts.BUILD_TREE})
+        try:
+            data = self.http.get_json(urls.run_path(job, number) + "api/json",
+                                      {"tree": facts.BUILD_TREE})
+        except JenkinsNotFound as exc:
+            raise self._missing(job, number, exc) from exc
         return self._state(job, data)
+
+    def _exists(self, job: str) -> bool:
+        try:
+            self.http.get_json(urls.job_path(job) + "api/json", {"tree": "name"})
+        except JenkinsNotFound:
+            return False
+        return True
+
+    def _missing(self, job: str, number: int | None, exc: JenkinsNotFound) -> JenkinsNotFound:
+        """Say what is missing, the job or its build, and what to type instead (a 404 alone
+        names a URL the user never typed)."""
+        if number is not None and self._exists(job):
+            message = (f"{job} #{number} is not on Jenkins at {self.base}: it was deleted, "
+                       "or has not started yet; check the build number.")
+        else:
+            guess = next((name for name in urls.branch_readings(job) if self._exists(name)),
+                         None)
+            hint = (f"did you mean {guess!r} (a multibranch branch is named with %2F)?" if guess
+                    else "check its full name (folders joined by /, a branch as Jenkins names "
+                    "it, e.g. shop/feature%2Fx), or whether it was renamed or deleted.")
+            message = f"No job {job!r} on Jenkins at {self.base}; {hint}"
+        return JenkinsNotFound(message, url=exc.url, status=404, details=exc.details)
 
     def _state(self, job: str, data: Mapping[str, Any]) -> BuildState:
         state = facts.build_state(job, data, self.name, self._remote_for(job))

@@ -187,8 +187,10 @@ class JenkinsHttp:
                 raise ValueError(kind)
             return response.json()
         except ValueError as exc:
+            # The URL without its query: a `tree=` can be hundreds of characters long.
+            where = response.url.split("?", 1)[0]
             raise JenkinsBadResponse(
-                f"{response.url} returned {kind or 'an unknown type'} instead of JSON "
+                f"{where} returned {kind or 'an unknown type'} instead of JSON "
                 "(a login page or a proxy?); check the URL and the credentials.",
                 url=response.url, status=response.status_code,
                 details=_body_excerpt(response)) from exc

@@ -24,10 +24,17 @@ def normalise_base(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
+        shown = url.rsplit("@", 1)[-1]  # whatever precedes "@" may be a secret
         raise ConfigError(
-            f"Not a Jenkins URL: {url!r}; give the address you open in a browser, "
+            f"Not a Jenkins URL: {shown!r}; give the address you open in a browser, "
             "for example https://ci.example.com/jenkins/."
         )
+    if parts.username is not None or parts.password is not None:
+        # Never echo it: the part before "@" is often a user and an API token.
+        raise ConfigError(
+            "The Jenkins URL carries a user name or password before '@'; give the address "
+            "without it and the user with --user (the token comes from the keyring or "
+            "TRIAGE_JENKINS_TOKEN).")
     return url if url.endswith("/") else url + "/"
 
 
@@ -68,6 +75,29 @@ def relative_to_base(base: str, url: str) -> str | None:
         return path[len(base_path):]
     index = path.find("/job/")
     return path[index + 1:] if index >= 0 else None
+
+
+_BRANCH_CODES = {"#": "%23", "%": "%25", "/": "%2F", "?": "%3F", "[": "%5B", "]": "%5D",
+                 "\\": "%5C"}
+
+
+def branch_job_name(branch: str) -> str:
+    """Return the job name a multibranch project gives `branch` (branch-api's NameEncoder)."""
+    special = {"": "%00", ".": "%2E", "..": "%2E."}
+    if branch in special:
+        return special[branch]
+    return "".join(_BRANCH_CODES.get(ch, ch) for ch in branch)
+
+
+def branch_readings(full_name: str) -> list[str]:
+    """Return the full names `full_name` could mean if its tail is a branch with slashes.
+
+    Users type the branch as they know it (`shop/feature/x`); Jenkins names that job
+    `shop/feature%2Fx`. Longest project prefix first.
+    """
+    names = [name for name in full_name.strip("/").split("/") if name]
+    return ["/".join(names[:k] + [branch_job_name("/".join(names[k:]))])
+            for k in range(len(names) - 2, 0, -1)]
 
 
 def full_name_from_path(path: str) -> str:

@@ -2,8 +2,9 @@
 
 - Folders are searched recursively for `*.xml` (any case), without following symlinked
   folders, in sorted path order so the merge order (and therefore every result) is the same on
-  every machine. Files named explicitly are read whatever their extension (`.junit-xml`).
-  A file reached twice is read once.
+  every machine. Files named explicitly are read whatever their extension (`.junit-xml`); in
+  folders only regular files (or links to them) count, so a FIFO or a dangling link named
+  `*.xml` there is passed over instead of blocking the import. A file reached twice is read once.
 - A path that does not exist is a ReportError, and so is finding no report at all: importing
   nothing is almost always a wrong path, and saying so beats recording an empty build.
 - Report folders hold other XML too (Failsafe's `failsafe-summary.xml`, TestNG's
@@ -109,7 +110,9 @@ def _xml_files_under(folder: Path) -> list[Path]:
     files = []
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames.sort()
-        files.extend(Path(dirpath, n) for n in filenames if n.lower().endswith(".xml"))
+        # is_file(): a FIFO or device named *.xml in a folder would block or never end.
+        files.extend(p for n in filenames
+                     if n.lower().endswith(".xml") and (p := Path(dirpath, n)).is_file())
     return sorted(files, key=lambda p: p.parts)
 
 

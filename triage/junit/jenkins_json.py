@@ -17,7 +17,8 @@ What the JSON can and cannot say, and what we do:
   `rerunFailures` are exported as lists of empty objects. Their count is all we can use: a
   passing case with n flaky entries is FLAKY with reruns = n, a failing one with n rerun
   entries has reruns = n; those attempts carry no details (kind "flakyFailure"/"rerunFailure").
-- `duration` is float seconds; negative or non-numeric gives None, as for XML.
+- `duration` is float seconds; negative, non-numeric or past MAX_SECONDS gives None, as for
+  XML (a huge one would not fit the history's integer milliseconds).
 - `className` falls back to the suite name (Jenkins already does that for XML without one).
   Jenkins shows an empty name as "(?)"; we keep what it sends.
 - Output: a case's `stdout`/`stderr` fall back to its suite's output inside Jenkins, and are
@@ -29,11 +30,11 @@ What the JSON can and cannot say, and what we do:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from triage.domain import Attempt, Outcome, TestResult
 from triage.errors import JenkinsBadResponse
+from triage.junit.durations import MAX_SECONDS
 from triage.junit.merge import merge_results
 from triage.junit.texts import clean_text
 
@@ -78,7 +79,7 @@ def results_from_report(data: Mapping, keep_passing_output: bool = False) -> lis
 
 def _case(case: Mapping, suite: str | None, keep_passing_output: bool) -> TestResult:
     details, trace = _text(case.get("errorDetails")), _text(case.get("errorStackTrace"))
-    outcome = _STATUS.get(case.get("status"))
+    outcome = _STATUS.get(_text(case.get("status")))  # a list here would be unhashable
     if outcome is None:
         if case.get("skipped") is True:
             outcome = Outcome.SKIPPED
@@ -121,10 +122,14 @@ def _count(value: object) -> int:
 
 
 def _seconds(value: object) -> float | None:
+    """Return a plausible duration in seconds, else None (the XML rule: up to MAX_SECONDS)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    value = float(value)
-    return value if 0.0 <= value < math.inf else None
+    try:
+        value = float(value)
+    except OverflowError:  # an int past float range
+        return None
+    return value if 0.0 <= value <= MAX_SECONDS else None
 
 
 def _bad(what: str) -> JenkinsBadResponse:

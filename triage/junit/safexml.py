@@ -53,8 +53,20 @@ def read_bytes(path: Path, display: str) -> bytes:
                           "permissions", path=display) from None
 
 
+# Archives named *.xml (CI artifact steps compress reports) would read as "invalid token".
+_ARCHIVES = ((b"\x1f\x8b", "gzip-compressed", "gunzip it"),
+             (b"PK\x03\x04", "a zip archive", "unzip it"),
+             (b"\x28\xb5\x2f\xfd", "zstd-compressed", "unzstd it"))
+
+
 def parse_root(data: bytes, display: str) -> ET.Element:
     """Return the root element of `data`; raise HostileXmlError or MalformedReportError."""
+    for magic, what, fix in _ARCHIVES:
+        if data.startswith(magic):
+            raise MalformedReportError(
+                f"{display}: is {what}, not XML; {fix} and import the report inside",
+                path=display, line=1, column=1,
+            )
     check_prolog(data, display)
     parser = ET.XMLParser()
     try:

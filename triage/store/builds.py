@@ -5,15 +5,15 @@ from __future__ import annotations
 from triage.store.db import Store
 
 
-def known_builds(store: Store, server: str, job: str) -> dict[int, bool]:
-    """Return {build number: still running when stored} for one job (empty if unknown)."""
+def known_builds(store: Store, server: str, job: str) -> dict[int, tuple[bool, int | None]]:
+    """Return {build number: (still running when stored, its timestamp)} for one job."""
     rows = store.conn.execute(
-        "SELECT builds.number, builds.building FROM builds "
+        "SELECT builds.number, builds.building, builds.timestamp FROM builds "
         "JOIN jobs ON jobs.id = builds.job_id JOIN servers ON servers.id = jobs.server_id "
         "WHERE servers.name = ? AND jobs.name = ?",
         (server, job),
     )
-    return {number: bool(building) for number, building in rows}
+    return {number: (bool(building), timestamp) for number, building, timestamp in rows}
 
 
 def running_builds(store: Store, server: str) -> list[tuple[str, int]]:

@@ -1,24 +1,80 @@
-"""Open the history: one SQLite file in WAL mode, migrated on every open."""
+"""Open the history: one SQLite file in WAL mode, migrated on every open.
+
+SQLite errors never leave this module raw from `open` or `transaction`: `store_error` turns
+them into a StoreError that says what happened and what to do (the CLI does the same for the
+rare error a read query meets).
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from triage.config import db_timeout
 from triage.errors import NotFoundError, StoreError
-from triage.store.schema import migrations
+from triage.store.schema import KNOWN_STEPS, migrations
+
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+_DAMAGED = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def environmental(exc: BaseException) -> bool:
+    """Return True for SQLite errors about the file or disk (locked, full, read-only, damaged).
+
+    The others (a constraint violated, bad SQL) are bugs in triage and stay as they are.
+    """
+    return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def store_error(exc: sqlite3.Error, path: Path | str | None, timeout: float,
+                action: str = "write") -> StoreError:
+    """Return the StoreError telling the user what `exc` means for the history at `path`.
+
+    `action` ("open", "read" or "write") words the message for errors without a better one.
+    """
+    where = f"the history at {path}"
+    undone = "This write was undone" if action == "write" else "Nothing was changed"
+    # Branch on SQLite's result code, never on its message; extended codes keep it in the low byte.
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = None if code is None else code & 0xFF
+    if primary in _BUSY:
+        message = (f"The history at {path} is locked: another process has been writing to it "
+                   f"for more than {timeout:g} s. {undone}; wait for that process "
+                   "to finish (or stop it) and run the command again (TRIAGE_DB_TIMEOUT sets "
+                   "the wait in seconds).")
+    elif primary == sqlite3.SQLITE_READONLY:
+        message = (f"Cannot write {where}: the file or its folder is read-only. {undone}; "
+                   "fix the permissions or point --db / TRIAGE_DB at a writable file.")
+    elif primary == sqlite3.SQLITE_FULL:
+        message = (f"The disk holding {where} is full. {undone}; free some space "
+                   "and run the command again.")
+    elif primary == sqlite3.SQLITE_IOERR:
+        message = (f"Disk I/O error on {where} ({exc}). {undone}; check the disk "
+                   "and that the folder is writable, then run the command again.")
+    elif primary in _DAMAGED:
+        message = (f"Cannot open {where}: {exc}. It is not a triage history or it is damaged; "
+                   "check the path, or point --db / TRIAGE_DB at another file.")
+    elif action == "open":
+        message = (f"Cannot open {where}: {exc}. Check the path, or point --db / TRIAGE_DB "
+                   "at another file.")
+    else:
+        message = (f"Cannot {action} {where}: {exc}. The file may be damaged or edited by "
+                   "hand; restore a backup, or point --db / TRIAGE_DB at another file.")
+    return StoreError(message, details=repr(exc))
 
 
 class Store:
     """The history database. Only `triage.store` modules run SQL against `conn`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path | None):
+    def __init__(self, conn: sqlite3.Connection, path: Path | None, timeout: float = 30.0):
         self.conn = conn
+        self.timeout = timeout
         self.db = Database(conn)
         self.path = path
         self._lock = threading.RLock()
@@ -27,29 +83,58 @@ class Store:
         self.text_ids: dict[bytes, int] | None = None  # sha1 prefix -> texts.id, likewise
 
     @classmethod
-    def open(cls, path: str | Path, *, check_same_thread: bool = True) -> Store:
-        """Open (creating if needed) the history at `path` and apply pending migrations."""
+    def open(cls, path: str | Path, *, check_same_thread: bool = True,
+             timeout: float | None = None) -> Store:
+        """Open (creating if needed) the history at `path` and apply pending migrations.
+
+        `timeout` is how long to wait for another process's write lock (default: TRIAGE_DB_TIMEOUT,
+        else 30 s).
+        """
         path = Path(path)
+        timeout = db_timeout() if timeout is None else timeout
+        _prepare_folder(path)
+        conn = None
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(
-                str(path), isolation_level=None, timeout=30, check_same_thread=check_same_thread
+                str(path), isolation_level=None, timeout=timeout,
+                check_same_thread=check_same_thread,
             )
-            conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(conn, timeout)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA cache_size=-65536")
-            store = cls(conn, path)
-            migrations.apply(store.db)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"Cannot open the history at {path}: {exc}. "
-                "Check the path, or point --db / TRIAGE_DB at another file.",
-                details=repr(exc),
-            ) from exc
-        except OSError as exc:
-            raise StoreError(f"Cannot create the history at {path}: {exc.strerror}.") from exc
+            store = cls(conn, path, timeout)
+            store._migrate()
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise store_error(exc, path, timeout, "open") from exc
+        except StoreError:
+            conn.close()
+            raise
         return store
+
+    def _migrate(self) -> None:
+        """Apply pending migrations under the write lock; refuse a history from a newer triage.
+
+        The lock matters when several processes open a new file at once: without it each saw
+        the same steps pending and all but one failed ("table servers already exists").
+        """
+        self._refuse_newer()
+        if not migrations.pending(self.db):
+            return
+        with self.transaction():
+            self._refuse_newer()  # another process may have migrated while we waited
+            migrations.apply(self.db)
+
+    def _refuse_newer(self) -> None:
+        unknown = [m.name for m in migrations.applied(self.db) if m.name not in KNOWN_STEPS]
+        if unknown:
+            raise StoreError(
+                f"The history at {self.path} was written by a newer flaky-triage (schema step "
+                f"{unknown[0]!r} is unknown to this version). Upgrade flaky-triage, or point "
+                "--db / TRIAGE_DB at another file; the file was left untouched."
+            )
 
     def close(self) -> None:
         self.conn.close()
@@ -62,18 +147,33 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Run a block as one write transaction (BEGIN IMMEDIATE: take the write lock up front)."""
+        """Run a block as one write transaction (BEGIN IMMEDIATE: take the write lock up front).
+
+        Errors about the file or disk (locked past the timeout, disk full, read-only) roll back
+        and leave as StoreError; others roll back and propagate unchanged.
+        """
         with self._lock:
             if self.conn.in_transaction:
                 yield self.conn
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise self.error(exc) from exc
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("COMMIT")
+            except BaseException as exc:
+                # A failed COMMIT or a disk error may have ended the transaction already.
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if environmental(exc):
+                    raise self.error(exc) from exc
                 raise
-            self.conn.execute("COMMIT")
+
+    def error(self, exc: sqlite3.Error, action: str = "write") -> StoreError:
+        """Return `exc` as a StoreError about this history (see `store_error`)."""
+        return store_error(exc, self.path, self.timeout, action)
 
     # --- lookups shared by every store module -------------------------------------------
 
@@ -122,3 +222,40 @@ class Store:
         if not row:
             raise NotFoundError(f"Build #{number} of {job!r} is not in the history.")
         return row[0]
+
+
+def _enable_wal(conn: sqlite3.Connection, timeout: float) -> None:
+    """Switch the file to WAL, retrying while another process does the same (new files only).
+
+    Changing the journal mode needs an exclusive lock and SQLite answers SQLITE_BUSY at once,
+    without its busy handler, when another connection is in the middle of it: processes that
+    create one new history together failed here. Retry with a short backoff until `timeout`.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = (getattr(exc, "sqlite_errorcode", 0) & 0xFF) in _BUSY
+            if not busy or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+def _prepare_folder(path: Path) -> None:
+    """Create the history's folder; refuse a folder given as the history file."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a history file; point --db / TRIAGE_DB at a "
+                         f"file such as {path / 'history.db'}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        culprit = f" ({exc.filename})" if exc.filename else ""
+        raise StoreError(
+            f"Cannot create the folder of the history at {path}: {exc.strerror}{culprit}. "
+            "Point --db / TRIAGE_DB at a file in a folder you can write.",
+            details=repr(exc),
+        ) from exc

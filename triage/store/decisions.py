@@ -8,7 +8,8 @@ from typing import Any
 
 from triage.store.db import Store
 
-OUTCOMES = ("ok", "already-decided", "refused", "failed")
+# "unknown": interrupted while the request was out; Jenkins may or may not have applied it.
+OUTCOMES = ("ok", "already-decided", "refused", "failed", "unknown")
 
 
 @dataclass(frozen=True)

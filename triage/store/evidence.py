@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from triage.errors import NotFoundError
+from triage.flakiness.model import is_commit
 from triage.store.db import Store
 
 
@@ -149,7 +150,7 @@ def mass_events(store: Store, build_ids: list[int], at_least: int) -> set[tuple[
 
 def same_revision(store: Store, build: BuildRow) -> list[tuple[int, int, str | None]]:
     """Return (build id, number, job name or None for this job) of other builds on its commit."""
-    if not build.revision:
+    if not is_commit(build.revision):
         return []
     rows = store.conn.execute(
         "SELECT b.id, b.number, b.job_id, j.name FROM builds b JOIN jobs j ON j.id = b.job_id "

@@ -74,22 +74,28 @@ def outcome_history(
     builds = recent_builds(store, job, server, last)
     column = {build_id: i for i, (build_id, _) in enumerate(builds)}
     where, params = _pattern_clause(pattern)
-    placeholders = ",".join("?" * len(column))
     outcomes: dict[int, list] = {}
     names: dict[int, tuple[str, str]] = {}
     if column:
+        # The builds again as a subquery, not one ? per build: SQLite allows 32,766 variables
+        # and --last may ask for more builds than that.
         sql = (
             "SELECT r.build_id, r.test_id, r.outcome, t.classname, t.name FROM results r "
-            f"JOIN tests t ON t.id = r.test_id WHERE r.build_id IN ({placeholders}){where}"
+            "JOIN tests t ON t.id = r.test_id WHERE r.build_id IN (SELECT id FROM builds "
+            f"WHERE job_id = ? ORDER BY number DESC LIMIT ?){where}"
         )
+        job_id = store.job_id(job, server)
         for build_id, test_id, outcome, classname, name in store.conn.execute(
-            sql, (*column, *params)
+            sql, (job_id, last, *params)
         ):
+            index = column.get(build_id)
+            if index is None:
+                continue  # stored by another process since `builds` was read
             row = outcomes.get(test_id)
             if row is None:
                 row = outcomes[test_id] = [None] * len(column)
                 names[test_id] = (classname, name)
-            row[column[build_id]] = Outcome(outcome)
+            row[index] = Outcome(outcome)
     tests = sorted(
         (TestRow(*names[test_id], tuple(row)) for test_id, row in outcomes.items()),
         key=lambda t: (t.classname, t.name),
