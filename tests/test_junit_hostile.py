@@ -6,14 +6,13 @@ import http.server
 import random
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from support import CORPUS, needs_corpus
 
 from triage.errors import HostileXmlError, MalformedReportError, NotJUnitError, ReportError
 from triage.junit import parse_file, parse_paths
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "junit"
 SECRET = "TOP-SECRET-7f3a9c-do-not-leak"
 
 
@@ -208,12 +207,12 @@ def test_moderate_nesting_is_fine(tmp_path):
     assert [r.key for r in parse_file(report)] == [("c", "t")]
 
 
+@needs_corpus  # honours TRIAGE_CORPUS, and never skips on CI
 @pytest.mark.parametrize("seed", range(6))
 def test_mutated_corpus_files_never_escape_as_other_exceptions(tmp_path, seed):
     """Truncate and corrupt real reports at random places: only ReportErrors may come out."""
     files = sorted(p for p in CORPUS.rglob("*") if p.suffix in (".xml", ".junit-xml"))
-    if not files:
-        pytest.skip("shared JUnit corpus not present")
+    assert files, f"no report in the corpus at {CORPUS}"
     rng = random.Random(seed)
     for i in range(40):
         data = bytearray(rng.choice(files).read_bytes())

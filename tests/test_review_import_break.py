@@ -110,12 +110,16 @@ def test_compressed_reports_named_xml_say_so(db_path, tmp_path):
     assert "zip archive" in line
 
 
-def test_a_fifo_named_xml_in_a_folder_does_not_block_the_import(db_path, tmp_path):
+def test_fifos_and_symlink_loops_in_a_folder_are_passed_over(db_path, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "TEST-a.xml").write_text(ONE)
     os.mkfifo(folder / "TEST-pipe.xml")  # nobody will ever write to it
     (folder / "TEST-dangling.xml").symlink_to(tmp_path / "gone.xml")
+    (folder / "TEST-loop1.xml").symlink_to("TEST-loop2.xml")  # was a RuntimeError traceback
+    (folder / "TEST-loop2.xml").symlink_to("TEST-loop1.xml")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to("..")  # a folder loop: links to folders are not followed
     # A subprocess with a timeout: before the fix this read blocked forever.
     proc = subprocess.run(
         [sys.executable, "-m", "triage", "import", "--job", "j", "--build", "1", str(folder),
@@ -375,3 +379,46 @@ def test_a_read_only_history_is_one_clear_error(store):
         import_build(store, BuildInfo("j", 1), [TestResult("k.C", "t", Outcome.PASSED)])
     store.conn.execute("PRAGMA query_only = 0")
     assert db_info(store)["counts"]["builds"] == 0
+
+
+@pytest.mark.parametrize("field, value", [
+    ("status", ["PASSED"]), ("status", {"x": 1}), ("duration", 10**400), ("duration", 1e300),
+], ids=["status-list", "status-object", "duration-huge-int", "duration-huge-float"])
+def test_jenkins_report_json_with_odd_values_still_imports(store, field, value):
+    from triage.junit.jenkins_json import results_from_report
+    from triage.store.importer import import_build
+
+    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": 0.5, field: value}
+    results = results_from_report({"suites": [{"name": "s", "cases": [case]}]})
+    assert results[0].duration in (None, 0.5)  # a duration no test can take is unknown
+    assert import_build(store, BuildInfo("j", 1), results).tests == 1
+
+
+def test_a_quoted_tilde_in_the_history_path_means_home(tmp_path, monkeypatch, report):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    run(Path("~/hist.db"), "import", "--job", "j", "--build", "1", str(report))
+    assert (tmp_path / "home" / "hist.db").is_file() and not (tmp_path / "~").exists()
+
+
+def test_build_options_beside_a_manifest_are_refused_not_ignored(db_path, tmp_path):
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps({"build": 1, "files": ["a.xml"]}) + "\n")
+    result = run(db_path, "import", "--job", "j", "--manifest", str(manifest), "--revision",
+                 "abc", expect=2)
+    assert "in each line of the manifest" in error_line(result)
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_history_where_no_file_can_be_created_is_one_line(report):
+    # /proc refuses new files even to root, like a read-only folder does to everyone else.
+    result = run(Path("/proc/triage-history.db"), "import", "--job", "j", "--build", "1",
+                 str(report), expect=1)
+    assert "Cannot open or create the history at /proc/triage-history.db" in error_line(result)
+
+
+def test_a_file_name_with_a_newline_stays_one_error_line(db_path, tmp_path):
+    bad = tmp_path / "bad\nname.xml"
+    bad.write_text("<testsuite><testcase")
+    result = run(db_path, "import", "--job", "j", "--build", "1", str(bad), expect=1)
+    assert len(result.output.splitlines()) == 1 and "bad\\nname.xml" in result.output

@@ -488,3 +488,48 @@ def test_a_job_deleted_and_created_again_replaces_the_reused_build_numbers(db_pa
     sql = ("SELECT count(*) FROM builds JOIN jobs ON jobs.id = job_id WHERE jobs.name = "
            "'reborn' AND result = 'UNSTABLE'")
     assert _count(db_path, sql) == 3
+
+
+def test_jenkins_down_while_listing_jobs_is_said_once(db_path):
+    with serve(_many_builds_world(jobs=12, builds=2, cases=1)) as srv:
+        token, url = srv.users["alice"], srv.url
+        jobs = [arg for j in range(12) for arg in ("--job", f"many{j}")]
+        srv.faults.latency(0.0, glob="*/job/many*", count=3)  # three jobs are listed,
+        srv.faults.drop()  # then Jenkins is gone
+        result = _cli("sync", "--server", url, "--user", "alice", *jobs, token=token,
+                      db=db_path)
+    assert result.exit_code == 1
+    warnings = [line for line in result.output.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, result.output
+    assert "Cannot reach Jenkins" in warnings[0] and "left for the next sync" in warnings[0]
+
+
+def test_one_build_that_drops_its_connection_does_not_stop_the_sync(store):
+    from tests.jenkins_world import client_for
+    from triage.sync import SyncOptions, sync
+
+    with serve(_many_builds_world(builds=20, cases=2)) as srv:
+        srv.faults.drop(glob="*/job/many0/7/testReport/*")  # every attempt, retries included
+        summary = sync(client_for(srv), store, SyncOptions(jobs=["many0"]))
+    assert summary.unreachable is None and summary.left == 0
+    assert [(job, number) for job, number, _ in summary.build_errors] == [("many0", 7)]
+    assert summary.stored == 19
+
+
+def test_an_abort_after_the_build_was_stopped_meanwhile_is_not_applied(store):
+    """Jenkins settles pending inputs when a run stops (reference 1.6): a late POST is a 404."""
+    from tests.jenkins_world import client_for
+    from triage.errors import InputAlreadyDecided
+
+    world = small_world()
+    with serve(world) as srv:
+        client = client_for(srv)
+        (stale,) = client.pending_inputs("team/backend", 2)
+        with world.lock:
+            world.job("team/backend").build(2).finish("ABORTED")  # someone pressed stop
+        assert client.pending_inputs("team/backend", 2) == ()
+        with pytest.raises(InputAlreadyDecided) as caught:
+            client.abort("team/backend", 2, stale)
+    assert caught.value.message == (
+        "Input Approve of team/backend #2 is no longer pending (aborted, stopped or timed out "
+        "meanwhile); the build finished ABORTED. Your decision was not applied.")

@@ -32,9 +32,10 @@ def db_timeout() -> float:
 
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
     """Return --db if given, else TRIAGE_DB, else history.db in the user data folder."""
+    # expanduser: "~/history.db" from a CI variable or a quoted argument is not a folder "~".
     if explicit:
-        return Path(explicit)
+        return Path(explicit).expanduser()
     env = os.environ.get("TRIAGE_DB")
     if env:
-        return Path(env)
+        return Path(env).expanduser()
     return data_dir() / "history.db"

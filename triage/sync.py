@@ -70,6 +70,11 @@ def sync(source: JenkinsSource, store: Store, options: SyncOptions | None = None
     stored.remember_server(store, source.name, source.base)
     jobs = options.jobs or [listing.job.full_name for listing in source.walk()]
     work = _plan(source, store, jobs, options, reporter, summary, cancel)
+    if summary.unreachable is not None:  # gone while listing: said once, nothing fetched
+        summary.left = len(work)
+        reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) and the jobs "
+                      "not listed yet are left for the next sync.")
+        return summary
     reporter.start(len(work), f"Syncing {source.name}")
     try:
         _fetch_and_store(source, store, work, options, reporter, summary, cancel)
@@ -99,6 +104,15 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
                 if listing.job.is_folder:
                     queue += submit(j.job.full_name for j in source.walk(job))
                     continue
+            except JenkinsUnreachable as exc:
+                summary.job_errors.append((job, exc.message))
+                if not source.reachable():  # every other job would fail the same way
+                    summary.unreachable = exc.message
+                    for _, rest in queue:
+                        rest.cancel()
+                    break
+                reporter.warn(f"{job}: {exc.message}")
+                continue
             except JenkinsError as exc:
                 summary.job_errors.append((job, exc.message))
                 reporter.warn(f"{job}: {exc.message}")
@@ -165,7 +179,7 @@ def _fetch_and_store(source: JenkinsSource, store: Store, work: list[_Work],
             for future in done:
                 item = inflight.pop(future)
                 if not stopped():
-                    _store_one(store, item, future, reporter, summary)
+                    _store_one(source, store, item, future, reporter, summary)
                     handled += 1
                 reporter.advance()
             if cancel.cancelled:
@@ -185,13 +199,16 @@ def _fetch_and_store(source: JenkinsSource, store: Store, work: list[_Work],
                       "next sync.")
 
 
-def _store_one(store: Store, item: _Work, future: Future, reporter: Reporter,
-               summary: SyncSummary) -> None:
+def _store_one(source: JenkinsSource, store: Store, item: _Work, future: Future,
+               reporter: Reporter, summary: SyncSummary) -> None:
     try:
         state, results = future.result()
     except JenkinsUnreachable as exc:
-        summary.unreachable = exc.message
         summary.build_errors.append((item.job, item.number, exc.message))
+        if not source.reachable():  # every other build would fail the same way
+            summary.unreachable = exc.message
+        else:
+            reporter.warn(f"{item.job} #{item.number}: {exc.message}")
         return
     except (JenkinsError, ReportError) as exc:
         summary.build_errors.append((item.job, item.number, exc.message))

@@ -7,12 +7,28 @@ import os
 import sqlite3
 import sys
 import traceback
+import unicodedata
 from dataclasses import dataclass, field
 
 import click
 from click.core import ParameterSource
 
 from triage.errors import ConfigError, NotFoundError, TriageError
+
+# Shown escaped in one-line output: a newline (in a file or test name) would split the line,
+# a bidi override would reorder it.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def printable(text: str) -> str:
+    """Return `text` for one output line: control and bidi characters shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if c in _BIDI or unicodedata.category(c) == "Cc" else c
+        for c in text
+    )
 
 
 @dataclass
@@ -64,7 +80,7 @@ class TriageGroup(click.Group):
                 raise _store_error(ctx, exc) from exc
         except TriageError as exc:
             state = ctx.find_object(CliState)
-            click.echo(f"error: {exc.message}", err=True)
+            click.echo(f"error: {printable(exc.message)}", err=True)
             if state is not None and state.verbose:
                 if exc.details:
                     click.echo(exc.details, err=True)
@@ -136,7 +152,7 @@ class TerminalReporter:
             self._bar.update(n)
 
     def warn(self, message: str) -> None:
-        click.echo(f"warning: {message}", err=True)
+        click.echo(f"warning: {printable(message)}", err=True)
 
     def finish(self) -> None:
         if self._bar is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 
 import click
 
@@ -13,6 +12,7 @@ from triage.cli.common import (
     common_options,
     format_option,
     job_server,
+    printable,
     server_option,
 )
 from triage.domain import BUILD_RESULTS, BuildInfo
@@ -27,8 +27,6 @@ from triage.importing import (
 )
 from triage.store.history import db_info, outcome_history
 
-# Table cells show these escaped: a newline would break the table, a bidi override reorder it.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Past this width a long name is printed whole and its letters follow it, unaligned.
 MAX_NAME_WIDTH = 100
 
@@ -76,6 +74,10 @@ def import_cmd(state: CliState, job, number, server, revision, branch, timestamp
     if manifest:
         if number is not None or paths:
             raise ConfigError("Give either --manifest or --build with PATHs, not both.")
+        if any(v is not None for v in (revision, branch, timestamp, result)):
+            # Silently ignoring them would store every build without what the user gave.
+            raise ConfigError("--revision, --branch, --timestamp and --result describe one "
+                              "build; with --manifest put them in each line of the manifest.")
         _import_manifest(state, job, server, manifest)
         return
     if number is None or not paths:
@@ -151,17 +153,6 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
         click.echo(f"{name:<{width}}  {row.letters}")
     if not history.tests:
         click.echo("No test matches." if pattern else "No test results in these builds.")
-
-
-def printable(text: str) -> str:
-    """Return `text` for one table line: control and bidi characters shown as escapes."""
-    if text.isprintable():
-        return text
-    return "".join(
-        c.encode("unicode_escape").decode("ascii")
-        if c in _BIDI or unicodedata.category(c) == "Cc" else c
-        for c in text
-    )
 
 
 def _history_json(history) -> dict:

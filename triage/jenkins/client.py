@@ -20,6 +20,7 @@ from triage.errors import (
     JenkinsForbidden,
     JenkinsNotFound,
     JenkinsServerError,
+    JenkinsUnreachable,
 )
 from triage.jenkins import facts, urls
 from triage.jenkins import inputs as input_contract
@@ -71,6 +72,19 @@ class JenkinsClient:
             pass  # anonymous, or an older core without `me`
         return {"version": response.headers.get("X-Jenkins"), "user": who,
                 "jobs": len(data.get("jobs") or ())}
+
+    def reachable(self) -> bool:
+        """Return False when the server itself does not answer (after the GET retries).
+
+        Any answer, even an error status, means it is up: one job or build may be failing.
+        """
+        try:
+            self.http.get("api/json", {"tree": "mode"}).close()
+        except JenkinsUnreachable:
+            return False
+        except JenkinsError:
+            pass
+        return True
 
     # --- jobs -----------------------------------------------------------------------------
 
@@ -268,10 +282,16 @@ class JenkinsClient:
             now = "the build is still running"
         else:
             now = f"the build finished {state.info.result or 'without a result'}"
-        by = f" (approved by {state.approver})" if state is not None and state.approver else ""
-        return InputAlreadyDecided(
-            f"Input {input_id} of {job} #{number} was already decided by someone else{by}; "
-            f"{now}. Your decision was not applied.", url=self.base)
+        what = f"Input {input_id} of {job} #{number}"
+        if state is not None and state.approver:
+            what += f" was already decided by someone else (approved by {state.approver})"
+        elif state is not None and not state.info.building:
+            # Nobody approved it: aborted by someone, or the build was stopped or timed out.
+            what += " is no longer pending (aborted, stopped or timed out meanwhile)"
+        else:
+            what += " was already decided by someone else"
+        return InputAlreadyDecided(f"{what}; {now}. Your decision was not applied.",
+                                   url=self.base)
 
 
 def pause_from_describe(data: Mapping[str, Any]) -> Pause:

@@ -60,6 +60,10 @@ def store_error(exc: sqlite3.Error, path: Path | str | None, timeout: float,
     elif primary in _DAMAGED:
         message = (f"Cannot open {where}: {exc}. It is not a triage history or it is damaged; "
                    "check the path, or point --db / TRIAGE_DB at another file.")
+    elif primary == sqlite3.SQLITE_CANTOPEN:
+        message = (f"Cannot open or create {where}: SQLite cannot use that file or write its "
+                   "folder. Check the permissions, or point --db / TRIAGE_DB at a file in a "
+                   "folder you can write.")
     elif action == "open":
         message = (f"Cannot open {where}: {exc}. Check the path, or point --db / TRIAGE_DB "
                    "at another file.")

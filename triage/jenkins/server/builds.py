@@ -211,6 +211,11 @@ class Build:
             raise ValueError(f"result must be one of {RESULTS}")
         self.result = worse(self.result, result)  # a Pipeline result only gets worse
         self.building = False
+        # A run that ends (stopped, timed out) settles its pending inputs: they leave the
+        # InputAction and a late proceed/abort gets a 404 (§1.6, "Build stopped or timed out").
+        for execution in self.input_action.pending if self.input_action else ():
+            execution.decision = Decision(proceeded=False, user="SYSTEM")
+            execution.decided_ms = now_ms or self.job.world.now_ms()
         elapsed = (now_ms - self.timestamp_ms) if now_ms else 0
         self.duration_ms = max(self.planned_duration_ms, elapsed, 1)
         self.log += ["[Pipeline] End of Pipeline", f"Finished: {self.result}"]
