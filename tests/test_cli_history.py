@@ -87,7 +87,7 @@ def test_db_info_table(run, db_path):
     run("import", "--job", "app", "--build", "1", str(FIXTURES / "b1"))
     out = run("db", "info").output
     assert f"path:           {db_path}" in out
-    assert "results:        3" in out and "schema version: 1" in out
+    assert "results:        3" in out and "schema version: 2 (m002_meta)" in out
 
 
 def test_env_var_and_module_entry_point(tmp_path):

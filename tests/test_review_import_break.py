@@ -300,7 +300,7 @@ def test_processes_creating_the_same_new_history_at_once_all_succeed(tmp_path):
             worker.join()
         assert outcomes == ["ok"] * 4
         with Store.open(path) as store:
-            assert db_info(store)["migrations"] == ["m001_history"]
+            assert db_info(store)["migrations"] == ["m001_history", "m002_meta"]
 
 
 def test_two_import_processes_on_one_history_both_land(db_path, tmp_path):

@@ -177,3 +177,24 @@ def test_texts_created_in_a_rolled_back_import_are_created_again(store):
         "SELECT body FROM texts JOIN failures ON failures.message_id = texts.id"
     ).fetchall()
     assert message == [("only in the failed import",)]
+
+
+def test_stale_signatures_are_recomputed_on_open(db_path):
+    from triage.flakiness.signatures import signature_id
+
+    with Store.open(db_path) as store:
+        import_build(store, BuildInfo("app", 1), results(4, failing=2))
+        test_id = store.conn.execute("SELECT test_id FROM failures LIMIT 1").fetchone()[0]
+        store.conn.execute(
+            "INSERT INTO verdicts (build_id, test_id, signature, verdict, at) "
+            "VALUES (1, ?, 'old-rules', 'noise', 0)", (test_id,))
+        # As if stored by a version with other signature rules.
+        store.conn.execute("UPDATE failures SET signature = 'old-rules'")
+        store.conn.execute("UPDATE meta SET value = '0' WHERE key = 'signature_version'")
+    with Store.open(db_path) as store:
+        expected = signature_id("java.lang.AssertionError", "expected 1 but was 2",
+                                "at com.acme.Suite")
+        assert store.conn.execute("SELECT DISTINCT signature FROM failures").fetchall() == [
+            (expected,)
+        ]
+        assert store.conn.execute("SELECT signature FROM verdicts").fetchall() == [(expected,)]

@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+# Bump whenever a change to the rules below changes any signature: opening a history stored
+# with another version recomputes its signatures (triage.store.resign), so old and new failures
+# of the same error still match.
+SIGNATURE_VERSION = 3
+
 MAX_MESSAGE = 300
 MAX_FRAMES = 2
 

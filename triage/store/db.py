@@ -109,6 +109,10 @@ class Store:
             conn.execute("PRAGMA cache_size=-65536")
             store = cls(conn, path, timeout)
             store._migrate()
+            # Imported here: resign needs the signature rules, which need nothing of the store.
+            from triage.store.resign import refresh_signatures
+
+            refresh_signatures(store)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()

@@ -118,6 +118,12 @@ def m001_history(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_meta(db: Database) -> None:
+    # Facts about the history itself, such as the signature rules its failures were stored with.
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 # Every step this version knows, in order: a history with any other step was written by a
 # newer flaky-triage. (Registered steps are all pending on an empty database.)
 KNOWN_STEPS = tuple(m.name for m in migrations.pending(Database(memory=True)))
