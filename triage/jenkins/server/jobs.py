@@ -30,7 +30,11 @@ COLORS = {"SUCCESS": "blue", "UNSTABLE": "yellow", "FAILURE": "red", "ABORTED": 
 
 
 def name_encode(branch: str) -> str:
-    """Return the job name branch-api's `NameEncoder.encode` gives a branch (§4.3)."""
+    """Return the job name branch-api's `NameEncoder.encode` gives a branch (§4.3).
+
+    Kept apart from the client's `triage.jenkins.urls.branch_job_name` on purpose: this server
+    is the client's test oracle, so each side follows the reference on its own.
+    """
     special = {"": "%00", ".": "%2E", "..": "%2E."}
     if branch in special:
         return special[branch]
