@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import CORPUS, needs_corpus
+from support import CORPUS, cli_on, needs_corpus
 
 from triage.cli import cli
 
@@ -18,12 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "cli"
 
 @pytest.fixture
 def run(db_path):
-    def invoke(*args: str, expect: int = 0):
-        result = CliRunner().invoke(cli, [*args, "--db", str(db_path)])
-        assert result.exit_code == expect, result.output + str(result.exception)
-        return result
-
-    return invoke
+    return cli_on(db_path)
 
 
 def test_import_one_build_then_history(run):

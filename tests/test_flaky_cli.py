@@ -19,6 +19,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from support import cli_on
 
 from triage.cli import cli
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
@@ -122,12 +123,7 @@ def history(db_path):
 
 @pytest.fixture
 def run(history):
-    def invoke(*args: str, expect: int = 0):
-        result = CliRunner().invoke(cli, [*args, "--db", str(history)])
-        assert result.exit_code == expect, result.output + str(result.exception)
-        return result
-
-    return invoke
+    return cli_on(history)
 
 
 def failures(run, build: int = 10) -> dict[str, dict]:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
+from support import cli_on
 
-from triage.cli import cli
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
 from triage.store import Store
 from triage.store.importer import import_build
@@ -45,12 +44,8 @@ def add(db_path, number: int, tests: list[TestResult], *, job="app", sha=None) -
 
 @pytest.fixture
 def run(db_path):
-    def invoke(*args: str, expect: int = 0):
-        result = CliRunner().invoke(cli, [*args, "--db", str(db_path)])
-        assert result.exit_code == expect, result.output + repr(result.exception)
-        return result.output
-
-    return invoke
+    invoke = cli_on(db_path)
+    return lambda *args, expect=0: invoke(*args, expect=expect).output
 
 
 @pytest.fixture

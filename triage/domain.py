@@ -33,6 +33,11 @@ class Outcome(IntEnum):
         return {o.label: o for o in cls}[text]
 
 
+def qualified_name(classname: str, name: str) -> str:
+    """Return how a test is shown and matched: "classname.name", or the name alone."""
+    return f"{classname}.{name}" if classname else name
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     """Details of one failed (or skipped) attempt.
@@ -83,7 +88,7 @@ class TestResult:
 
     @property
     def full_name(self) -> str:
-        return f"{self.classname}.{self.name}" if self.classname else self.name
+        return qualified_name(self.classname, self.name)
 
 
 @dataclass(frozen=True, slots=True)

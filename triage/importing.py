@@ -179,8 +179,9 @@ def import_manifest(
     """Import every build a manifest lists; a bad build is reported and skipped.
 
     Builds are parsed in `workers` processes (default: one core less than the machine has,
-    at least one) while this process, the only writer, stores them in manifest order. Processes, not threads: a parsing thread and
-    SQLite fight over the GIL, which was measured slower than no thread at all.
+    at least one) while this process, the only writer, stores them in manifest order.
+    Processes, not threads: a parsing thread and SQLite fight over the GIL, which was measured
+    slower than no thread at all.
     """
     reporter = reporter or NullReporter()
     entries = list(read_manifest(manifest, base))
@@ -189,7 +190,7 @@ def import_manifest(
     workers = _worker_count(workers, sum(1 for e in entries if e[3] is None))
     pool = _start_pool(workers) if workers else None
     try:
-        for (where, build, files, error), parsed in _parse_ahead(pool, entries):
+        for (where, build, files, error), parsed in _parse_ahead(pool, entries, workers):
             if cancel is not None:
                 cancel.raise_if_cancelled()
             if error is None:
@@ -268,9 +269,9 @@ def _parsed(job, files: list[Path]) -> tuple[list | None, str | None]:
         return parse_for_import(files)
 
 
-def _parse_ahead(pool: ProcessPoolExecutor | None, entries: list):
-    """Yield (entry, pending parse) in manifest order, keeping the workers busy."""
-    window = 2 * pool._max_workers if pool else 1
+def _parse_ahead(pool: ProcessPoolExecutor | None, entries: list, workers: int):
+    """Yield (entry, pending parse) in manifest order, keeping the `workers` processes busy."""
+    window = 2 * workers if pool else 1
     pending: deque = deque()
     for entry in entries:
         files, error = entry[2], entry[3]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from triage.domain import TestResult
 from triage.errors import JenkinsError, JenkinsNotFound, JenkinsUnreachable, ReportError
-from triage.jenkins import JenkinsSource
+from triage.jenkins import JenkinsSource, urls
 from triage.jenkins.facts import SYNC_TREE
 from triage.jenkins.model import BuildState
 from triage.progress import CancelToken, NullReporter, Reporter
@@ -233,7 +233,7 @@ def _fetch(source: JenkinsSource, item: _Work,
             state = source.build(item.job, item.number)
         except JenkinsNotFound:
             return None, []  # deleted on the server; keep what the history has
-    pattern = _artifact_glob(item.job, options.artifacts)
+    pattern = urls.for_job(options.artifacts, item.job)
     if pattern:
         paths = [p for p in state.artifacts if fnmatch.fnmatch(p, pattern)]
         if paths:
@@ -242,13 +242,6 @@ def _fetch(source: JenkinsSource, item: _Work,
         return state, []  # no TestResultAction: the report would be a 404 (section 3.1)
     report = source.test_report(item.job, item.number, REPORT_TREE)
     return state, (results_from_report(report) if report else [])
-
-
-def _artifact_glob(job: str, globs: dict[str, str]) -> str | None:
-    for prefix, pattern in globs.items():
-        if job == prefix or job.startswith(prefix.rstrip("/") + "/"):
-            return pattern
-    return None
 
 
 def _results_from_artifacts(source: JenkinsSource, item: _Work,

@@ -47,6 +47,11 @@ def triage(
         build = q.latest_build(store, job, server)
     else:
         build = q.build_row(store, job, number, server)
+    return _triage(store, job, build, window)
+
+
+def _triage(store: Store, job: str, build: q.BuildRow, window: int = HISTORY_WINDOW) -> BuildTriage:
+    """Run the engine on one stored build (see `triage`)."""
     earlier = q.window(store, build, window)
     failures = _failure_inputs(store, build, earlier)
     shared = mass_signatures(failures)
@@ -138,9 +143,8 @@ def mark(
     clock: Callable[[], float] = time.time,
 ) -> list[TriagedFailure]:
     """Mark one failure or a whole cluster of a build real or noise; return what was marked."""
-    result = triage(store, job, number, server)
-    chosen = _choose(store, result, job, number, server, test, cluster)
     build = q.build_row(store, job, number, server)
+    chosen = _choose(store, _triage(store, job, build), job, build, test, cluster)
     v.mark(
         store,
         build.id,
@@ -174,8 +178,7 @@ def unmark(
             raise ConfigError(f"{test!r} names {len(marked)} marked tests; give classname.name.")
         if marked:
             return v.undo(store, build.id, marked, at=at)
-    result = triage(store, job, number, server)
-    chosen = _choose(store, result, job, number, server, test, cluster)
+    chosen = _choose(store, _triage(store, job, build), job, build, test, cluster)
     return v.undo(store, build.id, [t.failure.test_id for t in chosen], at=at)
 
 
@@ -186,7 +189,10 @@ def _marked_tests(store: Store, build_id: int, test: str) -> list[int]:
     return [i for i in ids if test in (f"{names[i][0]}.{names[i][1]}", names[i][1])]
 
 
-def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> list[TriagedFailure]:
+def _choose(
+    store: Store, result: BuildTriage, job: str, build: q.BuildRow, test, cluster
+) -> list[TriagedFailure]:
+    number = build.number
     if (test is None) == (cluster is None):
         raise ConfigError("Name exactly one of --test TEST or --cluster ID.")
     if cluster is not None:
@@ -199,7 +205,6 @@ def _choose(store, result: BuildTriage, job, number, server, test, cluster) -> l
         return list(found.members)
     matches = [t for t in result.failures if test in (t.failure.test, t.failure.name)]
     if not matches:
-        build = q.build_row(store, job, number, server)
         ran = q.find_test(store, build.id, test)
         what = "did not fail" if ran else "is not"
         raise NotFoundError(

@@ -6,6 +6,7 @@ import functools
 import os
 import sqlite3
 import sys
+import time
 import traceback
 import unicodedata
 from dataclasses import dataclass, field
@@ -136,22 +137,39 @@ def common_options(func):
 
 
 class TerminalReporter:
-    """A click progress bar on a terminal; silence (warnings still printed) elsewhere."""
+    """A progress bar on a terminal (stderr), shown only after 0.5 s so quick work never
+    flickers (style habit 6); nothing when stderr is not a terminal. Warnings always print,
+    on stderr so stdout stays clean for scripts."""
 
-    def __init__(self) -> None:
+    DELAY = 0.5
+
+    def __init__(self, tty: bool | None = None) -> None:
+        self.tty = sys.stderr.isatty() if tty is None else tty
         self._bar = None
+        self._total: int | None = None
+        self._label = ""
+        self._done = 0
+        self._started = 0.0
+        self.warnings: list[str] = []
 
     def start(self, total: int | None, label: str) -> None:
-        # stderr, so stdout stays clean for scripts even on a terminal.
-        if sys.stderr.isatty():
-            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
-            self._bar.__enter__()
+        self._total, self._label, self._done = total, label, 0
+        self._started = time.monotonic()
 
     def advance(self, n: int = 1) -> None:
+        self._done += n
         if self._bar is not None:
             self._bar.update(n)
+        elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
+            self._bar = click.progressbar(length=self._total, label=self._label,
+                                          file=sys.stderr)
+            self._bar.__enter__()
+            self._bar.update(self._done)
 
     def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._bar is not None:
+            click.echo("", err=True)
         click.echo(f"warning: {printable(message)}", err=True)
 
     def finish(self) -> None:

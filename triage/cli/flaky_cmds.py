@@ -17,6 +17,7 @@ from triage.cli.common import (
     server_option,
 )
 from triage.flakiness.clusters import OUTAGE
+from triage.flakiness.suggest import short_sha
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
 _job = click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
@@ -71,7 +72,7 @@ LEGEND = [
 def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
     """Return the table of `triage failures`: clusters, their members, reasons said once."""
     build = result.build
-    sha = f" ({build.revision[:7]})" if build.revision else ""
+    sha = f" ({short_sha(build.revision)})" if build.revision else ""
     if not result.failures:
         return [f"{job} #{build.number}{sha}: no failures."]
     counts = Counter(t.suggestion for t in result.failures)
@@ -207,8 +208,8 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
         note=note,
         who=who,
     )
-    noun = "failure" if len(marked) == 1 else "failures"
-    click.echo(f"Marked {len(marked)} {noun} of {job} #{number} {verdict} (by {who}).")
+    click.echo(f"Marked {_plural(len(marked), 'failure')} of {job} #{number} {verdict} "
+               f"(by {who}).")
 
 
 @click.command("unmark")
@@ -229,7 +230,7 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
-        click.echo(f"Undid {count} verdict{'s' if count != 1 else ''} on {job} #{number}.")
+        click.echo(f"Undid {_plural(count, 'verdict')} on {job} #{number}.")
     else:
         click.echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
 

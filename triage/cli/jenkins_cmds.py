@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import json
 import signal
-import sys
 import threading
 import time
 
 import click
 
-from triage.cli.common import CliState, common_options
+from triage.cli.common import CliState, TerminalReporter, common_options, format_option
 from triage.errors import Cancelled, ConfigError, TriageError
 from triage.progress import CancelToken
 
@@ -38,47 +37,6 @@ def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
             raise ConfigError(f"{what} must look like NAME=VALUE, not {value!r}.")
         pairs[name.strip()] = rest
     return pairs
-
-
-class TerminalReporter:
-    """A progress bar on a terminal (stderr), shown only after 0.5 s so quick work never
-    flickers (style habit 6); nothing when stderr is not a terminal. Warnings always print."""
-
-    DELAY = 0.5
-
-    def __init__(self, tty: bool | None = None) -> None:
-        self.tty = sys.stderr.isatty() if tty is None else tty
-        self._bar = None
-        self._total: int | None = None
-        self._label = ""
-        self._done = 0
-        self._started = 0.0
-        self.warnings: list[str] = []
-
-    def start(self, total: int | None, label: str) -> None:
-        self._total, self._label, self._done = total, label, 0
-        self._started = time.monotonic()
-
-    def advance(self, n: int = 1) -> None:
-        self._done += n
-        if self._bar is not None:
-            self._bar.update(n)
-        elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
-            self._bar = click.progressbar(length=self._total, label=self._label,
-                                          file=sys.stderr)
-            self._bar.__enter__()
-            self._bar.update(self._done)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-        if self._bar is not None:
-            click.echo("", err=True)
-        click.echo(f"warning: {message}", err=True)
-
-    def finish(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
 
 
 @contextlib.contextmanager
@@ -262,8 +220,7 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
 @click.command("pending")
 @server_options
 @click.option("--job", "jobs", multiple=True, metavar="JOB", help="Only these jobs; repeat.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option
 @common_options
 def pending_cmd(state: CliState, server, user, jobs, fmt):
     """List builds paused at an input step, longest wait first.
@@ -322,8 +279,8 @@ def _paused_table(found) -> str:
             for param in item.parameters:
                 default = "(hidden)" if param.is_password else repr(param.default)
                 choices = f" choices: {', '.join(param.choices)}" if param.choices else ""
-                lines.append(f"        {param.name} ({param.type.removesuffix('ParameterDefinition')})"
-                             f" default {default}{choices}")
+                kind = param.type.removesuffix("ParameterDefinition")
+                lines.append(f"        {param.name} ({kind}) default {default}{choices}")
     if any(p.wait_source == "build-start" for p in found):
         lines.append("(+: Jenkins did not say when the input was reached (no paused Stage View "
                      "stage); time since the build started)")

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from triage.domain import Outcome
+from triage.domain import Outcome, qualified_name
 
 REAL = "real"
 NOISE = "noise"
@@ -93,7 +93,7 @@ class FailureInput:
 
     @property
     def test(self) -> str:
-        return f"{self.classname}.{self.name}" if self.classname else self.name
+        return qualified_name(self.classname, self.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,37 +70,20 @@ def replay(
     Return the tally and, per failure, (build number, test, truth, engine suggestion,
     suggestion kind, cluster id).
     """
-    runs: dict[int, list[Run]] = defaultdict(list)  # test index -> runs, oldest first
-    numbers: dict[int, list[int]] = defaultdict(list)
-    failed_ever: Counter = Counter()
-    revisions: dict[str, list[int]] = defaultdict(list)  # sha -> earlier build numbers
-    by_build: dict[int, dict[int, Run]] = {}
-    spread: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    past = _Past(window)
     tally = Tally()
     decided = []
     for build in sim.builds:
         inputs, truths, current, counts = _failures(sim, build)
-        same_rev = revisions[build.revision]
-        for failure in inputs:
-            i = failure.test_id
-            start = bisect.bisect_left(numbers[i], build.number - window)
-            failure.history = tuple(runs[i][start:])
-            failure.same_revision = tuple(by_build[n][i] for n in same_rev if i in by_build[n])
-        masses = mass_signatures(inputs)
-        spreads = {
-            sig: SignatureSpread(
-                sig, tuple(x for x in spread[sig] if x[0] >= build.number - window)
-            )
-            for sig in masses
-        }
+        spreads = past.fill(build, inputs)
         result = triage_build(BuildContext(sim.job, build.number, build.revision), inputs, spreads)
         for item in result.failures:
             i = item.failure.test_id
             truth = truths[i]
             tally.add("engine", truth, item.suggestion)
-            previous = runs[i][-1] if runs[i] else None
+            previous = past.runs[i][-1] if past.runs[i] else None
             tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
-            tally.add("ever failed", truth, NOISE if failed_ever[i] else REAL)
+            tally.add("ever failed", truth, NOISE if past.failed_ever[i] else REAL)
             decided.append(
                 (
                     build.number,
@@ -111,18 +94,53 @@ def replay(
                     item.cluster_id,
                 )
             )
+        past.remember(build, current, counts)
+    return tally, decided
+
+
+@dataclass
+class _Past:
+    """Everything the builds replayed so far left behind: what the engine may know now."""
+
+    window: int
+    # test index -> runs, oldest first, and their build numbers
+    runs: dict[int, list[Run]] = field(default_factory=lambda: defaultdict(list))
+    numbers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    failed_ever: Counter = field(default_factory=Counter)
+    # commit -> numbers of the builds on it
+    revisions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_build: dict[int, dict[int, Run]] = field(default_factory=dict)  # number -> test -> run
+    spread: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+
+    def fill(self, build, inputs: list[FailureInput]) -> dict[str, SignatureSpread]:
+        """Give each failure its history and same-commit runs; return the spreads it needs."""
+        oldest = build.number - self.window
+        same_rev = self.revisions[build.revision]
+        for failure in inputs:
+            i = failure.test_id
+            start = bisect.bisect_left(self.numbers[i], oldest)
+            failure.history = tuple(self.runs[i][start:])
+            failure.same_revision = tuple(
+                self.by_build[n][i] for n in same_rev if i in self.by_build[n]
+            )
+        return {
+            sig: SignatureSpread(sig, tuple(x for x in self.spread[sig] if x[0] >= oldest))
+            for sig in mass_signatures(inputs)
+        }
+
+    def remember(self, build, current: dict[int, Run], counts: Counter) -> None:
+        """Add one replayed build: its runs (outage runs marked), commit and error spread."""
         masses_now = {sig for sig, count in counts.items() if count >= MASS_MIN}
         for i, run in current.items():
             if run.signature in masses_now:
                 run = run._replace(mass=True)
-            runs[i].append(run)
-            numbers[i].append(build.number)
-            failed_ever[i] += run.failed
-        by_build[build.number] = current
-        revisions[build.revision].append(build.number)
+            self.runs[i].append(run)
+            self.numbers[i].append(build.number)
+            self.failed_ever[i] += run.failed
+        self.by_build[build.number] = current
+        self.revisions[build.revision].append(build.number)
         for sig, count in counts.items():
-            spread[sig].append((build.number, count))
-    return tally, decided
+            self.spread[sig].append((build.number, count))
 
 
 def _failures(sim: SimHistory, build):

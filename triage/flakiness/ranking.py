@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from triage.domain import Outcome
+from triage.domain import Outcome, qualified_name
 from triage.flakiness.evidence import gather
 from triage.flakiness.model import Evidence, FailureInput, Run
 from triage.flakiness.suggest import same_commit_flip
@@ -22,7 +22,7 @@ class FlakyTest:
 
     @property
     def test(self) -> str:
-        return f"{self.classname}.{self.name}" if self.classname else self.name
+        return qualified_name(self.classname, self.name)
 
 
 def rank(

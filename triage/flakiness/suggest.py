@@ -47,20 +47,7 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
     if verdict is not None and verdict.verdict == REAL:
         return Suggestion(REAL, MARKED_REAL, [_marked(verdict)] + _history(ev))
     if ev.passed_same_commit:
-        runs = ev.passed_same_commit
-        where = ", ".join(r.where() for r in runs[:3])
-        passed = f"passed on the same commit {_short(runs[0].revision)} in {where}"
-        if ev.streak >= 2:
-            # Failing build after build and passing once on one commit may be a flake or a
-            # break that something outside the code hid: a person should look, not skip it.
-            since = f"but failing since #{ev.streak_start} ({ev.streak} builds in a row)"
-            return Suggestion(UNSURE, SUSPICIOUS, [passed, since] + _history(ev))
-        if all(r.job for r in runs) and not _flaky_here(ev):
-            # Another job may run the test on another platform, JDK or setup: a pass there
-            # alone does not clear a test that never failed like this in this job.
-            doubt = "but only in another job, which may run it on another platform or setup"
-            return Suggestion(UNSURE, OTHER_JOB, [passed, doubt] + _history(ev))
-        return Suggestion(NOISE, SAME_COMMIT, [passed] + _history(ev))
+        return _passed_same_commit(ev)
     if ev.streak >= 2:
         return _streak(ev, known_flaky)
     if verdict is not None:
@@ -71,16 +58,7 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
             REAL, NEW, [f"same error as the regression of #{first}–#{last}: it is back"]
         )
     if ev.failures == 0 and not ev.rerun_passes:
-        if ev.runs >= MIN_RUNS:
-            return Suggestion(REAL, NEW, [f"new failure: no failure in {_runs(ev.runs)}"])
-        if not ev.runs:
-            # A new or renamed test, a new branch, or one skipped so far: nothing to compare.
-            return Suggestion(
-                UNSURE, NEW, ["no earlier pass or failure of this test here: nothing to judge by"]
-            )
-        return Suggestion(
-            UNSURE, NEW, [f"new failure, but only {_runs(ev.runs)}: too little history"]
-        )
+        return _never_failed(ev)
     if known_flaky and ev.seen_signature:
         return Suggestion(
             NOISE,
@@ -98,6 +76,38 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
             [reason, "not enough flakiness evidence to call it noise"] + _history(ev),
         )
     return Suggestion(REAL, NEW, ["new error for this test"] + _history(ev))
+
+
+def _passed_same_commit(ev: Evidence) -> Suggestion:
+    """Decide a failure whose commit passed elsewhere (in this job or another)."""
+    runs = ev.passed_same_commit
+    where = ", ".join(r.where() for r in runs[:3])
+    passed = f"passed on the same commit {short_sha(runs[0].revision)} in {where}"
+    if ev.streak >= 2:
+        # Failing build after build and passing once on one commit may be a flake or a
+        # break that something outside the code hid: a person should look, not skip it.
+        since = f"but failing since #{ev.streak_start} ({ev.streak} builds in a row)"
+        return Suggestion(UNSURE, SUSPICIOUS, [passed, since] + _history(ev))
+    if all(r.job for r in runs) and not _flaky_here(ev):
+        # Another job may run the test on another platform, JDK or setup: a pass there
+        # alone does not clear a test that never failed like this in this job.
+        doubt = "but only in another job, which may run it on another platform or setup"
+        return Suggestion(UNSURE, OTHER_JOB, [passed, doubt] + _history(ev))
+    return Suggestion(NOISE, SAME_COMMIT, [passed] + _history(ev))
+
+
+def _never_failed(ev: Evidence) -> Suggestion:
+    """Decide a failure of a test with no earlier failure or rerun pass in the window."""
+    if ev.runs >= MIN_RUNS:
+        return Suggestion(REAL, NEW, [f"new failure: no failure in {_runs(ev.runs)}"])
+    if not ev.runs:
+        # A new or renamed test, a new branch, or one skipped so far: nothing to compare.
+        return Suggestion(
+            UNSURE, NEW, ["no earlier pass or failure of this test here: nothing to judge by"]
+        )
+    return Suggestion(
+        UNSURE, NEW, [f"new failure, but only {_runs(ev.runs)}: too little history"]
+    )
 
 
 def _flaky_here(ev: Evidence) -> bool:
@@ -165,7 +175,7 @@ def own_history(ev: Evidence) -> list[str]:
 
 def same_commit_flip(sha: str, failed: int, passed: int) -> str:
     """Return the reason for one earlier commit the test both failed and passed on."""
-    return f"failed in #{failed} and passed in #{passed} on the same commit {_short(sha)}"
+    return f"failed in #{failed} and passed in #{passed} on the same commit {short_sha(sha)}"
 
 
 def _runs(count: int) -> str:
@@ -186,5 +196,6 @@ def _list(numbers, prefix: str) -> str:
     return f"{prefix} {shown}{more}"
 
 
-def _short(sha: str | None) -> str:
+def short_sha(sha: str | None) -> str:
+    """Return the first 7 characters of a commit id, as git shows it ("?" when unknown)."""
     return (sha or "?")[:7]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from triage.errors import (
     InputAlreadyDecided,
@@ -160,16 +159,10 @@ class JenkinsClient:
         return JenkinsNotFound(message, url=exc.url, status=404, details=exc.details)
 
     def _state(self, job: str, data: Mapping[str, Any]) -> BuildState:
-        state = facts.build_state(job, data, self.name, self._remote_for(job))
+        state = facts.build_state(job, data, self.name, urls.for_job(self.remotes, job))
         # Keep our own address, not Jenkins' configured root URL (trap 21).
         url = self.http.url(urls.run_path(job, state.info.number))
         return replace(state, info=replace(state.info, url=url))
-
-    def _remote_for(self, job: str) -> str | None:
-        for prefix, remote in self.remotes.items():
-            if job == prefix or job.startswith(prefix.rstrip("/") + "/"):
-                return remote
-        return None
 
     # --- reports and artifacts ------------------------------------------------------------
 
@@ -186,8 +179,7 @@ class JenkinsClient:
 
     def artifact(self, job: str, number: int, relative_path: str) -> bytes:
         """Download one archived artifact by its `relativePath`."""
-        quoted = "/".join(quote(part, safe="") for part in relative_path.split("/"))
-        return self.http.get(urls.run_path(job, number) + "artifact/" + quoted).content
+        return self.http.get(urls.artifact_path(job, number, relative_path)).content
 
     # --- inputs ---------------------------------------------------------------------------
 

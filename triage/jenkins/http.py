@@ -136,7 +136,8 @@ class JenkinsHttp:
         except requests.exceptions.SSLError as exc:
             raise JenkinsUnreachable(
                 f"TLS verification failed for {self.base}: {_short(exc)}; give the server's CA "
-                "certificate with `triage servers add ... --ca-bundle FILE`.", url=url, details=repr(exc)) from exc
+                "certificate with `triage servers add ... --ca-bundle FILE`.",
+                url=url, details=repr(exc)) from exc
         except requests.exceptions.Timeout as exc:
             raise JenkinsUnreachable(
                 f"Jenkins at {self.base} did not answer within {self.settings.timeout[1]:g} s; "

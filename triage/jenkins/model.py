@@ -78,10 +78,6 @@ class BuildState:
     approver: str | None = None
     artifacts: tuple[str, ...] = ()
 
-    @property
-    def finished(self) -> bool:
-        return not self.info.building
-
 
 @dataclass(frozen=True, slots=True)
 class Pause:

@@ -14,9 +14,13 @@ Reference: /work/shared/reference/jenkins-api.md, section 4.3 and traps 20-22.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from triage.errors import ConfigError
+
+T = TypeVar("T")
 
 
 def normalise_base(url: str) -> str:
@@ -54,6 +58,12 @@ def run_path(full_name: str, number: int) -> str:
 def input_path(full_name: str, number: int, input_id: str) -> str:
     """Return the path of one pending input; the id is sent exactly as exported (section 1.3)."""
     return f"{run_path(full_name, number)}input/{quote(input_id, safe='')}/"
+
+
+def artifact_path(full_name: str, number: int, relative_path: str) -> str:
+    """Return the path of one archived artifact, its `relativePath` quoted part by part."""
+    quoted = "/".join(quote(part, safe="") for part in relative_path.split("/"))
+    return f"{run_path(full_name, number)}artifact/{quoted}"
 
 
 def join(base: str, path: str) -> str:
@@ -98,6 +108,14 @@ def branch_readings(full_name: str) -> list[str]:
     names = [name for name in full_name.strip("/").split("/") if name]
     return ["/".join(names[:k] + [branch_job_name("/".join(names[k:]))])
             for k in range(len(names) - 2, 0, -1)]
+
+
+def for_job(settings: Mapping[str, T], job: str) -> T | None:
+    """Return the first setting whose key is `job` or a folder above it (a per-job option)."""
+    for prefix, value in settings.items():
+        if job == prefix or job.startswith(prefix.rstrip("/") + "/"):
+            return value
+    return None
 
 
 def full_name_from_path(path: str) -> str:

@@ -24,8 +24,10 @@ _UNIT_SECONDS = {
     "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3,
     "s": 1.0, "sec": 1.0, "secs": 1.0, "m": 60.0, "min": 60.0, "mins": 60.0, "h": 3600.0,
 }
-_PART = re.compile(r"\s*(\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*(ns|us|µs|μs|ms|secs|sec|s|mins|min|m|h)",
-                   re.IGNORECASE)
+_PART = re.compile(
+    r"\s*(\d+(?:[.,]\d+)?(?:[eE][-+]?\d+)?)\s*(ns|us|µs|μs|ms|secs|sec|s|mins|min|m|h)",
+    re.IGNORECASE,
+)
 
 
 def parse_duration(text: str | None) -> float | None:
@@ -36,7 +38,12 @@ def parse_duration(text: str | None) -> float | None:
         value = float(text)
     except ValueError:
         return _parse_unusual(text.strip())
-    return value if 0.0 <= value <= MAX_SECONDS else None
+    return plausible(value)
+
+
+def plausible(seconds: float) -> float | None:
+    """Return `seconds` if it can be one test's duration; None for negative, NaN or huge."""
+    return seconds if 0.0 <= seconds <= MAX_SECONDS else None
 
 
 def _parse_unusual(text: str) -> float | None:
@@ -54,7 +61,7 @@ def _number(text: str) -> float | None:
         value = float(text)
     except ValueError:
         return _with_units(text)
-    return value if 0.0 <= value <= MAX_SECONDS else None
+    return plausible(value)
 
 
 def _with_units(text: str) -> float | None:
@@ -67,4 +74,4 @@ def _with_units(text: str) -> float | None:
         pos = match.end()
     if pos == 0 or text[pos:].strip():
         return None
-    return total if total <= MAX_SECONDS else None
+    return plausible(total)

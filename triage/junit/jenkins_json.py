@@ -34,7 +34,7 @@ from collections.abc import Mapping
 
 from triage.domain import Attempt, Outcome, TestResult
 from triage.errors import JenkinsBadResponse
-from triage.junit.durations import MAX_SECONDS
+from triage.junit.durations import plausible
 from triage.junit.merge import merge_results
 from triage.junit.texts import clean_text
 
@@ -129,7 +129,7 @@ def _seconds(value: object) -> float | None:
         value = float(value)
     except OverflowError:  # an int past float range
         return None
-    return value if 0.0 <= value <= MAX_SECONDS else None
+    return plausible(value)
 
 
 def _bad(what: str) -> JenkinsBadResponse:

@@ -7,8 +7,9 @@ Structure and dialect choices:
 - Suites nest to any depth. `TestResult.suite` is the path of suite names from the outermost
   `<testsuite>` down, joined with "/"; the `<testsuites>` root is a container, not part of it.
   Nameless suites add nothing to the path; more than MAX_SUITE_DEPTH named levels is refused
-  (NotJUnitError) because building ever longer paths would be quadratic. A `package` attribute is prefixed to the suite name,
-  as Jenkins does. Cases placed directly under `<testsuites>` are read too (suite None).
+  (NotJUnitError) because building ever longer paths would be quadratic. A `package`
+  attribute is prefixed to the suite name, as Jenkins does. Cases placed directly under
+  `<testsuites>` are read too (suite None).
 - classname: the `classname` attribute, else `class` (PHPUnit writes both), else the nearest
   enclosing named suite (Jenkins JENKINS-1463 does the same). With no named suite either, a
   dotted name is split at its last dot into class and method, Jenkins' guard for reporters

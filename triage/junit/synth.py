@@ -69,7 +69,8 @@ def _problem(tag: str, kind: str, classname: str, name: str, rng: random.Random,
     if kind == "error":
         exc, message = "java.lang.IllegalStateException", f"connection reset after {actual} ms"
     else:
-        exc, message = "org.opentest4j.AssertionFailedError", f"expected: <{expected}> but was: <{actual}>"
+        exc = "org.opentest4j.AssertionFailedError"
+        message = f"expected: <{expected}> but was: <{actual}>"
     trace = _trace(exc, message, classname, name, lines)
     body = f"<stackTrace><![CDATA[{trace}]]></stackTrace>" if tag.startswith(("flaky", "rerun")) \
         else f"<![CDATA[{trace}]]>"

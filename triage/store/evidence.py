@@ -39,31 +39,27 @@ class FailureRow:
     message: str | None
 
 
+_BUILD_ROW = "SELECT id, number, revision, branch FROM builds WHERE job_id = ? "
+
+
 def build_row(store: Store, job: str, number: int, server: str = "local") -> BuildRow:
     """Return the stored build, or raise NotFoundError naming what to do."""
     job_id = store.job_id(job, server)
-    row = store.conn.execute(
-        "SELECT id, number, revision, branch FROM builds WHERE job_id = ? AND number = ?",
-        (job_id, number),
-    ).fetchone()
+    row = store.conn.execute(_BUILD_ROW + "AND number = ?", (job_id, number)).fetchone()
     if row is None:
         raise NotFoundError(
             f"Build #{number} of {job!r} is not in the history; sync or import it first."
         )
-    return BuildRow(row[0], job_id, row[1], row[2], row[3])
+    return BuildRow(row[0], job_id, *row[1:])
 
 
 def latest_build(store: Store, job: str, server: str = "local") -> BuildRow:
     """Return the newest stored build of `job`."""
     job_id = store.job_id(job, server)
-    row = store.conn.execute(
-        "SELECT id, number, revision, branch FROM builds WHERE job_id = ? "
-        "ORDER BY number DESC LIMIT 1",
-        (job_id,),
-    ).fetchone()
+    row = store.conn.execute(_BUILD_ROW + "ORDER BY number DESC LIMIT 1", (job_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"Job {job!r} has no builds in the history yet.")
-    return BuildRow(row[0], job_id, row[1], row[2], row[3])
+    return BuildRow(row[0], job_id, *row[1:])
 
 
 def build_failures(store: Store, build_id: int) -> list[FailureRow]:

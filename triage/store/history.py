@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from triage.domain import Outcome
+from triage.domain import Outcome, qualified_name
 from triage.store.db import Store
 from triage.store.schema import migrations
 
@@ -31,7 +31,7 @@ class TestRow:
 
     @property
     def test(self) -> str:
-        return f"{self.classname}.{self.name}" if self.classname else self.name
+        return qualified_name(self.classname, self.name)
 
     @property
     def letters(self) -> str:
@@ -46,11 +46,8 @@ class History:
     tests: tuple[TestRow, ...]  # sorted by name
 
 
-def recent_builds(
-    store: Store, job: str, server: str = "local", last: int = 20
-) -> list[tuple[int, BuildRef]]:
+def recent_builds(store: Store, job_id: int, last: int = 20) -> list[tuple[int, BuildRef]]:
     """Return (build id, ref) for the last `last` builds of a job, oldest first."""
-    job_id = store.job_id(job, server)
     rows = store.conn.execute(
         "SELECT id, number, revision, branch, result, timestamp FROM builds WHERE job_id = ? "
         "ORDER BY number DESC LIMIT ?",
@@ -71,7 +68,8 @@ def outcome_history(
     `pattern` filters on "classname.name": a shell-style glob when it holds * ? or [, otherwise
     a case-insensitive substring.
     """
-    builds = recent_builds(store, job, server, last)
+    job_id = store.job_id(job, server)
+    builds = recent_builds(store, job_id, last)
     column = {build_id: i for i, (build_id, _) in enumerate(builds)}
     where, params = _pattern_clause(pattern)
     outcomes: dict[int, list] = {}
@@ -84,7 +82,6 @@ def outcome_history(
             "JOIN tests t ON t.id = r.test_id WHERE r.build_id IN (SELECT id FROM builds "
             f"WHERE job_id = ? ORDER BY number DESC LIMIT ?){where}"
         )
-        job_id = store.job_id(job, server)
         for build_id, test_id, outcome, classname, name in store.conn.execute(
             sql, (job_id, last, *params)
         ):

@@ -136,8 +136,10 @@ def _failure_rows(build_id: int, test_id: int, result: TestResult, texts: _Texts
     # tests through the failures table.
     attempts = result.attempts or (_BARE_FAILURES[result.outcome],)
     for index, attempt in enumerate(attempts):
-        stdout = attempt.stdout if attempt.stdout is not None else (result.stdout if index == 0 else None)
-        stderr = attempt.stderr if attempt.stderr is not None else (result.stderr if index == 0 else None)
+        stdout, stderr = attempt.stdout, attempt.stderr
+        if index == 0:  # the result's own output goes with its first attempt
+            stdout = result.stdout if stdout is None else stdout
+            stderr = result.stderr if stderr is None else stderr
         signature = None
         if attempt.kind != "skipped":
             signature = signature_id(attempt.type, attempt.message, attempt.trace)
@@ -155,12 +157,26 @@ def _failure_rows(build_id: int, test_id: int, result: TestResult, texts: _Texts
         )
 
 
-class _Texts:
-    """Store each distinct message, trace or output once; return its id.
+class _Cache:
+    """Ids cached on the store across imports (`known`) plus those this import created (`new`).
 
-    Like test ids, text ids are cached on the store across imports and join the cache only
-    once their transaction commits.
+    New ids join the cache only once their transaction commits, so a rolled-back import cannot
+    leave stale ids behind.
     """
+
+    known: dict
+    new: dict
+
+    def commit(self) -> None:
+        self.known.update(self.new)
+        self.new = {}
+
+    def discard(self) -> None:
+        self.new = {}
+
+
+class _Texts(_Cache):
+    """Store each distinct message, trace or output once; return its id."""
 
     MAX_CACHED = 200_000  # about 20 MB; past that the cache starts over
 
@@ -189,20 +205,9 @@ class _Texts:
             text_id = self.new[digest] = row[0]
         return text_id
 
-    def commit(self) -> None:
-        self.known.update(self.new)
-        self.new = {}
 
-    def discard(self) -> None:
-        self.new = {}
-
-
-class _TestIds:
-    """Map (classname, name) to test ids, creating tests as needed.
-
-    The store keeps a cache across imports; ids created inside a transaction only join it once
-    the transaction commits, so a rolled-back import cannot leave stale ids behind.
-    """
+class _TestIds(_Cache):
+    """Map (classname, name) to test ids, creating tests as needed."""
 
     def __init__(self, store: Store):
         if store.test_ids is None:
@@ -239,10 +244,3 @@ class _TestIds:
             )
             self.new[key] = (test_id, result.suite or suite, result.file or file)
         return test_id
-
-    def commit(self) -> None:
-        self.known.update(self.new)
-        self.new = {}
-
-    def discard(self) -> None:
-        self.new = {}
