@@ -257,3 +257,24 @@ def test_a_mark_can_be_undone_after_a_reimport_where_the_test_passed(history, ru
         ).fetchone() == (0,)
     out = run("unmark", "--job", "app", "--build", "10", "--test", test, expect=3)
     assert out == f"error: Test '{test}' did not fail in build #10 of 'app'; see triage failures.\n"
+
+
+def test_control_characters_in_test_names_stay_on_one_line(tmp_path):
+    from click.testing import CliRunner
+
+    from triage.cli import cli
+    from triage.domain import Attempt, BuildInfo, Outcome, TestResult
+    from triage.store import Store
+    from triage.store.importer import import_build
+
+    db = tmp_path / "h.db"
+    odd = TestResult("k.C", "breaks\nthe\tline", Outcome.FAILED,
+                     attempts=(Attempt("failure", "AssertionError", "boom"),))
+    with Store.open(db) as store:
+        import_build(store, BuildInfo("app", 1), [TestResult("k.C", "breaks\nthe\tline",
+                                                             Outcome.PASSED)])
+        import_build(store, BuildInfo("app", 2), [odd])
+    for args in (["failures", "--job", "app", "--build", "2"], ["flaky", "--job", "app"]):
+        out = CliRunner().invoke(cli, [*args, "--db", str(db)]).output
+        assert "breaks\\nthe\\tline" in out, out
+        assert "breaks\nthe" not in out

@@ -15,6 +15,7 @@ import click
 from click.core import ParameterSource
 
 from triage.errors import ConfigError, NotFoundError, TriageError
+from triage.importing import check_job
 
 # Shown escaped in one-line output: a newline (in a file or test name) would split the line,
 # a bidi override would reorder it.
@@ -211,6 +212,14 @@ def job_server(store, job: str, server: str) -> str:
         names = ", ".join(found)
         raise NotFoundError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
     return found[0]
+
+
+def job_option(func):
+    """--job JOB (required): a job's full name, checked for emptiness and control characters."""
+    return click.option(
+        "--job", required=True, callback=lambda _ctx, _param, value: check_job(value),
+        help="Job full name, e.g. team/app/main.",
+    )(func)
 
 
 def format_option(func):

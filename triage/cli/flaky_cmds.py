@@ -13,14 +13,16 @@ from triage.cli.common import (
     CliState,
     common_options,
     format_option,
+    job_option,
     job_server,
+    printable,
     server_option,
 )
 from triage.flakiness.clusters import OUTAGE
 from triage.flakiness.suggest import short_sha
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
-_job = click.option("--job", required=True, help="Job full name, e.g. team/app/main.")
+_job = job_option
 _build = click.option(
     "--build", "number", type=click.IntRange(min=0), required=True, help="Build number."
 )
@@ -57,7 +59,7 @@ def failures_cmd(state: CliState, job, number, server, fmt):
         click.echo(json.dumps(failures_json(result), indent=2))
         return
     for line in failures_table(result, job, verbose=state.verbose):
-        click.echo(line)
+        click.echo(printable(line))  # test names and messages may hold control characters
 
 
 REASONS_SHOWN = 3  # per test in the table; -v shows every reason
@@ -268,12 +270,13 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     if not ranked:
         click.echo(f"No test of {job} failed in these builds.")
         return
-    width = min(max(len(t.test) for t in ranked[:limit]), 80)
+    names = [printable(t.test) for t in ranked[:limit]]
+    width = min(max(map(len, names)), 80)
     click.echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
-    for t in ranked[:limit]:
+    for t, name in zip(ranked[:limit], names, strict=True):
         ev = t.evidence
         rate = f"{ev.failures}/{ev.runs}"
-        click.echo(f"{ev.score:4.2f}  {t.test:<{width}}  {rate:>11}  {t.history}")
+        click.echo(f"{ev.score:4.2f}  {name:<{width}}  {rate:>11}  {t.history}")
         for reason in t.reasons[:2]:
             click.echo(f"      - {reason}")
     if len(ranked) > limit:

@@ -11,6 +11,7 @@ from triage.cli.common import (
     TerminalReporter,
     common_options,
     format_option,
+    job_option,
     job_server,
     printable,
     server_option,
@@ -19,7 +20,6 @@ from triage.domain import BUILD_RESULTS, BuildInfo
 from triage.errors import ConfigError
 from triage.importing import (
     MAX_BUILD,
-    check_job,
     check_result,
     import_files,
     import_manifest,
@@ -31,15 +31,9 @@ from triage.store.history import db_info, outcome_history
 MAX_NAME_WIDTH = 100
 
 
-def _job_option(func):
-    return click.option(
-        "--job", required=True, callback=lambda _ctx, _param, value: check_job(value),
-        help="Job full name, e.g. team/app/main.",
-    )(func)
-
 
 @click.command("import")
-@_job_option
+@job_option
 @click.option("--build", "number", type=click.IntRange(min=0, max=MAX_BUILD),
               help="Build number.")
 @server_option
@@ -121,7 +115,7 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
 
 
 @click.command("history")
-@_job_option
+@job_option
 @server_option
 @click.option("--test", "pattern", help="Filter tests: glob (* ?) or substring of classname.name.")
 @click.option("--last", type=click.IntRange(min=1, max=MAX_BUILD, clamp=True), default=10,
