@@ -28,10 +28,6 @@ class Outcome(IntEnum):
         """True for outcomes that turned the build red."""
         return self in (Outcome.FAILED, Outcome.ERROR)
 
-    @classmethod
-    def from_label(cls, text: str) -> Outcome:
-        return {o.label: o for o in cls}[text]
-
 
 def qualified_name(classname: str, name: str) -> str:
     """Return how a test is shown and matched: "classname.name", or the name alone."""
