@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
 from triage.flakiness.signatures import signature_id
@@ -23,6 +23,7 @@ from triage.store.db import Store
 
 # sqlite3 binds exact ints faster than IntEnum members (no adapter lookup): 20% of the insert.
 _PLAIN_INT = tuple(range(len(Outcome)))
+_FAILED, _ERROR = int(Outcome.FAILED), int(Outcome.ERROR)
 _BARE_FAILURES = {Outcome.FAILED: Attempt("failure"), Outcome.ERROR: Attempt("error")}
 
 # Outputs are capped so one chatty test cannot bloat the history.
@@ -60,10 +61,10 @@ def import_build(store: Store, build: BuildInfo, results: Iterable[TestResult]) 
         number=build.number,
         build_id=build_id,
         tests=len(rows),
-        failed=counts[Outcome.FAILED],
-        errors=counts[Outcome.ERROR],
-        skipped=counts[Outcome.SKIPPED],
-        flaky=counts[Outcome.FLAKY],
+        failed=counts[Outcome.FAILED.value],
+        errors=counts[Outcome.ERROR.value],
+        skipped=counts[Outcome.SKIPPED.value],
+        flaky=counts[Outcome.FLAKY.value],
         replaced=replaced,
     )
 
@@ -88,11 +89,12 @@ def _write(store: Store, conn, ids: _TestIds, texts: _Texts, build: BuildInfo,
         else:
             test_id = entry[0]
         duration = result.duration
-        append((build_id, test_id, _PLAIN_INT[result.outcome],
+        outcome = _PLAIN_INT[result.outcome]
+        append((build_id, test_id, outcome,
                 None if duration is None else round(duration * 1000), result.reruns))
-        if result.attempts or result.outcome in _BARE_FAILURES:
+        if result.attempts or outcome == _FAILED or outcome == _ERROR:
             failure_rows.extend(_failure_rows(build_id, test_id, result, texts))
-    counts = Counter(map(attrgetter("outcome"), results))
+    counts = Counter(map(itemgetter(2), rows))  # outcome codes
     rows.sort(key=itemgetter(1))  # B-tree appends in key order
     conn.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?)", rows)
     conn.executemany(
