@@ -198,3 +198,19 @@ def test_stale_signatures_are_recomputed_on_open(db_path):
             (expected,)
         ]
         assert store.conn.execute("SELECT signature FROM verdicts").fetchall() == [(expected,)]
+
+
+def test_texts_from_hand_built_results_follow_the_importer_cap(store):
+    from triage.junit.texts import MAX_TEXT_BYTES
+
+    trace = "top of the trace\n" + "x" * 200_000 + "\nlast line before the failure"
+    failing = TestResult("k.C", "t", Outcome.FAILED,
+                         attempts=(Attempt("failure", "E", "  boom  ", trace),))
+    import_build(store, BuildInfo("app", 1), [failing])
+    bodies = dict(store.conn.execute(
+        "SELECT t.id = f.message_id, t.body FROM texts t JOIN failures f "
+        "ON t.id IN (f.message_id, f.trace_id)").fetchall())
+    assert bodies[1] == "boom"
+    stored = bodies[0]
+    assert len(stored.encode()) <= MAX_TEXT_BYTES
+    assert stored.startswith("top of the trace") and stored.endswith("last line before the failure")

@@ -19,15 +19,13 @@ from operator import itemgetter
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
 from triage.flakiness.signatures import signature_id
 from triage.gcpause import gc_paused
+from triage.junit.texts import clean_text
 from triage.store.db import Store
 
 # sqlite3 binds exact ints faster than IntEnum members (no adapter lookup): 20% of the insert.
 _PLAIN_INT = tuple(range(len(Outcome)))
 _FAILED, _ERROR = int(Outcome.FAILED), int(Outcome.ERROR)
 _BARE_FAILURES = {Outcome.FAILED: Attempt("failure"), Outcome.ERROR: Attempt("error")}
-
-# Outputs are capped so one chatty test cannot bloat the history.
-MAX_TEXT = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -190,10 +188,11 @@ class _Texts(_Cache):
         self.new: dict[bytes, int] = {}
 
     def id(self, body: str | None) -> int | None:
-        if not body:
+        # The importer's own rule, applied again for callers that build results by hand:
+        # already-cleaned texts come back unchanged, so their hashes do not move.
+        body = clean_text(body)
+        if body is None:
             return None
-        if len(body) > MAX_TEXT:
-            body = body[:MAX_TEXT] + f"\n[... {len(body) - MAX_TEXT} more characters cut]"
         digest = hashlib.sha1(body.encode("utf-8", "surrogatepass")).digest()[:8]
         text_id = self.known.get(digest) or self.new.get(digest)
         if text_id is None:
