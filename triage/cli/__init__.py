@@ -19,19 +19,34 @@ COMMAND_MODULES = (
     "triage.cli.history_cmds",
     "triage.cli.flaky_cmds",
     "triage.cli.demo_cmds",
+    "triage.cli.gui_cmds",
 )
 
 
-@click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True)
 @click.version_option(__version__, prog_name="triage")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Triage red and paused Jenkins builds from a local test-result history.
+
+    Without a command, opens the window on a desktop (as `triage gui`), and prints this
+    help elsewhere.
 
     \b
     Example:
       triage import --job app --build 41 target/surefire-reports/
       triage history --job app --last 10
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    from triage.cli.gui_cmds import open_gui
+    from triage.ui.display import has_display
+
+    if not has_display():
+        click.echo(ctx.get_help())
+        return
+    open_gui(None, None, None, None)
 
 
 for _name in COMMAND_MODULES:

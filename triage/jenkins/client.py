@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
+import requests
+
 from triage.errors import (
     InputAlreadyDecided,
     InputRefused,
@@ -181,6 +183,32 @@ class JenkinsClient:
         """Download one archived artifact by its `relativePath`."""
         return self.http.get(urls.artifact_path(job, number, relative_path)).content
 
+    def console_log(self, job: str, number: int, max_bytes: int):
+        """Return the end of a build's console log, at most `max_bytes` (section 4.8).
+
+        `X-Text-Size` of the first answer is the log's length; a longer log is read again
+        from `size - max_bytes`. The body is streamed and never read past the cap.
+        """
+        from triage.console_log import ConsoleLog
+
+        path = urls.run_path(job, number) + "logText/progressiveText"
+        try:
+            response = self.http.get(path, {"start": 0}, stream=True)
+        except JenkinsNotFound as exc:
+            raise self._missing(job, number, exc) from exc
+        size = _int_header(response, "X-Text-Size")
+        start = 0
+        if size is not None and size > max_bytes:
+            response.close()
+            start = size - max_bytes
+            response = self.http.get(path, {"start": start}, stream=True)
+        more = response.headers.get("X-More-Data", "").lower() == "true"
+        data = _read_capped(response, max_bytes)
+        text = data.decode("utf-8", errors="replace")
+        if start:
+            text = text.partition("\n")[2]  # the first line read is cut in two
+        return ConsoleLog(text, size if size is not None else len(data), start, more)
+
     # --- inputs ---------------------------------------------------------------------------
 
     def pending_inputs(self, job: str, number: int) -> tuple[PendingInput, ...]:
@@ -321,6 +349,30 @@ def _check_empty_reply(response, what: str) -> None:
             f"{response.url} answered with an HTML page, not Jenkins' empty reply (a login "
             f"page or a proxy?); {what} was probably not decided: check `triage pending`, the "
             "URL and the credentials.", url=response.url, status=response.status_code)
+
+
+def _int_header(response, name: str) -> int | None:
+    try:
+        return int(response.headers.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _read_capped(response, limit: int) -> bytes:
+    """Read a streamed body up to `limit` bytes and close it."""
+    chunks, total = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total >= limit:
+                break
+    except requests.RequestException as exc:
+        raise JenkinsUnreachable(f"The console log of {response.url} stopped arriving "
+                                 f"({type(exc).__name__}); try again.", url=response.url) from exc
+    finally:
+        response.close()
+    return b"".join(chunks)[:limit]
 
 
 def _verb(endpoint: str) -> str:

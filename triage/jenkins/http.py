@@ -85,13 +85,18 @@ class JenkinsHttp:
         response = self.get(path, params)
         return self.decode_json(response)
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
-        """GET `path`; raise a typed error for anything but 2xx."""
+    def get(self, path: str, params: Mapping[str, Any] | None = None,
+            stream: bool = False) -> requests.Response:
+        """GET `path`; raise a typed error for anything but 2xx.
+
+        With `stream`, the body is left unread for the caller to read as far as it wants
+        (and close): a console log can be far larger than what anyone reads of it.
+        """
         url = self.url(path)
         attempt = 0
         while True:
             try:
-                response = self._send("GET", url, params=params)
+                response = self._send("GET", url, params=params, stream=stream)
                 if response.status_code in RETRY_STATUSES and attempt < self.settings.retries:
                     response.close()
                     raise _Retry()
@@ -121,13 +126,14 @@ class JenkinsHttp:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+    def _send(self, method: str, url: str, stream: bool = False,
+              **kwargs) -> requests.Response:
         request = requests.Request(method, url, **{k: v for k, v in kwargs.items()
                                                    if v is not None})
         prepared = self.session.prepare_request(request)
         # As python-jenkins' own `_request`: honour REQUESTS_CA_BUNDLE and proxy settings.
         settings = self.session.merge_environment_settings(
-            prepared.url, {}, None, self.session.verify, None)
+            prepared.url, {}, stream, self.session.verify, None)
         with self._count_lock:
             self.request_count += 1
         try:

@@ -1,0 +1,73 @@
+"""Use cases behind a build's full view: its triage with who marked what, and one failure in full.
+
+`triage failures` prints the engine's answer; the app also shows who marked each failure and
+with which note, and for the failure under the cursor its whole message, trace and output, the
+test's recent builds with their commits, and the verdicts given on it before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from triage.flakiness.model import BuildTriage
+from triage.store import details
+from triage.store import evidence as q
+from triage.store import verdicts as v
+from triage.store.db import Store
+from triage.triage_build import triage
+
+RECENT_RUNS = 30
+
+
+@dataclass(frozen=True)
+class BuildView:
+    """A build's triage plus the marks in force on it, by test id."""
+
+    server: str
+    job: str
+    number: int
+    build_id: int
+    url: str | None
+    result: str | None
+    triage: BuildTriage
+    marks: dict[int, v.VerdictRow]
+
+
+@dataclass(frozen=True)
+class FailureDetail:
+    test_id: int
+    attempts: list[details.AttemptText]  # final failure first, then earlier failed attempts
+    runs: list[details.PastRun]  # newest first, this build included
+    verdicts: list[v.VerdictRow]  # every verdict on the test in this job, newest first
+
+
+def build_view(store: Store, job: str, number: int, server: str = "local") -> BuildView:
+    """Return the engine's triage of a stored build with the marks in force on it."""
+    build = q.build_row(store, job, number, server)
+    result = triage(store, job, number, server)
+    marks = {row.test_id: row for row in v.for_build(store, build.id)}
+    url, outcome, _ = details.build_facts(store, build.id)
+    return BuildView(server, job, number, build.id, url, outcome, result, marks)
+
+
+def failure_detail(store: Store, job: str, number: int, test_id: int, server: str = "local",
+                   last: int = RECENT_RUNS) -> FailureDetail:
+    """Return one failure in full: texts, the test's last `last` builds, its verdicts."""
+    build = q.build_row(store, job, number, server)
+    return FailureDetail(
+        test_id=test_id,
+        attempts=details.attempts(store, build.id, test_id),
+        runs=details.recent_runs(store, build.job_id, number, test_id, last),
+        verdicts=details.test_verdicts(store, build.job_id, test_id),
+    )
+
+
+def decided_counts(view: BuildView) -> dict[str, int]:
+    """Return how many failures are real, noise and unsure, a mark overriding the suggestion,
+    plus how many are marked (`marked`): the inbox's one-line summary of a build."""
+    counts = {"real": 0, "noise": 0, "unsure": 0, "marked": 0}
+    for item in view.triage.failures:
+        mark = view.marks.get(item.failure.test_id)
+        counts[mark.verdict if mark is not None else item.suggestion] += 1
+        counts["marked"] += mark is not None
+    return counts
