@@ -87,10 +87,17 @@ def list_attention(ctx: AppContext, servers: list[str] | None = None) -> Listing
 
 
 def _rows(source, found) -> list[InboxRow]:
+    """One row per paused input; of a job's red builds only the newest (the one to fix), and
+    none when a newer build of the job is paused (that is the decision to make)."""
     seen = time.monotonic()
     rows = []
+    red_jobs = {item.state.info.job for item in found if item.reason == "paused"}
     for item in found:
         info = item.state.info
+        if item.reason != "paused":
+            if info.job in red_jobs:
+                continue
+            red_jobs.add(info.job)
         base = InboxRow(server=source.name, job=info.job, number=info.number, state=item.reason,
                         url=info.url, failures=item.state.fail_count, seen_at=seen,
                         started_ms=info.timestamp_ms)

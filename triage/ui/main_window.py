@@ -41,8 +41,10 @@ class MainWindow(QMainWindow):
         self.splitter.setObjectName("panes")
         for pane in (self.inbox, self.failures, self.detail):
             self.splitter.addWidget(pane)
-        self.splitter.setSizes([300, 640, 460])
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([320, 760, 440])
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 0)

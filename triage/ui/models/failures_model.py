@@ -279,7 +279,7 @@ def _cluster_data(cluster: ClusterRecord, column: int, role):
     if role != Qt.ItemDataRole.DisplayRole:
         return None
     if column == TEST:
-        return f"{cluster.label} ({len(cluster.members)})"
+        return cluster.label  # the engine's labels carry their size ("... (3 tests)")
     if column == SUGGESTION:
         return cluster.suggestion
     if column == ERROR:

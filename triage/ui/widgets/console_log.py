@@ -49,8 +49,8 @@ class ConsoleLogPanel(QWidget):
         self.load_button.setEnabled(row is not None)
         self.load_button.setText("Load console log (L)")
         self.text.setPlainText("" if row is None else
-                               "Press L (or the button) to read the end of this build's console "
-                               "log and the lines around its errors.")
+                               "Press L to read the end of this build's console log\n"
+                               "and the lines around its errors.")
 
     def load(self) -> None:
         row, ticket = self.row, self._ticket

@@ -7,7 +7,7 @@ cell. Colours come from `triage.ui.palette` so light and dark themes both read.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from triage.ui import palette
@@ -111,22 +111,22 @@ class InboxDelegate(QStyledItemDelegate):
         rect = opt.rect.adjusted(6, 3, -6, -3)
         line = rect.height() // 2
         self._mark(painter, QRect(rect.left(), rect.top() + 2, 12, 12), row.state)
-        bold = opt.font
+        bold = QFont(opt.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(main)
         first = QRect(rect.left() + 18, rect.top(), rect.width() - 18, line)
         status = state_text(row)
-        metrics = QFontMetrics(bold)
-        status_width = metrics.horizontalAdvance(status) + 8
-        name = metrics.elidedText(row.display, Qt.TextElideMode.ElideMiddle,
-                                  first.width() - status_width)
+        plain = QFont(opt.font)
+        plain.setBold(False)
+        status_width = QFontMetrics(plain).horizontalAdvance(status) + 8
+        name = QFontMetrics(bold).elidedText(row.display, Qt.TextElideMode.ElideMiddle,
+                                             first.width() - status_width)
         painter.drawText(first, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
+        painter.setFont(plain)
         painter.setPen(palette.state_color(row.state) if not selected else main)
         painter.drawText(first, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                          status)
-        plain = opt.font
-        plain.setBold(False)
         painter.setFont(plain)
         painter.setPen(faint)
         second = QRect(first.left(), rect.top() + line, first.width(), line)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -57,6 +58,8 @@ class DetailPane(QWidget):
         self._ticket = 0
         self.heading = QLabel("No failure selected.")
         self.heading.setWordWrap(True)
+        # A long test name has no break: never let it widen the pane.
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.open_button = QPushButton("Open in Jenkins")
         self.open_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
@@ -138,8 +141,11 @@ class DetailPane(QWidget):
 
     def _heading(self, record: FailureRecord) -> None:
         verdict = f" · marked {record.verdict_shown}" if record.verdict else ""
-        self.heading.setText(f"<b>{_html(record.test)}</b><br>suggested <b>{record.suggestion}"
-                             f"</b> · flakiness {record.score:.2f}{_html(verdict)}")
+        classname, _, name = record.test.rpartition(".")
+        self.heading.setText(f"<b>{_html(name)}</b> <small>{_html(classname)}</small><br>"
+                             f"suggested <b>{record.suggestion}</b> · flakiness "
+                             f"{record.score:.2f}{_html(verdict)}")
+        self.heading.setToolTip(record.test)
 
     def _show_cluster(self, cluster: ClusterRecord) -> None:
         self.heading.setText(f"<b>{_html(cluster.label)}</b><br>cluster {cluster.id} · "

@@ -27,7 +27,7 @@ from triage.ui.widgets.delegates import BadgeDelegate, StripDelegate
 from triage.ui.widgets.views import KeyTree
 
 DEBOUNCE_MS = 120
-WIDTHS = {fm.TEST: 330, fm.SUGGESTION: 80, fm.SCORE: 50, fm.HISTORY: 150, fm.ERROR: 300}
+WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 74, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 260}
 
 
 class FailuresPane(QWidget):
@@ -46,6 +46,7 @@ class FailuresPane(QWidget):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter failures (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
+        self.filter.setMinimumWidth(220)
         self.filter.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes inbox -> list -> detail
         self.filter.textChanged.connect(self._filter_changed)
         self.tree = KeyTree()
@@ -57,6 +58,7 @@ class FailuresPane(QWidget):
         self.tree.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setAllColumnsShowFocus(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the test's own name
         self.tree.setItemDelegateForColumn(fm.HISTORY, StripDelegate(self.tree))
         self.tree.setItemDelegateForColumn(fm.SUGGESTION, BadgeDelegate(self.tree))
         header = self.tree.header()
