@@ -157,9 +157,12 @@ class TaskRunner(QObject):
 
     def _start(self, pool: ThreadPoolExecutor, label: str, work, done, failed,
                cancellable: bool) -> Op:
-        if self._closed:
-            raise RuntimeError("the task runner is shut down")
         op = Op(label, cancellable, self._relay)
+        if self._closed:
+            # The window is closing: a timer that fires now starts nothing and hears nothing.
+            op.finished = True
+            op.token.cancel()
+            return op
         self.running.add(op)
         self.started.emit(op)
         pool.submit(self._run, op, work, done, failed)

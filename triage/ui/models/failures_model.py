@@ -192,13 +192,18 @@ class FailuresModel(QAbstractItemModel):
     # --- sorting (in the model: no proxy over thousands of rows) ---------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
+        """Sort clusters, and failures within each, by a column; -1: the engine's order."""
+        if column >= len(COLUMNS):
             return
         self.layoutAboutToBeChanged.emit()
         old = {(i.row(), i.column(), i.internalId()): i for i in self.persistentIndexList()}
         before = {key: self.record(index) for key, index in old.items()}
-        self._sort = (column, order)
-        self._sort_lists(column, order)
+        if column < 0:
+            self._sort = None
+            self._apply_filter()
+        else:
+            self._sort = (column, order)
+            self._sort_lists(column, order)
         moved_from, moved_to = [], []
         for key, index in old.items():
             record = before[key]

@@ -54,8 +54,9 @@ class FailuresPane(QWidget):
         self.tree.setAccessibleName("Failures")
         self.tree.setModel(self.model)
         self.tree.setUniformRowHeights(True)  # 5,000 rows: heights are never measured
-        self.tree.setSortingEnabled(True)
+        # No sort column at first: the engine's order (real first, then unsure, then noise).
         self.tree.header().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.tree.setSortingEnabled(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the test's own name
