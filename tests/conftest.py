@@ -85,9 +85,11 @@ def app_context(qapp, jenkins, tmp_path):
 @pytest.fixture
 def window(qtbot, app_context):
     """The main window, shown and started; closed (and its workers stopped) afterwards."""
+    from tests.ui_helpers import stop_answering
     from triage.ui.app import open_window
 
     win = open_window(app_context)
     qtbot.addWidget(win)
     yield win
+    stop_answering()
     win.close()

@@ -99,7 +99,6 @@ def test_keyboard_marking_stores_verdicts_and_undo_puts_them_back(qtbot, window,
     qtbot.waitUntil(lambda: window.failures.model.shown[outage].verdict_shown == "all noise")
     stored = verdicts(app_context.store_path, "app", 30)
     assert set(stored.values()) == {("noise", "alice")}  # who: the Jenkins user
-    qtbot.waitUntil(lambda: window.failures.model.shown[outage].verdict_shown == "all noise")
     # One failure of it real, then clear it, then undo the clear.
     member = window.failures.model.index(0, 0, window.failures.model.index(outage, 0))
     tree.setCurrentIndex(member)

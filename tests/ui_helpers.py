@@ -77,3 +77,10 @@ def execution(server, job: str, number: int, input_id: str):
     with server.world.lock:
         build = server.world.job(job).build(number)
         return next(e for e in build.input_action.all if e.id == input_id)
+
+
+def stop_answering() -> None:
+    """Stop every answering timer (a test's unused answer must not catch the next test's)."""
+    for timer in _TIMERS:
+        timer.stop()
+    _TIMERS.clear()

@@ -118,13 +118,17 @@ class Decider(QObject):
 
     def proceed(self, row: InboxRow | None) -> None:
         """Choose the input, fill its form, confirm past real failures, then proceed."""
-        pending = self._choose(row, "Proceed")
-        if pending is None:
+        chosen = self._choose(row, "Proceed")
+        if chosen is None:
             return
-        self.ctx.tasks.read(
-            "Checking for real failures",
-            lambda store, op: _blocking(store, row),
-            lambda blocking: self._proceed_form(row, pending, blocking))
+        self.ctx.tasks.network(
+            f"Checking {row.display} still waits",
+            lambda op: decide.still_pending(self.ctx.source(row.server), row.job, row.number,
+                                            chosen.id),
+            lambda pending: self.ctx.tasks.read(
+                "Checking for real failures", lambda store, op: _blocking(store, row),
+                lambda blocking: self._proceed_form(row, pending, blocking)),
+            lambda error: self._decision_failed(row, error))
 
     def _proceed_form(self, row: InboxRow, pending, blocking: list[str] | None) -> None:
         params = dialogs.ProceedDialog.ask(self.window, row.display, pending)
@@ -138,9 +142,17 @@ class Decider(QObject):
         self.send(row, pending, "proceed", params)
 
     def abort(self, row: InboxRow | None) -> None:
-        pending = self._choose(row, "Abort")
-        if pending is not None and dialogs.confirm_abort(self.window, row.display, pending):
-            self.send(row, pending, "abort", {})
+        """Confirm (Cancel the default), then abort; a settled input is explained."""
+        chosen = self._choose(row, "Abort")
+        if chosen is None:
+            return
+        self.ctx.tasks.network(
+            f"Checking {row.display} still waits",
+            lambda op: decide.still_pending(self.ctx.source(row.server), row.job, row.number,
+                                            chosen.id),
+            lambda pending: dialogs.confirm_abort(self.window, row.display, pending)
+            and self.send(row, pending, "abort", {}),
+            lambda error: self._decision_failed(row, error))
 
     def _choose(self, row: InboxRow | None, verb: str):
         if row is None or not row.paused or not row.inputs:

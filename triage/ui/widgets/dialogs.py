@@ -144,8 +144,8 @@ def _text(field: QWidget, param: InputParam) -> str | None:
     text = field.toPlainText() if isinstance(field, QPlainTextEdit) else field.text()
     if param.is_password:
         return text or None  # empty: Jenkins' own default (<DEFAULT>)
-    if text == "" and param.default not in (None, ""):
-        return None  # never send empty where Jenkins has a default
+    if text == "" or text == str(param.default):
+        return None  # left alone or emptied: the core sends the default, never "" for it
     return text
 
 
