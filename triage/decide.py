@@ -88,12 +88,12 @@ def attention(source: JenkinsSource, jobs: Iterable[str] | None = None,
         for state in _resolved(source, listing):
             if state.info.building:
                 if state.inputs:
-                    found.append(AttentionBuild(state, "paused"))
+                    found.append(AttentionBuild(state, "paused", listing.job))
                 continue
             if state.info.result == "SUCCESS":
                 break  # builds come newest first
             if state.info.result in RED:
-                found.append(AttentionBuild(state, state.info.result))
+                found.append(AttentionBuild(state, state.info.result, listing.job))
     return found
 
 
@@ -117,11 +117,17 @@ def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None =
             items = [a.state for a in attention(source, jobs, recent, reporter)
                      if a.reason == "paused"]
             # One Stage View request per paused build for its wait: done side by side.
-            with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
-                found.extend(pool.map(_paused, repeat(source), items, repeat(with_wait)))
+            found.extend(paused_details(source, items, with_wait))
         except JenkinsError as exc:
             reporter.warn(f"{source.name}: {exc.message}")
     return sorted(found, key=lambda p: (-(p.waited_ms or 0), p.job, p.number))
+
+
+def paused_details(source: JenkinsSource, states: Iterable[BuildState],
+                   with_wait: bool = True) -> list[PausedBuild]:
+    """Return each paused build with its wait: one Stage View request per build, side by side."""
+    with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
+        return list(pool.map(_paused, repeat(source), states, repeat(with_wait)))
 
 
 def _paused(source: JenkinsSource, state: BuildState, with_wait: bool) -> PausedBuild:
@@ -245,14 +251,18 @@ def paused_as_dict(paused: PausedBuild) -> dict:
         "server": paused.server, "job": paused.job, "build": paused.number, "url": paused.url,
         "started_ms": paused.started_ms, "paused_ms": paused.paused_ms,
         "waited_ms": paused.waited_ms, "wait_source": paused.wait_source,
-        "failures": paused.failures,
-        "inputs": [{
-            "id": p.id, "message": p.message, "ok": p.ok, "cancel": p.cancel,
-            "submitter": p.submitter,
-            "parameters": [{
-                "name": d.name, "type": d.type, "description": d.description,
-                "default": None if d.is_password else d.default,
-                "choices": list(d.choices) if d.choices is not None else None,
-            } for d in p.parameters],
-        } for p in paused.inputs],
+        "failures": paused.failures, "inputs": pending_inputs_as_dicts(paused.inputs),
     }
+
+
+def pending_inputs_as_dicts(inputs: Iterable[PendingInput]) -> list[dict]:
+    """Return pending inputs as plain JSON data; password defaults are never included."""
+    return [{
+        "id": p.id, "message": p.message, "ok": p.ok, "cancel": p.cancel,
+        "submitter": p.submitter,
+        "parameters": [{
+            "name": d.name, "type": d.type, "description": d.description,
+            "default": None if d.is_password else d.default,
+            "choices": list(d.choices) if d.choices is not None else None,
+        } for d in p.parameters],
+    } for p in inputs]
