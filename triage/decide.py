@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import repeat
 
 from triage.errors import (
@@ -34,6 +34,7 @@ from triage.errors import (
     JenkinsUnreachable,
     StoreError,
 )
+from triage.flakiness.model import NOISE, REAL
 from triage.jenkins import JenkinsSource
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.model import (
@@ -46,7 +47,10 @@ from triage.jenkins.model import (
 )
 from triage.progress import NullReporter, Reporter
 from triage.store import decisions as decision_store
+from triage.store import evidence as stored_evidence
+from triage.store import verdicts as stored_verdicts
 from triage.store.db import Store
+from triage.triage_build import triage
 
 RED = ("UNSTABLE", "FAILURE")
 
@@ -212,6 +216,44 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
             "not have it. Check `triage pending` before trying again.") from None
     _record(store, record)
     return record
+
+
+@dataclass(frozen=True)
+class BlockingFailure:
+    """A failure of a paused build that speaks against proceeding."""
+
+    test: str  # classname.name
+    suggestion: str  # the engine's: real, noise or unsure
+    verdict: str | None  # the human mark on this failure, if any
+    reason: str  # why it blocks: the mark (who, note) or the engine's first reason
+    verdict_by: str | None = None
+    verdict_note: str | None = None
+
+
+def blocking_failures(store: Store, server: str, job: str, number: int) -> list[BlockingFailure]:
+    """Return the build's failures marked real, or suggested real and not marked noise.
+
+    The check both faces run before a proceed. Raises NotFoundError when the build is not in
+    the history (nothing is known about its failures then).
+    """
+    result = triage(store, job, number, server)
+    build_id = stored_evidence.build_row(store, job, number, server).id
+    marks = {row.test_id: row for row in stored_verdicts.for_build(store, build_id)}
+    found = []
+    for item in result.failures:
+        verdict = item.failure.own_verdict
+        if verdict == NOISE or (verdict is None and item.suggestion != REAL):
+            continue
+        mark = marks.get(item.failure.test_id)
+        if verdict == REAL and mark is not None:
+            by = f" by {mark.who}" if mark.who else ""
+            reason = f"marked real{by}" + (f": {mark.note}" if mark.note else "")
+        else:
+            reason = item.reasons[0] if item.reasons else "suggested real"
+        found.append(BlockingFailure(
+            item.failure.test, item.suggestion, verdict, reason,
+            mark.who if mark else None, mark.note if mark else None))
+    return found
 
 
 def _record(store: Store, record: decision_store.Decision) -> None:
