@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import repeat
 
 from triage.errors import (
@@ -34,6 +34,7 @@ from triage.errors import (
     JenkinsUnreachable,
     StoreError,
 )
+from triage.flakiness.model import NOISE, REAL
 from triage.jenkins import JenkinsSource
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.model import (
@@ -46,7 +47,10 @@ from triage.jenkins.model import (
 )
 from triage.progress import NullReporter, Reporter
 from triage.store import decisions as decision_store
+from triage.store import evidence as stored_evidence
+from triage.store import verdicts as stored_verdicts
 from triage.store.db import Store
+from triage.triage_build import triage
 
 RED = ("UNSTABLE", "FAILURE")
 
@@ -88,12 +92,12 @@ def attention(source: JenkinsSource, jobs: Iterable[str] | None = None,
         for state in _resolved(source, listing):
             if state.info.building:
                 if state.inputs:
-                    found.append(AttentionBuild(state, "paused"))
+                    found.append(AttentionBuild(state, "paused", listing.job))
                 continue
             if state.info.result == "SUCCESS":
                 break  # builds come newest first
             if state.info.result in RED:
-                found.append(AttentionBuild(state, state.info.result))
+                found.append(AttentionBuild(state, state.info.result, listing.job))
     return found
 
 
@@ -117,11 +121,17 @@ def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None =
             items = [a.state for a in attention(source, jobs, recent, reporter)
                      if a.reason == "paused"]
             # One Stage View request per paused build for its wait: done side by side.
-            with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
-                found.extend(pool.map(_paused, repeat(source), items, repeat(with_wait)))
+            found.extend(paused_details(source, items, with_wait))
         except JenkinsError as exc:
             reporter.warn(f"{source.name}: {exc.message}")
     return sorted(found, key=lambda p: (-(p.waited_ms or 0), p.job, p.number))
+
+
+def paused_details(source: JenkinsSource, states: Iterable[BuildState],
+                   with_wait: bool = True) -> list[PausedBuild]:
+    """Return each paused build with its wait: one Stage View request per build, side by side."""
+    with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
+        return list(pool.map(_paused, repeat(source), states, repeat(with_wait)))
 
 
 def _paused(source: JenkinsSource, state: BuildState, with_wait: bool) -> PausedBuild:
@@ -208,6 +218,44 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
     return record
 
 
+@dataclass(frozen=True)
+class BlockingFailure:
+    """A failure of a paused build that speaks against proceeding."""
+
+    test: str  # classname.name
+    suggestion: str  # the engine's: real, noise or unsure
+    verdict: str | None  # the human mark on this failure, if any
+    reason: str  # why it blocks: the mark (who, note) or the engine's first reason
+    verdict_by: str | None = None
+    verdict_note: str | None = None
+
+
+def blocking_failures(store: Store, server: str, job: str, number: int) -> list[BlockingFailure]:
+    """Return the build's failures marked real, or suggested real and not marked noise.
+
+    The check both faces run before a proceed. Raises NotFoundError when the build is not in
+    the history (nothing is known about its failures then).
+    """
+    result = triage(store, job, number, server)
+    build_id = stored_evidence.build_row(store, job, number, server).id
+    marks = {row.test_id: row for row in stored_verdicts.for_build(store, build_id)}
+    found = []
+    for item in result.failures:
+        verdict = item.failure.own_verdict
+        if verdict == NOISE or (verdict is None and item.suggestion != REAL):
+            continue
+        mark = marks.get(item.failure.test_id)
+        if verdict == REAL and mark is not None:
+            by = f" by {mark.who}" if mark.who else ""
+            reason = f"marked real{by}" + (f": {mark.note}" if mark.note else "")
+        else:
+            reason = item.reasons[0] if item.reasons else "suggested real"
+        found.append(BlockingFailure(
+            item.failure.test, item.suggestion, verdict, reason,
+            mark.who if mark else None, mark.note if mark else None))
+    return found
+
+
 def _record(store: Store, record: decision_store.Decision) -> None:
     """Store the decision; if the history cannot take it, say what Jenkins already did."""
     try:
@@ -261,14 +309,18 @@ def paused_as_dict(paused: PausedBuild) -> dict:
         "server": paused.server, "job": paused.job, "build": paused.number, "url": paused.url,
         "started_ms": paused.started_ms, "paused_ms": paused.paused_ms,
         "waited_ms": paused.waited_ms, "wait_source": paused.wait_source,
-        "failures": paused.failures,
-        "inputs": [{
-            "id": p.id, "message": p.message, "ok": p.ok, "cancel": p.cancel,
-            "submitter": p.submitter,
-            "parameters": [{
-                "name": d.name, "type": d.type, "description": d.description,
-                "default": None if d.is_password else d.default,
-                "choices": list(d.choices) if d.choices is not None else None,
-            } for d in p.parameters],
-        } for p in paused.inputs],
+        "failures": paused.failures, "inputs": pending_inputs_as_dicts(paused.inputs),
     }
+
+
+def pending_inputs_as_dicts(inputs: Iterable[PendingInput]) -> list[dict]:
+    """Return pending inputs as plain JSON data; password defaults are never included."""
+    return [{
+        "id": p.id, "message": p.message, "ok": p.ok, "cancel": p.cancel,
+        "submitter": p.submitter,
+        "parameters": [{
+            "name": d.name, "type": d.type, "description": d.description,
+            "default": None if d.is_password else d.default,
+            "choices": list(d.choices) if d.choices is not None else None,
+        } for d in p.parameters],
+    } for p in inputs]

@@ -24,6 +24,7 @@ from triage.jenkins.facts import SYNC_TREE
 from triage.jenkins.model import BuildState
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store import builds as stored
+from triage.store import servers as stored_servers
 from triage.store.db import Store
 from triage.store.importer import import_build
 
@@ -67,9 +68,13 @@ def sync(source: JenkinsSource, store: Store, options: SyncOptions | None = None
     reporter = reporter or NullReporter()
     cancel = cancel or CancelToken()
     summary = SyncSummary(server=source.name)
-    stored.remember_server(store, source.name, source.base)
+    # History stored under another name for this URL is this server's: adopt it before
+    # planning, so its builds count as stored. A row is created only once Jenkins answered.
+    stored_servers.adopt(store, source.name, source.base, create=False)
     jobs = options.jobs or [listing.job.full_name for listing in source.walk()]
     work = _plan(source, store, jobs, options, reporter, summary, cancel)
+    if summary.jobs:
+        stored_servers.adopt(store, source.name, source.base)
     if summary.unreachable is not None:  # gone while listing: said once, nothing fetched
         summary.left = len(work)
         reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) and the jobs "

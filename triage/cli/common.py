@@ -200,17 +200,20 @@ def job_server(store, job: str, server: str) -> str:
     """Return the server to look `job` up on: --server, or the only server that has the job.
 
     Synced jobs live under their server's name, so without --server a job that is on exactly
-    one server is found there rather than failing on `local`.
+    one server is found there rather than failing on `local`. --server may be a configured
+    name or a URL: both find the server's one history (`servers.history_name`).
     """
     context = click.get_current_context()
     if context.get_parameter_source("server") is not ParameterSource.DEFAULT:
-        return server
+        from triage.servers import history_name
+
+        return history_name(store, server)
     found = store.servers_of_job(job)
     if server in found or not found:
         return server
     if len(found) > 1:
         names = ", ".join(found)
-        raise NotFoundError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
+        raise ConfigError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
     return found[0]
 
 

@@ -14,7 +14,13 @@ import time
 
 import click
 
-from triage.cli.common import CliState, TerminalReporter, common_options, format_option
+from triage.cli.common import (
+    CliState,
+    TerminalReporter,
+    common_options,
+    format_option,
+    printable,
+)
 from triage.errors import Cancelled, ConfigError, TriageError
 from triage.progress import CancelToken
 
@@ -77,6 +83,9 @@ def servers_group() -> None:
 @click.argument("name")
 @click.argument("url")
 @click.option("--user", required=True, help="Jenkins user whose API token you give.")
+@click.option("--token-env", metavar="VARIABLE",
+              help="Without a keyring: the environment variable holding this server's token "
+                   "(default TRIAGE_JENKINS_TOKEN); one per server for two tokens.")
 @click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False),
               help="CA certificate bundle for a private TLS certificate.")
 @click.option("--no-verify-tls", "no_verify", is_flag=True,
@@ -89,27 +98,61 @@ def servers_group() -> None:
 @click.option("--remote", "remotes", multiple=True, metavar="JOB=GIT_URL",
               help="The git remote of JOB's own repository (to pick the right revision).")
 @common_options
-def servers_add(state: CliState, name, url, user, ca_bundle, no_verify, timeout, artifact_globs,
-                remotes):
-    """Add or replace a server and ask for its API token.
+def servers_add(state: CliState, name, url, user, token_env, ca_bundle, no_verify, timeout,
+                artifact_globs, remotes):
+    """Add or replace a server, ask for its API token, and check that it answers.
+
+    The token goes to the OS keyring; without one, it is read from an environment variable
+    (--token-env, else TRIAGE_JENKINS_TOKEN) and never written to a file. History synced
+    earlier by this URL is kept under NAME.
 
     \b
     Example:
       triage servers add ci https://ci.example.com/jenkins/ --user alice
+      triage servers add eu https://eu.example.com/ --user alice --token-env EU_TOKEN
     """
     from triage import servers as server_config
     server = server_config.ServerConfig(
         name=name, url=url, user=user, ca_bundle=ca_bundle, verify=not no_verify, timeout=timeout,
-        artifacts=_pairs(artifact_globs, "--artifacts"), remotes=_pairs(remotes, "--remote"))
+        artifacts=_pairs(artifact_globs, "--artifacts"), remotes=_pairs(remotes, "--remote"),
+        token_env=token_env)
     token = None
     if server_config.keyring_usable():
-        token = click.prompt(f"API token for {user} on {url}", hide_input=True)
+        token = click.prompt(f"API token for {user} on {server_config.normalise_url(url)}",
+                             hide_input=True)
     else:
-        click.echo(f"No OS keyring here: the token will be read from "
-                   f"{server_config.TOKEN_ENV}.", err=True)
+        click.echo(f"note: {server_config.no_keyring_advice(server)}", err=True)
     where = server_config.add(server, token)
-    stored = "in the OS keyring" if where == "keyring" else f"from {server_config.TOKEN_ENV}"
+    _adopt_history(state, server)
+    stored = "in the OS keyring" if where == "keyring" else f"from {server.token_variable}"
     click.echo(f"Added {name} ({server.url}), user {user}; token {stored}.")
+    _check_added(server)
+
+
+def _adopt_history(state: CliState, server) -> None:
+    """History synced by this URL (under the URL or an old name) is NAME's from now on."""
+    from triage.errors import NotFoundError
+    from triage.store.servers import adopt
+
+    try:
+        store = state.store(create=False)
+    except NotFoundError:
+        return  # no history yet: nothing to adopt
+    adopt(store, server.name, server.url, create=False)
+
+
+def _check_added(server) -> None:
+    from triage import servers as server_config
+
+    if server.user and not server_config.token_for(server):
+        click.echo(f"Not checked yet: no token in {server.token_variable}; "
+                   f"`triage servers test {server.name}` checks once it is set.")
+        return
+    try:
+        click.echo("checked: " + server_config.check(server).summary())
+    except TriageError as exc:
+        click.echo(f"warning: {printable(exc.message)} The server is saved; "
+                   f"`triage servers test {server.name}` checks again.", err=True)
 
 
 @servers_group.command("list")
@@ -128,7 +171,8 @@ def servers_list(state: CliState):
         return
     for server in found.values():
         token = "token: set" if server_config.token_for(server) else "token: MISSING"
-        click.echo(f"{server.name}\t{server.url}\t{server.user or '(anonymous)'}\t{token}")
+        source = f" ({server.token_env})" if server.token_env else ""
+        click.echo(f"{server.name}\t{server.url}\t{server.user or '(anonymous)'}\t{token}{source}")
 
 
 @servers_group.command("test")
@@ -136,7 +180,10 @@ def servers_list(state: CliState):
 @click.option("--user", help="Jenkins user, when NAME is a URL.")
 @common_options
 def servers_test(state: CliState, name, user):
-    """Connect to a server and check the credentials.
+    """Check that a server answers, that it accepts the token, and as whom.
+
+    Says what it checked: reachability, authentication and the user's name. Permissions
+    (who may approve an input) are not checked: Jenkins tells only when one is answered.
 
     \b
     Example:
@@ -144,11 +191,7 @@ def servers_test(state: CliState, name, user):
     """
     from triage import servers as server_config
     server = server_config.resolve_one(name, user)
-    facts = server_config.client_for(server).probe()
-    version = facts["version"] or "unknown version"
-    who = facts["user"] or server.user or "anonymous"
-    click.echo(f"ok: {server.name} answers as Jenkins {version}, user {who}, "
-               f"{facts['jobs']} top-level jobs.")
+    click.echo("ok: " + server_config.check(server).summary())
 
 
 @servers_group.command("remove")
@@ -191,10 +234,11 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
     from triage import servers as server_config
     from triage.sync import SyncOptions, sync
 
+    configs = server_config.resolve(server, user)  # a bad --server creates no history
     store = state.store()
     token = CancelToken()
     failures = 0
-    for config in server_config.resolve(server, user):
+    for config in configs:
         client = server_config.client_for(config)
         options = SyncOptions(jobs=list(jobs) or None, max_builds=max_builds, workers=workers,
                               artifacts=config.artifacts)

@@ -30,7 +30,7 @@ from triage.jenkins.model import BuildState, JobBuilds, JobRef, Pause, PendingIn
 
 # One request lists a folder level and two levels below it (section 4.5: `jobs[]`); deeper
 # folders cost one more request each.
-_JOB_FIELDS = "name,displayName,color"
+_JOB_FIELDS = "name,displayName,fullDisplayName,color"
 NEST_LEVELS = 3
 
 
@@ -106,7 +106,7 @@ class JenkinsClient:
     def _level(self, prefix: str, items, levels: int, pending: list[str]) -> Iterator[JobBuilds]:
         for item in items:
             full = f"{prefix}/{item['name']}" if prefix else item["name"]
-            ref = JobRef(full, item.get("_class"), item.get("displayName"), item.get("color"))
+            ref = _job_ref(full, item)
             if ref.is_folder or "jobs" in item:
                 if levels > 1 and "jobs" in item:
                     yield from self._level(full, item["jobs"], levels - 1, pending)
@@ -124,11 +124,11 @@ class JenkinsClient:
         """
         try:
             data = self.http.get_json(urls.job_path(job) + "api/json", {
-                "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"})
+                "tree": f"{_JOB_FIELDS},allBuilds[{fields}]{{0,{int(limit)}}}"})
         except JenkinsNotFound as exc:
             raise self._missing(job, None, exc) from exc
-        ref = JobRef(job, data.get("_class"), data.get("displayName"), data.get("color"))
-        return JobBuilds(ref, [self._state(job, b) for b in data.get("allBuilds") or ()])
+        return JobBuilds(_job_ref(job, data),
+                         [self._state(job, b) for b in data.get("allBuilds") or ()])
 
     def build(self, job: str, number: int) -> BuildState:
         try:
@@ -312,6 +312,11 @@ class JenkinsClient:
             what += " was already decided by someone else"
         return InputAlreadyDecided(f"{what}; {now}. Your decision was not applied.",
                                    url=self.base)
+
+
+def _job_ref(full_name: str, item: Mapping[str, Any]) -> JobRef:
+    return JobRef(full_name, item.get("_class"), item.get("displayName"), item.get("color"),
+                  item.get("fullDisplayName"))
 
 
 def pause_from_describe(data: Mapping[str, Any]) -> Pause:

@@ -30,6 +30,7 @@ class JobRef:
     klass: str | None
     display_name: str | None = None
     color: str | None = None
+    full_display_name: str | None = None  # Jenkins' fullDisplayName: "Shop » feature/x"
 
     @property
     def is_folder(self) -> bool:
@@ -115,6 +116,7 @@ class AttentionBuild:
 
     state: BuildState
     reason: str  # "paused" | "UNSTABLE" | "FAILURE"
+    job: JobRef | None = None  # the job as listed, with its display names
 
 
 @dataclass(slots=True)

@@ -19,27 +19,14 @@ from typing import TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from triage.errors import ConfigError
+from triage.identity import normalise_url
 
 T = TypeVar("T")
 
 
 def normalise_base(url: str) -> str:
-    """Return `url` with a trailing slash (the base every relative path is joined to)."""
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        shown = url.rsplit("@", 1)[-1]  # whatever precedes "@" may be a secret
-        raise ConfigError(
-            f"Not a Jenkins URL: {shown!r}; give the address you open in a browser, "
-            "for example https://ci.example.com/jenkins/."
-        )
-    if parts.username is not None or parts.password is not None:
-        # Never echo it: the part before "@" is often a user and an API token.
-        raise ConfigError(
-            "The Jenkins URL carries a user name or password before '@'; give the address "
-            "without it and the user with --user (the token comes from the keyring or "
-            "TRIAGE_JENKINS_TOKEN).")
-    return url if url.endswith("/") else url + "/"
+    """Return the server's normalised base URL, with its trailing slash (`triage.identity`)."""
+    return normalise_url(url)
 
 
 def job_path(full_name: str) -> str:

@@ -35,13 +35,3 @@ def synced_jobs(store: Store, server: str) -> list[str]:
         (server,),
     )
     return [name for (name,) in rows]
-
-
-def remember_server(store: Store, name: str, url: str) -> None:
-    """Record the server's URL next to its name (the importer creates it without one)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO servers (name, url) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET url = excluded.url",
-            (name, url),
-        )
