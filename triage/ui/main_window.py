@@ -158,10 +158,10 @@ class MainWindow(QMainWindow):
                 for test_id, row in marks.items()})
             record = self.failures.current_record()
             self.detail.show_record(record)
-        self.inbox.summarise([r for r in self.inbox.model.rows() if r.key == key])
+        self.inbox.summarise(key[0], key[1])
 
     def _decided(self, row, action: str) -> None:
-        self.inbox.show_state(row, "running" if action == "proceed" else "ABORTED")
+        self.inbox.show_state(row, "running" if action == "proceed" else "aborted")
         # Jenkins moves on by itself; list again shortly to show where the build went.
         QTimer.singleShot(1500, self.inbox.refresh)
 
