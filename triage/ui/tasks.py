@@ -135,6 +135,8 @@ class TaskRunner(QObject):
         self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
         self.running: set[Op] = set()
         self._closed = False
+        # The writer opens (and migrates) the history first, before any reader needs it.
+        self._writer.submit(self._store)
 
     # --- starting ops ---------------------------------------------------------------------
 
