@@ -51,7 +51,7 @@ def gate_cmd(state: CliState, job, number, server, user, policy_file, summary_fi
         result = _evaluate(state, job, number, server, user, load_policy(policy_file), deliver)
     except TriageError as exc:
         if summary_file:
-            _write(summary_file, f"**triage gate could not decide** on {job} #{number}: "
+            _write(summary_file, f"triage gate could not decide on {job} #{number}: "
                    f"{exc.message}\n\nA human must decide; see the build log.\n")
         raise
     for line in gate_json(result) if fmt == "json" else gate_text(result):
