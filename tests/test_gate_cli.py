@@ -36,7 +36,7 @@ def test_json_output_is_the_whole_decision(history, db_path, tmp_path):
     (failure,) = data["failures"]
     assert failure["test"] == "com.acme.shop.CartTest.stableA"
     assert (failure["suggestion"], failure["needs_human"], failure["noise_by"]) == (
-        "real", "new", None)
+        "real", "new failure", None)
     assert data["clusters"] == [{"id": "new", "label": "New failures (1 test)",
                                  "suggestion": "real", "tests": 1}]
     assert data["summary"].startswith("triage gate: a human must decide on app #32")

@@ -124,7 +124,7 @@ def test_a_new_failure_in_the_running_build_asks(store):
     with serve(world) as srv:
         result = evaluate_gate(store, "svc", 25, source=client_for(srv, settings=FAST))
     assert result.exit_code == EXIT_ASK
-    assert {f.item.failure.name: f.needs_human for f in result.blocking} == {"handlesCart": "new"}
+    assert {f.item.failure.name: f.needs_human for f in result.blocking} == {"handlesCart": "new failure"}
 
 
 # --- Jenkins failing: never a pass ---------------------------------------------------------

@@ -96,7 +96,7 @@ def test_never_when_a_failure_is_new(history):
     result = gate(history, {"flakyA": failed("flakyA"),
                             "stableC": failed("stableC", "expected:<7> but was:<8>")})
     assert (result.outcome, result.exit_code) == (ASK, EXIT_ASK)
-    assert blocking(result) == {"stableC": "new"}
+    assert blocking(result) == {"stableC": "new failure"}
     assert result.reasons == ["1 of 2 failures needs a human: 1 new failure (CartTest.stableC)"]
 
 
@@ -222,7 +222,7 @@ def test_a_real_failure_hiding_among_twenty_noise_failures_asks(noisy):
     add_build(noisy, 41, failures, tests=[*STABLE, *NOISY])
     result = judge(noisy, "app", 41, policy=Policy(max_noise=50))  # the count is no excuse
     assert result.exit_code == EXIT_ASK
-    assert len(result.noise) == 20 and blocking(result) == {"stableD": "new"}
+    assert len(result.noise) == 20 and blocking(result) == {"stableD": "new failure"}
     assert result.reasons == ["1 of 21 failures needs a human: 1 new failure (CartTest.stableD)"]
     # The summary leads with it, above the twenty noise failures.
     assert "1 new failure (CartTest.stableD)" in result.summary.splitlines()[0]

@@ -52,7 +52,7 @@ from triage.triage_build import triage
 
 EXIT_PASS = 0
 EXIT_ASK = 10
-NEW = "new"  # the category of a new failure (said "1 new failure", "2 new failures")
+NEW = "new failure"  # the category of a new failure ("1 new failure", "2 new failures")
 _STOPPED = ("FAILURE", "ABORTED", "NOT_BUILT")
 
 
@@ -319,9 +319,7 @@ def _names(members: list[GateFailure]) -> str:
 
 
 def _category(why: str, count: int) -> str:
-    if why == NEW:
-        return "new failure" if count == 1 else "new failures"
-    return why
+    return why + "s" if why == NEW and count != 1 else why
 
 
 def _history_check(failures: list[GateFailure], earlier: int, policy: Policy) -> Check:

@@ -76,9 +76,9 @@ def _cluster_block(result: GateResult, cluster: Cluster) -> list[str]:
 def _verdict(f: GateFailure) -> str:
     if f.needs_human is None:
         return f"noise ({f.noise_by})"
-    category = "new failure" if f.needs_human == "new" else f.needs_human
-    detail = (f.detail or "").removeprefix(f"{category}: ")  # "new failure: no failure in ..."
-    return f"needs a human ({category})" + (f": {_clip(detail, TEXT_CHARS)}" if detail else "")
+    detail = (f.detail or "").removeprefix(f"{f.needs_human}: ")  # "new failure: no fail..."
+    return f"needs a human ({f.needs_human})" + (f": {_clip(detail, TEXT_CHARS)}" if detail
+                                                 else "")
 
 
 def _policy_line(result: GateResult) -> str:
