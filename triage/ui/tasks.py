@@ -134,6 +134,7 @@ class TaskRunner(QObject):
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="triage-reader")
         self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
         self.running: set[Op] = set()
+        self._sync_process = None
         self._closed = False
         # The writer opens (and migrates) the history first, before any reader needs it.
         self._writer.submit(self._store)
@@ -211,6 +212,14 @@ class TaskRunner(QObject):
                 self._stores.append(store)
         return store
 
+    def sync_process(self):
+        """The child process that syncs for the writer (started on first use)."""
+        if self._sync_process is None:
+            from triage.ui.sync_process import SyncProcess
+
+            self._sync_process = SyncProcess()
+        return self._sync_process
+
     # --- shutting down --------------------------------------------------------------------
 
     def busy_writing(self) -> bool:
@@ -222,8 +231,13 @@ class TaskRunner(QObject):
         self._closed = True
         for op in list(self.running):
             op.cancel()
+        if self._sync_process is not None:
+            self._sync_process.cancel()
         for pool in (self._network, self._readers, self._writer):
             pool.shutdown(wait=wait, cancel_futures=False)
+        if self._sync_process is not None:
+            self._sync_process.shutdown()
+            self._sync_process = None
         with self._stores_lock:
             for store in self._stores:
                 store.close()
