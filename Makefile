@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench demo clean
+.PHONY: test lint bench demo screenshots clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -23,6 +23,10 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/triage demo
+
+# The window and its dialogs rendered offscreen to PNG, light and dark (README shows them).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m triage.ui.screenshots resources/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -54,6 +54,14 @@ class StripDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
 
 
+class MiddleElideDelegate(QStyledItemDelegate):
+    """Elide in the middle: a test's own name is at the end, its package at the start."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class BadgeDelegate(QStyledItemDelegate):
     """The suggestion as a coloured pill: real red, unsure amber, noise grey."""
 
