@@ -185,7 +185,7 @@ def _second_line(row) -> str:
     if row.summary:
         parts.append(row.summary)
     elif row.failures:
-        parts.append(f"{row.failures} failed tests (syncing…)")
+        parts.append(f"{row.failures} failed test{'s' * (row.failures != 1)} (syncing…)")
     elif row.state == "running":
         parts.append("running after the decision")
     return " · ".join(parts) or "no failed tests"

@@ -29,7 +29,7 @@ from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, Stri
 from triage.ui.widgets.views import KeyTree
 
 DEBOUNCE_MS = 120
-WIDTHS = {fm.TEST: 270, fm.SUGGESTION: 74, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 200}
+WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
 
 
 def gate_text(view: BuildView) -> str:
