@@ -119,17 +119,9 @@ class Decider(QObject):
 
     def proceed(self, row: InboxRow | None) -> None:
         """Choose the input, fill its form, confirm past real failures, then proceed."""
-        chosen = self._choose(row, "Proceed")
-        if chosen is None:
-            return
-        self.ctx.tasks.network(
-            f"Checking {row.display} still waits",
-            lambda op: decide.still_pending(self.ctx.source(row.server), row.job, row.number,
-                                            chosen.id),
-            lambda pending: self.ctx.tasks.read(
-                "Checking for real failures", lambda store, op: _blocking(store, row),
-                lambda blocking: self._proceed_form(row, pending, blocking)),
-            lambda error: self._decision_failed(row, error))
+        self._still_pending(row, "Proceed", lambda pending: self.ctx.tasks.read(
+            "Checking for real failures", lambda store, op: _blocking(store, row),
+            lambda blocking: self._proceed_form(row, pending, blocking)))
 
     def _proceed_form(self, row: InboxRow, pending, blocking: list[str] | None) -> None:
         params = dialogs.ProceedDialog.ask(self.window, row.display, pending)
@@ -144,16 +136,20 @@ class Decider(QObject):
 
     def abort(self, row: InboxRow | None) -> None:
         """Confirm (Cancel the default), then abort; a settled input is explained."""
-        chosen = self._choose(row, "Abort")
+        self._still_pending(row, "Abort", lambda pending: dialogs.confirm_abort(
+            self.window, row.display, pending) and self.send(row, pending, "abort", {}))
+
+    def _still_pending(self, row: InboxRow | None, verb: str, then) -> None:
+        """Choose the input, ask Jenkins whether it still waits, then `then(pending)`; an
+        input settled meanwhile is explained instead."""
+        chosen = self._choose(row, verb)
         if chosen is None:
             return
         self.ctx.tasks.network(
             f"Checking {row.display} still waits",
             lambda op: decide.still_pending(self.ctx.source(row.server), row.job, row.number,
                                             chosen.id),
-            lambda pending: dialogs.confirm_abort(self.window, row.display, pending)
-            and self.send(row, pending, "abort", {}),
-            lambda error: self._decision_failed(row, error))
+            then, lambda error: self._decision_failed(row, error))
 
     def _choose(self, row: InboxRow | None, verb: str):
         if row is None or not row.paused or not row.inputs:

@@ -10,11 +10,12 @@ from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser, QWidget
 
 from triage import console_log
 from triage.ui import palette
 from triage.ui.context import AppContext
+from triage.ui.widgets.views import titled
 
 
 class ConsoleLogPanel(QWidget):
@@ -34,13 +35,7 @@ class ConsoleLogPanel(QWidget):
         self.text.setOpenLinks(False)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setLineWrapMode(QTextBrowser.LineWrapMode.NoWrap)
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.load_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 4, 0, 0)
-        layout.addLayout(head)
-        layout.addWidget(self.text, 1)
+        titled(self, self.title, self.load_button, self.text, top=4)
         self.show_build(None)
 
     def show_build(self, row) -> None:

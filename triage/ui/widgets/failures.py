@@ -9,11 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -26,7 +24,7 @@ from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
 from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
-from triage.ui.widgets.views import KeyTree
+from triage.ui.widgets.views import KeyTree, titled
 
 DEBOUNCE_MS = 120
 WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
@@ -87,13 +85,7 @@ class FailuresPane(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self._load)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.filter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.tree, 1)
+        titled(self, self.title, self.filter, self.tree)
 
     # --- loading --------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QTreeView
+from PySide6.QtWidgets import QHBoxLayout, QTreeView, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
 
@@ -18,3 +18,14 @@ class KeyTree(QTreeView):
                 event = QKeyEvent(QEvent.Type.KeyPress, key, event.modifiers())
                 break
         super().keyPressEvent(event)
+
+
+def titled(pane: QWidget, title: QWidget, side: QWidget, body: QWidget, top: int = 0) -> None:
+    """Lay a pane out as a title row (title, then `side` on the right) above its body."""
+    head = QHBoxLayout()
+    head.addWidget(title, 1)
+    head.addWidget(side)
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, top, 0, 0)
+    layout.addLayout(head)
+    layout.addWidget(body, 1)
