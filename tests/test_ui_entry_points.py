@@ -68,3 +68,30 @@ def test_demo_self_test_passes_and_says_so_in_one_line():
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("self-test passed: proceeded ")
     assert out.stderr == ""
+
+
+@pytest.mark.gui
+def test_gui_on_one_server_url_saves_nothing(qapp, tmp_path, monkeypatch):
+    from triage import servers
+    from triage.ui.app import gui_context
+
+    monkeypatch.setenv("TRIAGE_JENKINS_TOKEN", "t0ken")
+    ctx = gui_context(str(tmp_path / "h.db"), "https://ci.example.com/jenkins", "alice")
+    try:
+        [entry] = ctx.servers
+        assert entry.config.url == "https://ci.example.com/jenkins/"
+        assert entry.config.user == "alice" and entry.token is None  # the CLI's env fallback
+        assert servers.load() == {} and not servers.config_path().exists()
+    finally:
+        ctx.tasks.shutdown(wait=True)
+
+
+@pytest.mark.gui
+def test_without_servers_the_inbox_says_how_to_add_one(qtbot, qapp, tmp_path):
+    from triage.ui.app import gui_context, open_window
+
+    ctx = gui_context(str(tmp_path / "h.db"), None, None, tmp_path / "s.ini")
+    window = open_window(ctx)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: "triage servers add" in window.inbox.empty.text())
+    window.close()

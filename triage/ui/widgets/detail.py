@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -31,6 +30,7 @@ from triage.ui.models.failures_model import ClusterRecord, FailureRecord
 from triage.ui.text import when
 from triage.ui.widgets.console_log import ConsoleLogPanel
 from triage.ui.widgets.find_text import FindableText
+from triage.ui.widgets.views import titled
 
 DEBOUNCE_MS = 80
 
@@ -64,6 +64,25 @@ class DetailPane(QWidget):
         self.open_button = QPushButton("Open in Jenkins")
         self.open_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.open_button.clicked.connect(self.open_in_jenkins)
+        self._tabs()
+        self.console = ConsoleLogPanel(ctx)
+        titled(top := QWidget(), self.heading, self.open_button, self.tabs)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.console)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._load)
+        self.setFocusProxy(self.trace.text)
+
+    def _tabs(self) -> None:
+        """The trace (searchable) and the tabs beside it; only the trace is a Tab stop."""
         self.trace = FindableText(monospace())
         self.trace.text.setObjectName("trace")
         self.trace.text.setAccessibleName("Message and stack trace")
@@ -84,29 +103,7 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.verdicts, "Verdicts")
         self.tabs.addTab(self.output, "Output")
         for widget in (self.output, self.reasons, self.history, self.verdicts):
-            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab stops once, at the trace
-        self.console = ConsoleLogPanel(ctx)
-        head = QHBoxLayout()
-        head.addWidget(self.heading, 1)
-        head.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addLayout(head)
-        top_layout.addWidget(self.tabs, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(self.console)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(self._load)
-        self.setFocusProxy(self.trace.text)
+            widget.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
 
     # --- what is shown --------------------------------------------------------------------
 

@@ -94,7 +94,10 @@ class InboxPane(QWidget):
         if listing.rows:
             self.empty.hide()
             return
-        if listing.down and len(listing.down) == len(self.ctx.servers):
+        if not self.ctx.servers:
+            self.empty.setText("No Jenkins server is configured. Add one with `triage servers "
+                               "add NAME URL --user USER`, or try the app on `triage demo`.")
+        elif listing.down and len(listing.down) == len(self.ctx.servers):
             self.empty.setText("No server could be reached; F5 tries again.")
         else:
             self.empty.setText("Nothing needs you: no build is paused or red.")
