@@ -31,11 +31,14 @@ TESTS = 20_000
 _LAUNCH = """
 import sys, time
 started = float(sys.argv[1])
-import triage.cli  # what the `triage` entry point imports first
-from PySide6.QtCore import QEvent, QObject
-from triage.ui.app import application
-app = application()
 if sys.argv[2] == "demo":
+    import triage.cli  # what the `triage` entry point imports first
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+app = QApplication(sys.argv[:1])
+if sys.argv[2] == "demo":
+    from triage.ui.app import application
+    application()
     import tempfile
     from pathlib import Path
     from triage.jenkins.server import JenkinsServer, demo_world
@@ -93,8 +96,10 @@ def _launch(kind: str) -> float:
 
 
 def launch() -> None:
-    bare = [_launch("bare") for _ in range(RUNS)]
-    demo = [_launch("demo") for _ in range(RUNS)]
+    bare, demo = [], []
+    for _ in range(RUNS):  # alternated, so a change in the machine's load hits both alike
+        bare.append(_launch("bare"))
+        demo.append(_launch("demo"))
     b, d = statistics.median(bare), statistics.median(demo)
     print(table([
         ("bare QMainWindow (Python + Qt floor)", f"{b:.3f}", f"{min(bare):.3f}", "1.00x"),
