@@ -137,3 +137,37 @@ def test_closing_during_a_sync_keeps_the_history_consistent(qtbot, app_context, 
                 "SELECT count(*) FROM failures f LEFT JOIN results r USING (build_id, test_id) "
                 "WHERE f.build_id = ? AND r.test_id IS NULL", (build_id,)).fetchone()[0]
             assert failures == 0
+
+
+def test_a_history_that_cannot_be_opened_is_shown_not_lost(qtbot, qapp, tmp_path):
+    bad = tmp_path / "history.db"
+    bad.write_bytes(b"this is not a SQLite file" * 100)
+    reports = []
+    runner = TaskRunner(bad)
+    runner.error.connect(reports.append)
+    try:
+        qtbot.waitUntil(lambda: bool(reports))
+        assert "not a triage history or it is damaged" in reports[0].message
+    finally:
+        runner.shutdown(wait=True)
+
+
+def test_emitting_signals_keeps_python_objects_alive(qapp):
+    """PySide6 6.12.0 dropped a reference to True per emit: the app died at random later."""
+    import gc
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        plain = Signal()
+        carrying = Signal(object)
+
+    emitter = Emitter()
+    gc.collect()
+    before = sys.getrefcount(True), sys.getrefcount(None)
+    for _ in range(500):
+        emitter.plain.emit()
+        emitter.carrying.emit(None)
+    gc.collect()
+    assert (sys.getrefcount(True), sys.getrefcount(None)) >= (before[0] - 5, before[1] - 5)

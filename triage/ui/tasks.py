@@ -136,8 +136,9 @@ class TaskRunner(QObject):
         self.running: set[Op] = set()
         self._sync_process = None
         self._closed = False
-        # The writer opens (and migrates) the history first, before any reader needs it.
-        self._writer.submit(self._store)
+        # The writer opens (and migrates) the history first, before any reader needs it; an
+        # error (locked, newer, damaged) reaches the error display like any other.
+        self.write("Opening the history", lambda store, op: None)
 
     # --- starting ops ---------------------------------------------------------------------
 
