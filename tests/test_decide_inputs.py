@@ -16,6 +16,7 @@ from triage.errors import (
     ConfigError,
     InputAlreadyDecided,
     InputRefused,
+    JenkinsNotFound,
     JenkinsUnreachable,
 )
 from triage.jenkins.server import Param
@@ -178,8 +179,30 @@ def test_several_inputs_need_input_and_are_listed(srv, world, store):
     decide(client, store, "shop/feature%2Fx", 2, "abort", "Us")
     with world.lock:
         assert world.job("shop/feature%2Fx").build(2).result == "ABORTED"
-    with pytest.raises(ConfigError):
+    with pytest.raises(JenkinsNotFound, match="No pending input 'nope' on app #4"):
         decide(client, store, "app", 4, "proceed", "nope")
+
+
+def test_an_input_is_named_by_a_unique_prefix_or_by_its_message(srv, world, store):
+    from triage.decide import choose_input
+
+    client = client_for(srv)
+    (deploy,) = client.pending_inputs("app", 4)
+    assert choose_input((deploy,), "a61b61", "app", 4) is deploy  # six characters, any case
+    assert choose_input((deploy,), " deploy to PRODUCTION? ", "app", 4) is deploy
+    with world.lock:
+        gate = world.job("team/backend").add_build(3, building=True, timestamp_ms=T0)
+        gate.add_input("EU?", id="release-eu")
+        gate.add_input("US?", id="release-us")
+    pending = client.pending_inputs("team/backend", 3)
+    with pytest.raises(AmbiguousInput) as info:
+        choose_input(pending, "release", "team/backend", 3)
+    assert info.value.message == (
+        "'release' matches 2 inputs of team/backend #3: Release-eu ('EU?'); Release-us "
+        "('US?'); give more of the id.")
+    assert info.value.exit_code == 2
+    record = decide(client, store, "team/backend", 3, "abort", "release-U")
+    assert record.input_id == "Release-us"
 
 
 def test_bad_choice_is_refused_before_anything_is_sent(srv, store):

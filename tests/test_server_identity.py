@@ -96,7 +96,7 @@ def test_sync_by_url_then_servers_add_keeps_one_history(db_path, memory_keyring)
         before = len(srv.requests)
         again = _sync("ci", db_path, token)
         # Nothing fetched twice: the listing, and the one build still running.
-        assert "1 builds stored (1 refreshed)" in again.output
+        assert "1 build stored (1 refreshed)" in again.output
         assert len(srv.requests) - before == 2
         by_url = CliRunner().invoke(cli, ["failures", "--job", "app", "--build", "2",
                                           "--server", srv.url, "--db", str(db_path)])

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from triage.decide import attention, paused_details, pending_inputs_as_dicts
+from triage.attention import attention, paused_details, pending_inputs_as_dicts
 from triage.errors import JenkinsError, NotFoundError
 from triage.flakiness.model import HISTORY_WINDOW, NOISE, REAL, UNSURE
 from triage.jenkins import JenkinsSource

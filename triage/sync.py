@@ -46,6 +46,9 @@ class SyncSummary:
     refreshed: int = 0  # builds stored earlier while running, stored again
     tests: int = 0
     job_errors: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # jobs Jenkins does not have (404)
+    # job -> older builds on Jenkins that --max-builds left out (and the history lacks)
+    left_out: dict[str, int] = field(default_factory=dict)
     build_errors: list[tuple[str, int, str]] = field(default_factory=list)
     cancelled: bool = False
     # Set when Jenkins stopped answering mid-sync: the reason, and how many builds were left.
@@ -75,6 +78,9 @@ def sync(source: JenkinsSource, store: Store, options: SyncOptions | None = None
     work = _plan(source, store, jobs, options, reporter, summary, cancel)
     if summary.jobs:
         stored_servers.adopt(store, source.name, source.base)
+    if cancel.cancelled:  # while listing: nothing fetched, and said so
+        summary.cancelled = True
+        return summary
     if summary.unreachable is not None:  # gone while listing: said once, nothing fetched
         summary.left = len(work)
         reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) and the jobs "
@@ -118,13 +124,35 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
                     break
                 reporter.warn(f"{job}: {exc.message}")
                 continue
+            except JenkinsNotFound as exc:  # the caller says so: a typo is not worth a retry
+                summary.missing.append(job)
+                summary.job_errors.append((job, exc.message))
+                continue
             except JenkinsError as exc:
                 summary.job_errors.append((job, exc.message))
                 reporter.warn(f"{job}: {exc.message}")
                 continue
             summary.jobs += 1
             work.extend(_new_work(store, source.name, job, listing.builds, summary))
+            _count_left_out(store, source.name, job, listing, options.max_builds, summary)
     return work
+
+
+def _count_left_out(store: Store, server: str, job: str, listing, limit: int,
+                    summary: SyncSummary) -> None:
+    """Count the builds older than the newest `limit` that Jenkins has and the history lacks.
+
+    Build numbers between the job's first build and the oldest listed one: exact unless some
+    were deleted on Jenkins (then an upper bound).
+    """
+    numbers = [b.info.number for b in listing.builds]
+    if len(numbers) < limit or listing.first_build is None or not numbers:
+        return
+    oldest = min(numbers)
+    known = stored.known_builds(store, server, job)
+    left = sum(1 for n in range(listing.first_build, oldest) if n not in known)
+    if left:
+        summary.left_out[job] = left
 
 
 def _new_work(store: Store, server: str, job: str, builds: list[BuildState],

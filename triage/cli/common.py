@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sqlite3
 import sys
+import threading
 import time
 import traceback
 import unicodedata
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 import click
 from click.core import ParameterSource
 
-from triage.errors import ConfigError, NotFoundError, TriageError
+from triage.errors import Cancelled, ConfigError, NotFoundError, TriageError
 from triage.importing import check_job
 
 # Shown escaped in one-line output: a newline (in a file or test name) would split the line,
@@ -80,6 +83,12 @@ class TriageGroup(click.Group):
                 if not environmental(exc):
                     raise
                 raise _store_error(ctx, exc) from exc
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            # Ctrl+C anywhere (or at a prompt): one line and the table's code, never a
+            # traceback or click's bare "Aborted!".
+            click.echo("\nerror: Cancelled." if _on_terminal() else "error: Cancelled.",
+                       err=True)
+            ctx.exit(Cancelled.exit_code)
         except TriageError as exc:
             state = ctx.find_object(CliState)
             click.echo(f"error: {printable(exc.message)}", err=True)
@@ -92,6 +101,45 @@ class TriageGroup(click.Group):
             state = ctx.find_object(CliState)
             if state is not None:
                 state.close()
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def cancel_on_ctrl_c(token):
+    """First Ctrl+C cancels cooperatively (work in flight finishes, then the command stops
+    with one line, exit 130); a second one stops at once, losing nothing stored.
+
+    Everything is stored build by build in transactions, so stopping the process at once
+    leaves a consistent history; only the builds in flight are lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop_now(signum, frame):
+        click.echo("\nerror: Cancelled; what was stored so far is kept.", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(Cancelled.exit_code)  # threads may be blocked in I/O: do not wait for them
+
+    def cancel(signum, frame):
+        token.cancel()
+        signal.signal(signal.SIGINT, stop_now)
+        if _on_terminal():
+            click.echo("\nCancelling after the work in flight (Ctrl+C again to stop now)...",
+                       err=True)
+
+    previous = signal.signal(signal.SIGINT, cancel)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _store_error(ctx: click.Context, exc: sqlite3.Error) -> TriageError:
@@ -234,3 +282,22 @@ def format_option(func):
         show_default=True,
         help="Output format.",
     )(func)
+
+
+def server_options(func):
+    """Add --server (a configured name or a URL) and --user (for a URL), for Jenkins commands."""
+    func = click.option("--user", help="Jenkins user, with --server URL (token from "
+                        "TRIAGE_JENKINS_TOKEN).")(func)
+    return click.option("--server", "server", metavar="NAME|URL",
+                        help="A configured server name, or a Jenkins URL.")(func)
+
+
+def pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    """Return NAME=VALUE options as a dict; anything else is a usage error."""
+    found = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"{what} must look like NAME=VALUE, not {value!r}.")
+        found[name.strip()] = rest
+    return found

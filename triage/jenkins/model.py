@@ -125,3 +125,4 @@ class JobBuilds:
 
     job: JobRef
     builds: list[BuildState] = field(default_factory=list)
+    first_build: int | None = None  # the job's oldest build number on Jenkins, when asked

@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from triage.errors import ConfigError
 from triage.identity import normalise_url
+from triage.jobnames import branch_job_name, branch_readings  # noqa: F401 (re-exported)
 
 T = TypeVar("T")
 
@@ -72,29 +73,6 @@ def relative_to_base(base: str, url: str) -> str | None:
         return path[len(base_path):]
     index = path.find("/job/")
     return path[index + 1:] if index >= 0 else None
-
-
-_BRANCH_CODES = {"#": "%23", "%": "%25", "/": "%2F", "?": "%3F", "[": "%5B", "]": "%5D",
-                 "\\": "%5C"}
-
-
-def branch_job_name(branch: str) -> str:
-    """Return the job name a multibranch project gives `branch` (branch-api's NameEncoder)."""
-    special = {"": "%00", ".": "%2E", "..": "%2E."}
-    if branch in special:
-        return special[branch]
-    return "".join(_BRANCH_CODES.get(ch, ch) for ch in branch)
-
-
-def branch_readings(full_name: str) -> list[str]:
-    """Return the full names `full_name` could mean if its tail is a branch with slashes.
-
-    Users type the branch as they know it (`shop/feature/x`); Jenkins names that job
-    `shop/feature%2Fx`. Longest project prefix first.
-    """
-    names = [name for name in full_name.strip("/").split("/") if name]
-    return ["/".join(names[:k] + [branch_job_name("/".join(names[k:]))])
-            for k in range(len(names) - 2, 0, -1)]
 
 
 def for_job(settings: Mapping[str, T], job: str) -> T | None:

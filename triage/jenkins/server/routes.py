@@ -246,7 +246,8 @@ def _input_route(build: Build, rest: list[str], req: Request) -> Response:
     if action is None:
         return not_found()  # the run never reached an input step (§1.1)
     if rest == ["api", "json"]:
-        return export(action, req)
+        # Before input-step 466 the action had no API (reference 1.2, trap 4).
+        return export(action, req) if req.server.world.input_exports else not_found()
     if not rest:
         return html(200, f"{build.full_display_name} [Jenkins]", "Paused for Input")
     execution = action.find(rest[0])
