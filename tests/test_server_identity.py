@@ -42,7 +42,7 @@ def test_a_url_carrying_a_secret_is_refused_without_echoing_it(url):
     assert SECRET not in info.value.message and "\n" not in info.value.message
 
 
-@pytest.mark.parametrize("command", ["sync", "pending", "servers-add", "servers-test"])
+@pytest.mark.parametrize("command", ["sync", "pending", "builds", "servers-add", "servers-test"])
 def test_a_secret_in_the_query_is_refused_by_every_command(db_path, command):
     url = f"http://127.0.0.1:9/jenkins/?token={SECRET}"
     args = {"sync": ["sync", "--server", url], "pending": ["pending", "--server", url],

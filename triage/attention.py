@@ -89,12 +89,12 @@ def attention(source: JenkinsSource, jobs: Iterable[str] | None = None,
         for state in _resolved(source, listing, reporter, problems):
             if state.info.building:
                 if state.inputs:
-                    found.append(AttentionBuild(state, "paused", listing.job))
+                    found.append(AttentionBuild(state, "paused", listing.job, listing))
                 continue
             if state.info.result == "SUCCESS":
                 break  # builds come newest first
             if state.info.result in RED:
-                found.append(AttentionBuild(state, state.info.result, listing.job))
+                found.append(AttentionBuild(state, state.info.result, listing.job, listing))
     return found
 
 

@@ -21,7 +21,7 @@ from triage.domain import TestResult
 from triage.errors import JenkinsError, JenkinsNotFound, JenkinsUnreachable, ReportError
 from triage.jenkins import JenkinsSource, urls
 from triage.jenkins.facts import SYNC_TREE
-from triage.jenkins.model import BuildState
+from triage.jenkins.model import BuildState, JobBuilds
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store import builds as stored
 from triage.store import servers as stored_servers
@@ -35,6 +35,9 @@ class SyncOptions:
     max_builds: int = 100  # newest builds looked at per job
     workers: int = 4
     artifacts: dict[str, str] = field(default_factory=dict)  # job prefix -> artifact glob
+    # Jobs whose newest builds the caller listed already (the inbox): used instead of asking
+    # Jenkins again when the history holds every older build within max_builds.
+    listed: dict[str, JobBuilds] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,7 +107,8 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
     work: list[_Work] = []
     with ThreadPoolExecutor(options.workers, thread_name_prefix="sync-list") as pool:
         def submit(names):
-            return [(job, pool.submit(source.job_builds, job, options.max_builds, SYNC_TREE))
+            return [(job, _listed(store, source.name, options, job)
+                     or pool.submit(source.job_builds, job, options.max_builds, SYNC_TREE))
                     for job in names]
 
         queue = submit(jobs)
@@ -136,6 +140,26 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
             work.extend(_new_work(store, source.name, job, listing.builds, summary))
             _count_left_out(store, source.name, job, listing, options.max_builds, summary)
     return work
+
+
+def _listed(store: Store, server: str, options: SyncOptions, job: str) -> Future | None:
+    """Return the caller's listing of `job` as a done future, if it is enough to plan from.
+
+    Enough when every build older than those listed, within the newest max_builds, is in the
+    history already: then only the listed builds can be new or still running.
+    """
+    listing = options.listed.get(job)
+    if listing is None or listing.job.is_folder:
+        return None
+    numbers = [b.info.number for b in listing.builds]
+    if numbers:
+        known = stored.known_builds(store, server, job)
+        older = range(max(1, max(numbers) - options.max_builds + 1), min(numbers))
+        if any(n not in known for n in older):
+            return None
+    done: Future = Future()
+    done.set_result(listing)
+    return done
 
 
 def _count_left_out(store: Store, server: str, job: str, listing, limit: int,

@@ -17,6 +17,7 @@ from triage.cli.common import TriageGroup
 COMMAND_MODULES = (
     "triage.cli.jenkins_cmds",
     "triage.cli.decide_cmds",
+    "triage.cli.builds_cmds",
     "triage.cli.history_cmds",
     "triage.cli.flaky_cmds",
     "triage.cli.demo_cmds",

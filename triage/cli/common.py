@@ -192,8 +192,11 @@ class TerminalReporter:
 
     DELAY = 0.5
 
-    def __init__(self, tty: bool | None = None) -> None:
+    def __init__(self, tty: bool | None = None, defer_warnings: bool = False,
+                 clock=time.monotonic) -> None:
         self.tty = sys.stderr.isatty() if tty is None else tty
+        self.defer_warnings = defer_warnings  # kept for print_warnings (one error instead)
+        self.clock = clock
         self._bar = None
         self._total: int | None = None
         self._label = ""
@@ -203,13 +206,13 @@ class TerminalReporter:
 
     def start(self, total: int | None, label: str) -> None:
         self._total, self._label, self._done = total, label, 0
-        self._started = time.monotonic()
+        self._started = self.clock()
 
     def advance(self, n: int = 1) -> None:
         self._done += n
         if self._bar is not None:
             self._bar.update(n)
-        elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
+        elif self.tty and self._total and self.clock() - self._started >= self.DELAY:
             self._bar = click.progressbar(length=self._total, label=self._label,
                                           file=sys.stderr)
             self._bar.__enter__()
@@ -217,9 +220,17 @@ class TerminalReporter:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+        if self.defer_warnings:
+            return
         if self._bar is not None:
             click.echo("", err=True)
         click.echo(f"warning: {printable(message)}", err=True)
+
+    def print_warnings(self) -> None:
+        """Print the warnings kept with `defer_warnings`."""
+        if self.defer_warnings:
+            for message in self.warnings:
+                click.echo(f"warning: {printable(message)}", err=True)
 
     def finish(self) -> None:
         if self._bar is not None:

@@ -39,6 +39,18 @@ def duration(ms: int | None) -> str:
     return f"{hours}h{minutes:02d}m" if hours < 48 else f"{hours // 24}d{hours % 24:02d}h"
 
 
+def age(ms: int) -> str:
+    """Return how long ago, coarse: 45m, 10h, 3d, 2y (at most four characters)."""
+    minutes = max(0, ms) // 60000
+    if minutes < 60:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}h"
+    days = hours // 24
+    return f"{days}d" if days < 365 else f"{min(days // 365, 999)}y"
+
+
 def terminal_width() -> int:
     """Return the width to fit: the terminal's (or COLUMNS), else DEFAULT_WIDTH."""
     if not sys.stdout.isatty() and "COLUMNS" not in os.environ:
