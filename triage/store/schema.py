@@ -131,7 +131,7 @@ def m003_one_server_identity(db: Database) -> None:
     # wins); every URL is stored normalised. Bad URLs (edited by hand) are left as they are.
     from triage.errors import ConfigError
     from triage.identity import looks_like_url, normalise_url
-    from triage.store.servers import merge
+    from triage.store.servers import merge, rename_in_records
 
     conn = db.conn
     groups: dict[str, list[tuple[int, str]]] = {}
@@ -150,9 +150,35 @@ def m003_one_server_identity(db: Database) -> None:
             if server_id != keep_id:
                 merge(conn, keep=keep_id, drop=server_id)
         name = identity if looks_like_url(keep_name) else keep_name
-        conn.execute("UPDATE decisions SET server = ? WHERE server = ?", (name, keep_name))
+        rename_in_records(conn, keep_name, name)
         conn.execute("UPDATE servers SET name = ?, url = ? WHERE id = ?", (name, identity, keep_id))
 
+
+@migrations()
+def m004_gate_decisions(db: Database) -> None:
+    # What `triage gate` decided for a build, so reports can count the interventions it saved
+    # and the app can say "auto-approved by the gate". Names, not ids, like `decisions`: a
+    # record must survive its build being re-synced (replaced) or never stored (an error).
+    db.executescript(
+        """
+        CREATE TABLE gate_decisions (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            job TEXT NOT NULL,
+            build INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'ask', 'error')),
+            exit_code INTEGER NOT NULL,
+            at INTEGER NOT NULL,        -- epoch ms
+            failures INTEGER NOT NULL,  -- failing tests of the build (0 when unknown: error)
+            noise INTEGER NOT NULL,     -- of which the gate counted noise
+            reasons TEXT NOT NULL,      -- JSON array of strings, most important first
+            policy TEXT NOT NULL,       -- JSON object: the policy in force
+            summary TEXT                -- the Markdown written for the input step, if any
+        );
+        CREATE INDEX gate_decisions_build ON gate_decisions(server, job, build);
+        CREATE INDEX gate_decisions_at ON gate_decisions(at);
+        """
+    )
 
 # Every step this version knows, in order: a history with any other step was written by a
 # newer flaky-triage. (Registered steps are all pending on an empty database.)
