@@ -203,11 +203,17 @@ def test_db_options_that_cannot_name_a_history_are_one_line(tmp_path, report):
     assert "Cannot create the folder of the history" in error_line(result)
 
 
-def test_reading_commands_do_not_create_a_missing_history(tmp_path):
-    typo = tmp_path / "histroy.db"
-    for args in (("db", "info"), ("history", "--job", "app")):
-        line = error_line(run(typo, *args, expect=3))
-        assert "No history at" in line and "triage import" in line
+@pytest.mark.parametrize("args", [
+    ("db", "info"), ("history", "--job", "app"), ("failures", "--job", "app"),
+    ("flaky", "--job", "app"),
+    ("mark", "--job", "app", "--build", "1", "--test", "t", "--verdict", "real"),
+    ("unmark", "--job", "app", "--build", "1", "--test", "t"),
+])
+def test_reading_commands_do_not_create_a_missing_history(tmp_path, args):
+    typo = tmp_path / "typo" / "histroy.db"  # its folder does not exist either
+    line = error_line(run(typo, *args, expect=3))
+    assert line == (f"error: No history at {typo} yet. Import or sync builds first (triage "
+                    "import / triage sync), or check --db / TRIAGE_DB.")
     assert list(tmp_path.iterdir()) == []
 
 

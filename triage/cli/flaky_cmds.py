@@ -53,7 +53,7 @@ def failures_cmd(state: CliState, job, number, server, fmt):
       triage failures --job app --build 57
       triage failures --job app --build 57 --format json
     """
-    store = state.store()
+    store = state.store(create=False)
     result = triage(store, job, number, job_server(store, job, server))
     if fmt == "json":
         click.echo(json.dumps(failures_json(result), indent=2))
@@ -198,7 +198,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
       triage mark --job app --build 57 --test com.shop.CartTest.total --verdict real
     """
     who = who or os.environ.get("TRIAGE_USER") or getpass.getuser()
-    store = state.store()
+    store = state.store(create=False)
     marked = mark(
         store,
         job,
@@ -228,7 +228,7 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     Example:
       triage unmark --job app --build 57 --cluster sig-3fa2b1c9
     """
-    store = state.store()
+    store = state.store(create=False)
     server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
@@ -262,7 +262,7 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     Example:
       triage flaky --job app --last 200
     """
-    store = state.store()
+    store = state.store(create=False)
     ranked = rank_flaky(store, job, job_server(store, job, server), last)
     if fmt == "json":
         click.echo(json.dumps([flaky_json(t) for t in ranked], indent=2))
