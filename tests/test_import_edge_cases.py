@@ -85,7 +85,7 @@ def test_history_table_escapes_control_characters_and_caps_the_width(db_path, tm
     path.write_text(f'<testsuite name="s">{xml}</testsuite>', encoding="utf-8")
     run(db_path, "import", "--job", "odd", "--build", "1", str(path))
     lines = run(db_path, "history", "--job", "odd").output.splitlines()
-    assert len(lines) == 1 + len(cases)  # a name's newline did not split its row
+    assert len(lines) == 2 + len(cases)  # a name's newline did not split its row
     assert any(line.startswith("k.C.with\\nnewline ") for line in lines)
     assert any(line.startswith("k.C.with\\ttab ") for line in lines)
     assert any("\\u202e" in line for line in lines) and "\u202e" not in "".join(lines)
