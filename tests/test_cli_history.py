@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import CORPUS, cli_on, needs_corpus
+from support import CORPUS, cli_on, corpus_cases
 
 from triage.cli import cli
 from triage.store.schema import KNOWN_STEPS
@@ -132,11 +132,9 @@ def _walk(group, prefix=()):
             yield (*prefix, name), command
 
 
-@needs_corpus
-@pytest.mark.parametrize(
-    "path", sorted(p for p in (CORPUS / "malformed").rglob("*") if p.is_file()), ids=str
-)
-def test_every_malformed_corpus_file_is_one_clean_line(run, path):
+@pytest.mark.parametrize("name", corpus_cases("malformed/"))
+def test_every_malformed_corpus_file_is_one_clean_line(run, name):
+    path = CORPUS / name
     result = run("import", "--job", "bad", "--build", "1", str(path), expect=1)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
