@@ -64,9 +64,12 @@ def builds_cmd(state: CliState, server, user, jobs, since, no_sync, fmt):
         store = state.store()
         started = time.monotonic()
         reporter = TerminalReporter(defer_warnings=True)
-        items = builds_needing_attention(clients, store, list(jobs) or None, since_ms,
-                                         reporter, token, not no_sync, problems)
-    if token.cancelled:
+        try:
+            items = builds_needing_attention(clients, store, list(jobs) or None, since_ms,
+                                             reporter, token, not no_sync, problems)
+        except Cancelled:
+            items = None
+    if token.cancelled or items is None:
         raise Cancelled("Cancelled; builds synced so far are kept in the history.")
     if not items and len(problems) == 1:
         raise problems[0]  # one thing went wrong and nothing else to show: one error
