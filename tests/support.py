@@ -56,3 +56,21 @@ def cli_on(db_path):
         return result
 
     return invoke
+
+
+def readline_within(proc, timeout: float = 60.0) -> str:
+    """Read one line of a child's stdout, or fail (killing it) if none comes in `timeout` s.
+
+    A bare readline() on a child that hangs would hang the suite; pytest-timeout would then
+    kill the whole session instead of failing this test.
+    """
+    import threading
+
+    box: list[str] = []
+    reader = threading.Thread(target=lambda: box.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    if not box:
+        proc.kill()
+        raise AssertionError(f"no line from the child within {timeout:g} s")
+    return box[0]
