@@ -85,7 +85,7 @@ def test_history_table_escapes_control_characters_and_caps_the_width(db_path, tm
     path.write_text(f'<testsuite name="s">{xml}</testsuite>', encoding="utf-8")
     run(db_path, "import", "--job", "odd", "--build", "1", str(path))
     lines = run(db_path, "history", "--job", "odd").output.splitlines()
-    assert len(lines) == 1 + len(cases)  # a name's newline did not split its row
+    assert len(lines) == 2 + len(cases)  # a name's newline did not split its row
     assert any(line.startswith("k.C.with\\nnewline ") for line in lines)
     assert any(line.startswith("k.C.with\\ttab ") for line in lines)
     assert any("\\u202e" in line for line in lines) and "\u202e" not in "".join(lines)
@@ -203,11 +203,17 @@ def test_db_options_that_cannot_name_a_history_are_one_line(tmp_path, report):
     assert "Cannot create the folder of the history" in error_line(result)
 
 
-def test_reading_commands_do_not_create_a_missing_history(tmp_path):
-    typo = tmp_path / "histroy.db"
-    for args in (("db", "info"), ("history", "--job", "app")):
-        line = error_line(run(typo, *args, expect=3))
-        assert "No history at" in line and "triage import" in line
+@pytest.mark.parametrize("args", [
+    ("db", "info"), ("history", "--job", "app"), ("failures", "--job", "app"),
+    ("flaky", "--job", "app"),
+    ("mark", "--job", "app", "--build", "1", "--test", "t", "--verdict", "real"),
+    ("unmark", "--job", "app", "--build", "1", "--test", "t"),
+])
+def test_reading_commands_do_not_create_a_missing_history(tmp_path, args):
+    typo = tmp_path / "typo" / "histroy.db"  # its folder does not exist either
+    line = error_line(run(typo, *args, expect=3))
+    assert line == (f"error: No history at {typo} yet. Import or sync builds first (triage "
+                    "import / triage sync), or check --db / TRIAGE_DB.")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -32,7 +32,7 @@ def test_paused_first_longest_wait_first_then_red_newest_first(srv, store):
         ("paused", "shop/feature%2Fx", 2, 0, 0, 0, 0, 3540),
         ("paused", "app", 4, 1, 1, 0, 0, 3200),
         ("failed", "app", 3, 0, 0, 0, 0, None),  # no report: nothing to triage
-        ("unstable", "app", 2, 1, 0, 0, 1, None),
+        # app #2 (UNSTABLE) is behind #3: only a job's newest red build is listed.
         ("unstable", "shop/feature%2Fx", 1, 2, 0, 0, 2, None),
     ]
     branch = items[1]
@@ -40,6 +40,7 @@ def test_paused_first_longest_wait_first_then_red_newest_first(srv, store):
     assert [i.id for i in branch.inputs] == ["Eu", "Us"]  # both parallel inputs
     assert branch.url.endswith("/jenkins/job/shop/job/feature%252Fx/2/")
     assert items[0].wait_source == "wfapi" and items[3].started_ms == T0 + 200_000
+    assert items[3].failures == 0 and items[3].triaged
 
 
 def test_it_syncs_only_the_jobs_it_shows_and_little_the_second_time(srv, store):
@@ -50,10 +51,33 @@ def test_it_syncs_only_the_jobs_it_shows_and_little_the_second_time(srv, store):
     before = len(srv.requests)
     builds_needing_attention([client], store)
     again = [path for _, path in srv.requests[before:]]
-    # One listing of the server, one per synced job, the two running builds' reports again
-    # (they may change until they finish) and one Stage View read per paused build.
-    assert len(again) == 1 + 3 + 2 + 3, again
+    # One listing of the server (the sync plans from it: the history has every older build),
+    # the two running builds' reports again (they change until they finish) and one Stage
+    # View read per paused build.
+    assert len(again) == 1 + 2 + 3, again
     assert sum("/wfapi/describe" in p for p in again) == 3
+
+
+def test_a_long_job_is_listed_once_in_full_then_planned_from_the_short_listing(store):
+    from tests.jenkins_world import report
+
+    world = small_world()
+    job = world.pipeline("long")
+    for number in range(1, 31):
+        job.add_build(number, result="UNSTABLE" if number == 30 else "SUCCESS",
+                      timestamp_ms=T0 + number, duration_ms=1,
+                      report=report(2, failed=number // 30))
+    with serve(world) as srv:
+        client = client_for(srv)
+        (item,) = builds_needing_attention([client], store, jobs=["long"])
+        assert (item.build, item.failures) == (30, 1)
+        first = [p for _, p in srv.requests]
+        # The newest ten, then (30 builds: the history lacks the older ones) all of them.
+        assert sum("/job/long/api/json" in p for p in first) == 2
+        assert sum("/testReport/" in p for p in first) == 30
+        before = len(srv.requests)
+        builds_needing_attention([client], store, jobs=["long"])
+        assert len(srv.requests) - before == 1  # the listing; nothing new, nothing running
 
 
 def test_without_sync_builds_not_in_the_history_have_no_summary(srv, store):
@@ -71,10 +95,12 @@ def test_a_marked_failure_counts_by_its_mark(srv, store):
     from triage.triage_build import mark
 
     client = client_for(srv)
-    builds_needing_attention([client], store, jobs=["app"])
-    mark(store, "app", 2, "noise", server="ci", test="com.example.CartTest.fails0", who="bob")
-    items = {i.build: i for i in builds_needing_attention([client], store, jobs=["app"])}
-    assert (items[2].real, items[2].noise, items[2].unsure) == (0, 1, 0)
+    (before,) = builds_needing_attention([client], store, jobs=["shop/feature%2Fx"])[1:]
+    assert (before.real, before.noise, before.unsure) == (0, 0, 2)
+    mark(store, "shop/feature%2Fx", 1, "noise", server="ci",
+         test="com.example.CartTest.fails0", who="bob")
+    (after,) = builds_needing_attention([client], store, jobs=["shop/feature%2Fx"])[1:]
+    assert (after.real, after.noise, after.unsure) == (0, 1, 1)
 
 
 def test_a_cancelled_token_stops_before_asking_jenkins(srv, store):
@@ -95,7 +121,7 @@ def test_a_server_that_cannot_be_read_is_a_warning_and_the_others_are_listed(srv
     reporter = NullReporter()
     items = builds_needing_attention([down, client_for(srv)], store, jobs=["app"],
                                      reporter=reporter)
-    assert [i.build for i in items] == [4, 3, 2]
+    assert [i.build for i in items] == [4, 3]
     (warning,) = reporter.warnings
     assert warning.startswith("down: Cannot reach Jenkins")
 

@@ -42,7 +42,7 @@ def test_a_url_carrying_a_secret_is_refused_without_echoing_it(url):
     assert SECRET not in info.value.message and "\n" not in info.value.message
 
 
-@pytest.mark.parametrize("command", ["sync", "pending", "servers-add", "servers-test"])
+@pytest.mark.parametrize("command", ["sync", "pending", "builds", "servers-add", "servers-test"])
 def test_a_secret_in_the_query_is_refused_by_every_command(db_path, command):
     url = f"http://127.0.0.1:9/jenkins/?token={SECRET}"
     args = {"sync": ["sync", "--server", url], "pending": ["pending", "--server", url],
@@ -96,7 +96,7 @@ def test_sync_by_url_then_servers_add_keeps_one_history(db_path, memory_keyring)
         before = len(srv.requests)
         again = _sync("ci", db_path, token)
         # Nothing fetched twice: the listing, and the one build still running.
-        assert "1 builds stored (1 refreshed)" in again.output
+        assert "1 build stored (1 refreshed)" in again.output
         assert len(srv.requests) - before == 2
         by_url = CliRunner().invoke(cli, ["failures", "--job", "app", "--build", "2",
                                           "--server", srv.url, "--db", str(db_path)])

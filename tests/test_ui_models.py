@@ -24,7 +24,8 @@ def clusters(n_clusters: int = 3, per_cluster: int = 4) -> list[ClusterRecord]:
         cluster = ClusterRecord(f"c{c}", f"Cluster {c} ({per_cluster} tests)", suggestion)
         for i in range(per_cluster):
             cluster.members.append(FailureRecord(
-                test_id=c * 100_000 + i, test=f"com.example.T{c}.test{i:05d}", signature="s",
+                test_id=c * 100_000 + i, test=f"com.example.T{c}.test{i:05d}",
+                classname=f"com.example.T{c}", name=f"test{i:05d}", signature="s",
                 suggestion=suggestion, score=(i % 10) / 10, letters="PPFPPRPPSPF"[: 5 + i % 6],
                 message=f"boom {i % 7}\nat line", reasons=["why"], cluster_id=f"c{c}",
                 verdict="noise" if i % 5 == 0 else None, who="alice" if i % 5 == 0 else None))

@@ -210,3 +210,24 @@ def test_a_build_the_gate_let_through_says_so(qtbot, window, app_context):
                                         failures=8, noise=8))
     select_build(qtbot, window, "app", 30)
     assert "auto-approved by the gate" in window.failures.title.text()
+
+
+def test_open_in_jenkins_names_the_test_page_of_the_build(qtbot, window):
+    wait_ready(qtbot, window)
+    select_build(qtbot, window, "app", 30)
+    model = window.failures.model
+    member = model.index(0, 0, model.index(0, 0))
+    window.failures.tree.setCurrentIndex(member)
+    record = model.record(member)
+    opened = []
+    window.detail.opened_url.connect(opened.append)
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.setUrlHandler("http", lambda url: None)  # no browser in tests
+    try:
+        window.actions["openInJenkins"].trigger()
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+    package, _, simple = record.classname.rpartition(".")
+    assert opened == [f"{window.failures.view_data.url}testReport/{package}/{simple}/"
+                      f"{record.name}/"]

@@ -14,9 +14,10 @@ One use case for `triage builds` and the desktop app's list, UI-agnostic::
 * `sync`: bring the history of each job that has such a build up to date first (incremental:
   only builds not stored yet, and those stored while running), so the summary is current.
 
-Found: builds paused at an input step, and finished UNSTABLE/FAILURE builds newer than their
-job's last SUCCESS (`decide.attention`). Returned: paused builds first, longest wait first,
-then red builds newest first. Each item's `real`/`noise`/`unsure` count its failures by their
+Found: builds paused at an input step, and each job's newest finished build when it is
+UNSTABLE/FAILURE (`attention.attention` lists every red build since the last green: the older
+ones are behind the newest). Returned: paused builds first, longest wait first, then red
+builds newest first. Each item's `real`/`noise`/`unsure` count its failures by their
 human mark, else by the engine's suggestion (`triage_build.triage`); they are None when the
 build is not in the history (not synced, or its sync failed).
 
@@ -25,13 +26,17 @@ build is not in the history (not synced, or its sync failed).
 
 from __future__ import annotations
 
+import re
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from triage.decide import attention, paused_details, pending_inputs_as_dicts
-from triage.errors import JenkinsError, NotFoundError
+from triage.attention import attention, paused_details, pending_inputs_as_dicts
+from triage.errors import ConfigError, JenkinsError, NotFoundError
 from triage.flakiness.model import HISTORY_WINDOW, NOISE, REAL, UNSURE
+from triage.importing import parse_timestamp
 from triage.jenkins import JenkinsSource
 from triage.jenkins.model import AttentionBuild, PendingInput
 from triage.progress import CancelToken, NullReporter, Reporter
@@ -76,17 +81,23 @@ def builds_needing_attention(
     reporter: Reporter | None = None,
     token: CancelToken | None = None,
     sync: bool = True,
+    problems: list | None = None,
 ) -> list[InboxItem]:
-    """Return the builds that need a person on `sources` (see the module docstring)."""
+    """Return the builds that need a person on `sources` (see the module docstring).
+
+    `problems`, if given, collects the JenkinsErrors warned about (to choose an exit code).
+    """
     reporter = reporter or NullReporter()
     token = token or CancelToken()
     items: list[InboxItem] = []
     for source in sources:
         token.raise_if_cancelled()
         try:
-            found = [a for a in attention(source, jobs, RECENT, reporter)
+            found = [a for a in _newest_red(attention(source, jobs, RECENT, reporter, problems))
                      if since_ms is None or (a.state.info.timestamp_ms or 0) >= since_ms]
         except JenkinsError as exc:
+            if problems is not None:
+                problems.append(exc)
             reporter.warn(f"{source.name}: {exc.message}")
             continue
         token.raise_if_cancelled()
@@ -101,14 +112,32 @@ def builds_needing_attention(
     return paused + red
 
 
+def _newest_red(found: list[AttentionBuild]) -> list[AttentionBuild]:
+    """Keep every paused build, and per job only the newest red one (they come newest first)."""
+    seen: set[str] = set()
+    kept = []
+    for item in found:
+        if item.reason != "paused":
+            if item.state.info.job in seen:
+                continue
+            seen.add(item.state.info.job)
+        kept.append(item)
+    return kept
+
+
 def _sync_jobs(source: JenkinsSource, store: Store, found: list[AttentionBuild],
                reporter: Reporter, token: CancelToken) -> None:
-    """Sync each job with a build in `found`: the engine reads HISTORY_WINDOW builds back."""
+    """Sync each job with a build in `found`: the engine reads HISTORY_WINDOW builds back.
+
+    The attention listing (the newest RECENT builds) is handed over: once the history has
+    the older builds, the sync asks Jenkins for nothing but those listed builds' reports.
+    """
     from triage.sync import SyncOptions
     from triage.sync import sync as run_sync
 
     jobs = sorted({a.state.info.job for a in found})
-    options = SyncOptions(jobs=jobs, max_builds=HISTORY_WINDOW + RECENT)
+    listed = {a.state.info.job: a.listing for a in found if a.listing is not None}
+    options = SyncOptions(jobs=jobs, max_builds=HISTORY_WINDOW + RECENT, listed=listed)
     run_sync(source, store, options, reporter, token)
     token.raise_if_cancelled()
 
@@ -166,6 +195,26 @@ def _display_names(found: AttentionBuild) -> tuple[str, str]:
     return display, full
 
 
+_RELATIVE = re.compile(r"(\d+)\s*(m|min|h|d|w)", re.I)
+_UNIT_MS = {"m": 60_000, "min": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+
+
+def since_ms_from(text: str, clock: Callable[[], float] = time.time) -> int:
+    """Read `--since`: an ISO 8601 date or time (naive means UTC), or an age like 12h, 3d, 2w."""
+    match = _RELATIVE.fullmatch(text.strip())
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        return int(clock() * 1000) - amount * _UNIT_MS[unit]
+    try:
+        moment = parse_timestamp(text)
+    except ConfigError:
+        raise ConfigError(f"--since {text!r} is neither a date (2026-11-20, "
+                          "2026-11-20T09:00Z) nor an age (12h, 3d, 2w).") from None
+    if moment is None:
+        raise ConfigError("--since is empty; give a date (2026-11-20) or an age (3d).")
+    return moment
+
+
 def inbox_as_dict(item: InboxItem) -> dict:
     """Return an inbox item as plain JSON data (`triage builds --format json`)."""
     return {
@@ -178,4 +227,4 @@ def inbox_as_dict(item: InboxItem) -> dict:
     }
 
 
-__all__ = ["InboxItem", "builds_needing_attention", "inbox_as_dict"]
+__all__ = ["InboxItem", "builds_needing_attention", "inbox_as_dict", "since_ms_from"]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sqlite3
 import sys
+import threading
 import time
 import traceback
 import unicodedata
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 import click
 from click.core import ParameterSource
 
-from triage.errors import ConfigError, NotFoundError, TriageError
+from triage.errors import Cancelled, ConfigError, NotFoundError, TriageError
 from triage.importing import check_job
 
 # Shown escaped in one-line output: a newline (in a file or test name) would split the line,
@@ -80,6 +83,12 @@ class TriageGroup(click.Group):
                 if not environmental(exc):
                     raise
                 raise _store_error(ctx, exc) from exc
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            # Ctrl+C anywhere (or at a prompt): one line and the table's code, never a
+            # traceback or click's bare "Aborted!".
+            click.echo("\nerror: Cancelled." if _on_terminal() else "error: Cancelled.",
+                       err=True)
+            ctx.exit(Cancelled.exit_code)
         except TriageError as exc:
             state = ctx.find_object(CliState)
             click.echo(f"error: {printable(exc.message)}", err=True)
@@ -92,6 +101,45 @@ class TriageGroup(click.Group):
             state = ctx.find_object(CliState)
             if state is not None:
                 state.close()
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def cancel_on_ctrl_c(token):
+    """First Ctrl+C cancels cooperatively (work in flight finishes, then the command stops
+    with one line, exit 130); a second one stops at once, losing nothing stored.
+
+    Everything is stored build by build in transactions, so stopping the process at once
+    leaves a consistent history; only the builds in flight are lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop_now(signum, frame):
+        click.echo("\nerror: Cancelled; what was stored so far is kept.", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(Cancelled.exit_code)  # threads may be blocked in I/O: do not wait for them
+
+    def cancel(signum, frame):
+        token.cancel()
+        signal.signal(signal.SIGINT, stop_now)
+        if _on_terminal():
+            click.echo("\nCancelling after the work in flight (Ctrl+C again to stop now)...",
+                       err=True)
+
+    previous = signal.signal(signal.SIGINT, cancel)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _store_error(ctx: click.Context, exc: sqlite3.Error) -> TriageError:
@@ -144,8 +192,11 @@ class TerminalReporter:
 
     DELAY = 0.5
 
-    def __init__(self, tty: bool | None = None) -> None:
+    def __init__(self, tty: bool | None = None, defer_warnings: bool = False,
+                 clock=time.monotonic) -> None:
         self.tty = sys.stderr.isatty() if tty is None else tty
+        self.defer_warnings = defer_warnings  # kept for print_warnings (one error instead)
+        self.clock = clock
         self._bar = None
         self._total: int | None = None
         self._label = ""
@@ -155,13 +206,13 @@ class TerminalReporter:
 
     def start(self, total: int | None, label: str) -> None:
         self._total, self._label, self._done = total, label, 0
-        self._started = time.monotonic()
+        self._started = self.clock()
 
     def advance(self, n: int = 1) -> None:
         self._done += n
         if self._bar is not None:
             self._bar.update(n)
-        elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
+        elif self.tty and self._total and self.clock() - self._started >= self.DELAY:
             self._bar = click.progressbar(length=self._total, label=self._label,
                                           file=sys.stderr)
             self._bar.__enter__()
@@ -169,9 +220,17 @@ class TerminalReporter:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+        if self.defer_warnings:
+            return
         if self._bar is not None:
             click.echo("", err=True)
         click.echo(f"warning: {printable(message)}", err=True)
+
+    def print_warnings(self) -> None:
+        """Print the warnings kept with `defer_warnings`."""
+        if self.defer_warnings:
+            for message in self.warnings:
+                click.echo(f"warning: {printable(message)}", err=True)
 
     def finish(self) -> None:
         if self._bar is not None:
@@ -234,3 +293,22 @@ def format_option(func):
         show_default=True,
         help="Output format.",
     )(func)
+
+
+def server_options(func):
+    """Add --server (a configured name or a URL) and --user (for a URL), for Jenkins commands."""
+    func = click.option("--user", help="Jenkins user, with --server URL (token from "
+                        "TRIAGE_JENKINS_TOKEN).")(func)
+    return click.option("--server", "server", metavar="NAME|URL",
+                        help="A configured server name, or a Jenkins URL.")(func)
+
+
+def pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    """Return NAME=VALUE options as a dict; anything else is a usage error."""
+    found = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"{what} must look like NAME=VALUE, not {value!r}.")
+        found[name.strip()] = rest
+    return found

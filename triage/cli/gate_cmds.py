@@ -9,8 +9,14 @@ from pathlib import Path
 
 import click
 
-from triage.cli.common import CliState, TerminalReporter, common_options, job_option, printable
-from triage.cli.jenkins_cmds import server_options
+from triage.cli.common import (
+    CliState,
+    TerminalReporter,
+    common_options,
+    job_option,
+    printable,
+    server_options,
+)
 from triage.errors import TriageError
 
 

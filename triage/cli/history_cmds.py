@@ -16,6 +16,7 @@ from triage.cli.common import (
     printable,
     server_option,
 )
+from triage.cli.output import plural
 from triage.domain import BUILD_RESULTS, BuildInfo
 from triage.errors import ConfigError
 from triage.importing import (
@@ -139,14 +140,27 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
     if not history.builds:
         click.echo(f"No builds of {job} in the history.")
         return
-    numbers = " ".join(f"#{b.number}" for b in history.builds)
-    click.echo(f"{printable(job)}: builds {numbers}")
+    builds = history.builds
+    first, last = f"#{builds[0].number}", f"#{builds[-1].number}"
+    span = f"{first} to {last}" if len(builds) > 1 else first
+    click.echo(f"{printable(job)}: {plural(len(builds), 'build')}, {span}, oldest first")
     names = [printable(t.test) for t in history.tests]
     width = min(max(map(len, names), default=4), MAX_NAME_WIDTH)
+    click.echo(f"{'test':<{width}}  {_ruler(first, last, len(builds))}".rstrip())
     for name, row in zip(names, history.tests, strict=True):
         click.echo(f"{name:<{width}}  {row.letters}")
     if not history.tests:
         click.echo("No test matches." if pattern else "No test results in these builds.")
+
+
+def _ruler(first: str, last: str, letters: int) -> str:
+    """Label the letters' columns: the first build over the first letter, the last over the
+    last one (just the last when both do not fit; nothing when even that does not)."""
+    if letters == 1:
+        return first if len(first) == 1 else ""
+    if len(first) + len(last) + 1 <= letters:
+        return first + " " * (letters - len(first) - len(last)) + last
+    return last.rjust(letters) if len(last) <= letters else ""
 
 
 def _history_json(history) -> dict:

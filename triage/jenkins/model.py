@@ -117,6 +117,7 @@ class AttentionBuild:
     state: BuildState
     reason: str  # "paused" | "UNSTABLE" | "FAILURE"
     job: JobRef | None = None  # the job as listed, with its display names
+    listing: JobBuilds | None = None  # the listing it came from (its job's newest builds)
 
 
 @dataclass(slots=True)
@@ -125,3 +126,4 @@ class JobBuilds:
 
     job: JobRef
     builds: list[BuildState] = field(default_factory=list)
+    first_build: int | None = None  # the job's oldest build number on Jenkins, when asked

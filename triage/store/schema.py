@@ -131,7 +131,7 @@ def m003_one_server_identity(db: Database) -> None:
     # wins); every URL is stored normalised. Bad URLs (edited by hand) are left as they are.
     from triage.errors import ConfigError
     from triage.identity import looks_like_url, normalise_url
-    from triage.store.servers import merge
+    from triage.store.servers import merge, rename_in_records
 
     conn = db.conn
     groups: dict[str, list[tuple[int, str]]] = {}
@@ -150,7 +150,7 @@ def m003_one_server_identity(db: Database) -> None:
             if server_id != keep_id:
                 merge(conn, keep=keep_id, drop=server_id)
         name = identity if looks_like_url(keep_name) else keep_name
-        conn.execute("UPDATE decisions SET server = ? WHERE server = ?", (name, keep_name))
+        rename_in_records(conn, keep_name, name)
         conn.execute("UPDATE servers SET name = ?, url = ? WHERE id = ?", (name, identity, keep_id))
 
 

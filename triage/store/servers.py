@@ -60,7 +60,7 @@ def _rename(conn: sqlite3.Connection, server_id: int, name: str) -> None:
     if clash is not None:
         merge(conn, keep=server_id, drop=clash[0])
     conn.execute("UPDATE servers SET name = ? WHERE id = ?", (name, server_id))
-    conn.execute("UPDATE decisions SET server = ? WHERE server = ?", (name, old))
+    rename_in_records(conn, old, name)
 
 
 def merge(conn: sqlite3.Connection, keep: int, drop: int) -> None:
@@ -79,7 +79,20 @@ def merge(conn: sqlite3.Connection, keep: int, drop: int) -> None:
         _merge_job(conn, kept_job, dropped_job)
     conn.execute("UPDATE jobs SET server_id = ? WHERE server_id = ?", (keep, drop))
     conn.execute("DELETE FROM servers WHERE id = ?", (drop,))
-    conn.execute("UPDATE decisions SET server = ? WHERE server = ?", (kept_name, dropped_name))
+    rename_in_records(conn, dropped_name, kept_name)
+
+
+# Tables that name a server by its name, not its id (their records outlive re-synced builds).
+RECORD_TABLES = ("decisions", "gate_decisions")
+
+
+def rename_in_records(conn: sqlite3.Connection, old: str, new: str) -> None:
+    """Move the decision records of server `old` to `new` (tables that exist at this step)."""
+    present = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE "
+                                                "type = 'table'")}
+    for table in RECORD_TABLES:
+        if table in present:
+            conn.execute(f"UPDATE {table} SET server = ? WHERE server = ?", (new, old))
 
 
 def _merge_job(conn: sqlite3.Connection, kept_job: int, dropped_job: int) -> None:

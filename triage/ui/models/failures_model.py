@@ -27,7 +27,8 @@ _SAFETY = {"real": 0, "unsure": 1, "noise": 2}
 @dataclass(slots=True)
 class FailureRecord:
     test_id: int
-    test: str
+    test: str  # classname.name, as shown
+    classname: str
     signature: str | None
     suggestion: str
     score: float
@@ -35,6 +36,7 @@ class FailureRecord:
     message: str
     reasons: list[str]
     cluster_id: str
+    name: str = ""
     verdict: str | None = None
     who: str | None = None
     note: str | None = None
@@ -78,6 +80,7 @@ def records_from_view(view: BuildView) -> list[ClusterRecord]:
             mark = view.marks.get(item.failure.test_id)
             record.members.append(FailureRecord(
                 test_id=item.failure.test_id, test=item.failure.test,
+                classname=item.failure.classname, name=item.failure.name,
                 signature=item.failure.signature, suggestion=item.suggestion,
                 score=item.evidence.score, letters=history_letters(item),
                 message=item.failure.message, reasons=list(item.reasons),

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from triage.build_detail import FailureDetail, failure_detail
 from triage.domain import Outcome
 from triage.flakiness.suggest import short_sha
+from triage.jenkins import urls
 from triage.ui.context import AppContext
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord
 from triage.ui.text import when
@@ -214,26 +215,9 @@ class DetailPane(QWidget):
         if not url:
             return
         if isinstance(self.record, FailureRecord):
-            url = test_url(url, self.record.test)
+            url = urls.test_page(url, self.record.classname, self.record.name)
         self.opened_url.emit(url)
         QDesktopServices.openUrl(QUrl(url))
-
-
-def test_url(build_url: str, test: str) -> str:
-    """Return the junit plugin's page of one test case: testReport/<package>/<Class>/<name>/.
-
-    Unsafe characters in each part become "_", as the plugin's `TestObject.safe` does.
-    """
-    classname, _, name = test.rpartition(".")
-    package, _, simple = classname.rpartition(".")
-    parts = [package or "(root)", simple or classname, name]
-    return build_url.rstrip("/") + "/testReport/" + "/".join(_safe(p) for p in parts) + "/"
-
-
-def _safe(part: str) -> str:
-    for ch in "/\\:?#%<>":
-        part = part.replace(ch, "_")
-    return part
 
 
 def _output(attempt) -> str:
