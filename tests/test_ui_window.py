@@ -219,15 +219,24 @@ def test_open_in_jenkins_names_the_test_page_of_the_build(qtbot, window):
     member = model.index(0, 0, model.index(0, 0))
     window.failures.tree.setCurrentIndex(member)
     record = model.record(member)
-    opened = []
-    window.detail.opened_url.connect(opened.append)
+    from PySide6.QtCore import QObject, QUrl, Slot
     from PySide6.QtGui import QDesktopServices
 
-    QDesktopServices.setUrlHandler("http", lambda url: None)  # no browser in tests
+    class Browser(QObject):  # stands in for the desktop's browser
+        def __init__(self):
+            super().__init__()
+            self.opened = []
+
+        @Slot(QUrl)
+        def open(self, url):
+            self.opened.append(url.toString())
+
+    browser = Browser()
+    QDesktopServices.setUrlHandler("http", browser, "open")
     try:
         window.actions["openInJenkins"].trigger()
     finally:
         QDesktopServices.unsetUrlHandler("http")
     package, _, simple = record.classname.rpartition(".")
-    assert opened == [f"{window.failures.view_data.url}testReport/{package}/{simple}/"
-                      f"{record.name}/"]
+    assert browser.opened == [f"{window.failures.view_data.url}testReport/{package}/{simple}/"
+                              f"{record.name}/"]
