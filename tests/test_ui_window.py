@@ -47,6 +47,8 @@ def test_launch_focuses_the_inbox_on_the_longest_waiting_build_with_its_failures
     assert (row.job, row.number) == ("team/backend", 15)
     view = window.failures.view_data
     assert (view.job, view.number) == ("team/backend", 15)
+    assert window.actions["proceed"].text() == "Ship…"  # the input's own texts
+    assert window.actions["abort"].text() == "Abort…"
     assert window.failures.model.rowCount() == len(view.triage.clusters) == 2
 
 

@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         tasks.error.connect(self.show_error)
         tasks.warning.connect(self.banner.show_warning)
         self.inbox.selected.connect(self.failures.show_build)
+        self.inbox.selected.connect(self._name_decisions)
         self.inbox.selected.connect(lambda row: self.detail.show_build(row, None))
         self.inbox.job_synced.connect(self._job_synced)
         self.failures.loaded.connect(self._loaded)
@@ -135,6 +136,14 @@ class MainWindow(QMainWindow):
 
     def show_error(self, report: ErrorReport) -> None:
         self.banner.show_error(report)
+
+    def _name_decisions(self, row) -> None:
+        """Proceed and Abort say the selected input's own texts ("Ship…", "Abort…")."""
+        pending = row.input if row is not None and row.paused else None
+        self.actions["proceed"].setText(f"{(pending and pending.ok) or 'Proceed'}…")
+        self.actions["abort"].setText(f"{(pending and pending.cancel) or 'Abort'}…")
+        for name in ("proceed", "abort"):
+            self.actions[name].setEnabled(pending is not None)
 
     def _mark(self, verdict: str | None) -> None:
         self.decider.mark(self.failures.view_data, self.failures.selected_records(), verdict)
