@@ -89,8 +89,9 @@ def import_cmd(state: CliState, job, number, server, revision, branch, timestamp
     summary = import_files(state.store(), build, paths)
     verb = "Replaced" if summary.replaced else "Imported"
     click.echo(
-        f"{verb} {job} #{number}: {summary.tests} tests, {summary.failed} failed, "
-        f"{summary.errors} errors, {summary.skipped} skipped, {summary.flaky} flaky-passed."
+        f"{verb} {job} #{number}: {plural(summary.tests, 'test')}, {summary.failed} failed, "
+        f"{plural(summary.errors, 'error')}, {summary.skipped} skipped, {summary.flaky} "
+        "flaky-passed."
     )
     if not summary.tests:
         click.echo("warning: the reports hold no test case; the build was stored empty. "
@@ -104,7 +105,8 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
         raise ConfigError(f"Manifest {manifest} lists no build (it is empty or blank); write one "
                           'JSON object per line, e.g. {"build": 41, "files": ["41/TEST-a.xml"]}.')
     click.echo(
-        f"Imported {len(summary.imported)} builds of {job} ({summary.tests} test results); "
+        f"Imported {plural(len(summary.imported), 'build')} of {job} "
+        f"({plural(summary.tests, 'test result')}); "
         f"skipped {len(summary.skipped)}."
         + (" Fix the lines named above and import the manifest again (stored builds are "
            "replaced, not doubled)." if summary.skipped else "")
