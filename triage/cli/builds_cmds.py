@@ -16,10 +16,11 @@ from triage.cli.common import (
     cancel_on_ctrl_c,
     common_options,
     format_option,
+    raise_for_problems,
     server_options,
 )
 from triage.cli.output import age, cells, cut, duration, pad, paint, plural, terminal_width
-from triage.errors import Cancelled, JenkinsNotFound, TriageError
+from triage.errors import Cancelled
 from triage.progress import CancelToken
 
 
@@ -82,20 +83,7 @@ def builds_cmd(state: CliState, server, user, jobs, since, no_sync, fmt):
         cost = (f"{plural(sum(c.request_count for c in clients), 'request')}, "
                 f"{time.monotonic() - started:.1f} s")
         click.echo("\n".join(builds_table(items, len(clients) > 1, cost)))
-    _outcome(problems, bool(items))
-
-
-def _outcome(problems: list, listed: bool) -> None:
-    if not problems:
-        return
-    if not listed and len(problems) == 1:
-        raise problems[0]
-    rest = "; the list shows the rest" if listed else ""
-    if all(isinstance(p, JenkinsNotFound) for p in problems):
-        raise JenkinsNotFound(f"{plural(len(problems), 'job')} named could not be found on "
-                              f"Jenkins (see the warnings above){rest}.")
-    raise TriageError(f"Some of what you asked for could not be read (see the warnings "
-                      f"above){rest}.")
+    raise_for_problems(problems, bool(items))
 
 
 COLUMNS = ("STATE", "WAITED", "BUILD", "FAILED", "REAL", "UNSURE", "NOISE")

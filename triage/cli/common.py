@@ -312,3 +312,19 @@ def pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
             raise ConfigError(f"{what} must look like NAME=VALUE, not {value!r}.")
         found[name.strip()] = rest
     return found
+
+
+def raise_for_problems(problems: list, listed: bool) -> None:
+    """One error for what could not be read, with the exit code of its kind (3 when all of it
+    was not found on Jenkins, else 1); `listed` says whether the output shows the rest."""
+    from triage.errors import JenkinsNotFound
+
+    if not problems:
+        return
+    rest = "; the list shows the rest" if listed else ""
+    count = len(problems)
+    if all(isinstance(p, JenkinsNotFound) for p in problems):
+        raise JenkinsNotFound(f"{count} job{'' if count == 1 else 's'} named could not be "
+                              f"found on Jenkins (see the warnings above){rest}.")
+    raise TriageError(f"Some of what you asked for could not be read (see the warnings "
+                      f"above){rest}.")

@@ -21,10 +21,11 @@ from triage.cli.common import (
     format_option,
     pairs,
     printable,
+    raise_for_problems,
     server_options,
 )
 from triage.cli.output import cut, duration, paint, plural, terminal_width
-from triage.errors import Cancelled, ConfigError, JenkinsNotFound, NotFoundError, TriageError
+from triage.errors import Cancelled, ConfigError, NotFoundError
 from triage.progress import CancelToken, NullReporter
 
 
@@ -61,18 +62,7 @@ def pending_cmd(state: CliState, server, user, jobs, fmt):
         click.echo(json.dumps([paused_as_dict(p) for p in found], indent=2))
     else:
         click.echo("\n".join(_paused_table(found)))
-    if problems:
-        _raise_for(problems, bool(found))
-
-
-def _raise_for(problems: list, listed: bool) -> None:
-    """One error for what could not be read, with the exit code of its kind."""
-    rest = "; the list shows the rest" if listed else ""
-    if all(isinstance(p, JenkinsNotFound) for p in problems):
-        raise JenkinsNotFound(f"{plural(len(problems), 'job')} named could not be found on "
-                              f"Jenkins (see the warnings above){rest}.")
-    raise TriageError(f"Some of what you asked for could not be read (see the warnings "
-                      f"above){rest}.")
+    raise_for_problems(problems, bool(found))
 
 
 def _paused_table(found) -> list[str]:
