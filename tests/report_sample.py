@@ -83,7 +83,8 @@ def _marks(store: Store) -> None:
             verdict = item.suggestion if item.suggestion != "unsure" else "real"
             if not overruled and marked >= 3 and item.suggestion == "noise":
                 verdict, overruled = "real", True  # a person overruled a noise suggestion
+            when = (START_MS + number * STEP_MS) / 1000
             mark(store, "shop/app", number, verdict, test=item.failure.test, who="alice",
-                 note="checked the logs", clock=lambda: (START_MS + number * STEP_MS) / 1000)
+                 note="checked the logs", clock=lambda when=when: when)
             marked += 1
             break

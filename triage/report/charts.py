@@ -3,8 +3,10 @@
 matplotlib is imported only when a chart is drawn (it costs about half a second), so the CLI,
 the JSON and CSV reports and the app's start-up never pay for it. Each chart gets its own
 `svg.hashsalt`, which makes its element ids fixed and distinct from the other charts' in the
-same page; the date metadata is left out, so the same data gives the same file. Text stays
-text (`svg.fonttype: none`): smaller, selectable, crisp in print.
+same page; the date metadata is left out, so the same data gives the same file. matplotlib
+numbers its other ids per figure ("patch_1"), so every id and reference is prefixed with the
+chart's name, keeping two charts in one page apart. Text stays text (`svg.fonttype: none`):
+smaller, selectable, crisp in print.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ PEOPLE = "#7c3aed"
 GATE = "#12a36f"
 _LOCK = threading.Lock()  # rcParams are global: one chart at a time
 _PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.S)
+_IDS = re.compile(r'(\bid="|\bhref="#|url\(#)([^")]+)')
 
 
 def trend_chart(weeks: tuple[Week, ...]) -> str:
@@ -90,4 +93,5 @@ def _chart(salt: str, labels: list[str], draw) -> str:
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None})
     # Inline SVG needs neither the XML declaration nor the DOCTYPE.
-    return _PROLOGUE.sub("", out.getvalue(), count=1)
+    svg = _PROLOGUE.sub("", out.getvalue(), count=1)
+    return _IDS.sub(lambda m: f"{m.group(1)}{salt}-{m.group(2)}", svg)
