@@ -16,6 +16,7 @@ from triage.flakiness.simulate import generate
 from triage.progress import CancelToken, NullReporter
 from triage.report import ReportFilters, build_report
 from triage.report.collect import collect
+from triage.store import Store
 from triage.store import evidence as q
 from triage.store.importer import import_build
 from triage.triage_build import _failure_inputs, mark, triage
@@ -23,14 +24,30 @@ from triage.triage_build import _failure_inputs, mark, triage
 JOB = "shop/app"
 
 
-@pytest.fixture
-def simulated(store):
+@pytest.fixture(scope="module", params=["one branch", "two branches"])
+def simulated_path(tmp_path_factory, request):
     """120 builds of a simulated job (flaky tests, regressions, outages, retries on one
-    commit); every 7th build on another branch; a second job re-running some of the same
-    commits; a few marks, one of them against the suggestion."""
+    commit), all on one branch or every 7th on another (the engine then looks back over the
+    branch's builds only); a second job re-running some of the same commits; ten marks, every
+    third against the suggestion."""
     sim = generate(3007, builds=120, tests=250)
+    mixed = request.param == "two branches"
+    path = tmp_path_factory.mktemp("simulated") / "history.db"
+    with Store.open(path) as store:
+        _fill(store, sim, mixed)
+    return path
+
+
+@pytest.fixture
+def simulated(simulated_path):
+    """The simulated history, opened for one test (the tests only read it)."""
+    with Store.open(simulated_path) as store:
+        yield store
+
+
+def _fill(store, sim, mixed: bool) -> None:
     for build in sim.builds:
-        branch = "dev" if build.number % 7 == 0 else "main"
+        branch = "dev" if mixed and build.number % 7 == 0 else "main"
         info = BuildInfo(JOB, build.number, revision=build.revision, branch=branch,
                          timestamp_ms=1_790_000_000_000 + build.number * 3_600_000)
         import_build(store, info, sim.results(build))
@@ -51,7 +68,6 @@ def simulated(store):
                  clock=lambda: 1_800_000_000.0)
             marked += 1
     assert marked == 10
-    return store
 
 
 def test_every_failure_gets_the_suggestion_triage_failures_gives(simulated):

@@ -85,13 +85,14 @@ def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInp
 
 def failure_input(
     row: q.FailureRow, build, earlier, same, per_build: dict[int, int], signatures, outages,
-    verdicts,
+    verdicts, history: tuple[Run, ...] | None = None,
 ) -> FailureInput:
     """Return one stored failure of `build` (its number and revision) as the engine's input.
 
     `earlier` and `same` hold (build id, number, revision) and (build id, number, other job's
     name or None); `per_build` the test's outcomes by build id. Shared with the report, which
-    runs the engine over many builds from one read of the history.
+    runs the engine over many builds from one read of the history and may pass the runs over
+    `earlier` it already has as `history`.
     """
     past, own = _verdicts(verdicts, build.number)
     return FailureInput(
@@ -103,7 +104,10 @@ def failure_input(
         short_message(row.type, row.message),
         row.type,
         row.reruns,
-        history=stored_runs(earlier, per_build, signatures, row.test_id, outages),
+        history=(
+            stored_runs(earlier, per_build, signatures, row.test_id, outages)
+            if history is None else history
+        ),
         same_revision=_same_commit_runs(
             same, per_build, signatures, row.test_id, build.revision
         ),

@@ -129,34 +129,40 @@ def _job_window(
         history_ids.update(i for i, _, _, _ in on_commit)
     candidates = q.candidate_tests(store, window_ids)
     outcomes, signatures = q.outcomes(store, sorted(history_ids), candidates)
+    span = _span(builds, position, window, earlier)
     engine = EngineHistory(
         ref.name, ref.id, builds, failing, q.test_names(store, candidates), outcomes,
-        signatures, rq.signature_counts(store, _counted_builds(builds, position, window, earlier)),
+        signatures, rq.signature_counts(store, [b.id for b in builds[span[0] : span[1] + 1]]),
         same, v.active_for_tests(store, sorted({r.test_id for r in failed}), ref.id),
+        earlier, span,
     )
     reporter.start(len(red), f"Triaging {len(red)} red builds of {ref.name}")
     try:
         suggested = suggest(engine, red, reporter, token)
     finally:
         reporter.finish()
-    triples = [(b.id, b.number, b.revision) for b in window]
-    tests = [
-        (test_id, *engine.names[test_id],
-         stored_runs(triples, outcomes.get(test_id, {}), signatures, test_id, engine.outages))
-        for test_id in candidates
-    ]
+    tests = [(t, *engine.names[t], _window_runs(engine, t, window, position)) for t in candidates]
     judged = _judged(failed, suggested, engine, {b.id: b.number for b in window})
     return JobWindow(ref, window, tests, judged)
 
 
-def _counted_builds(builds, position, window, earlier) -> list[int]:
-    """Return the job's builds whose error counts matter: from the engine's first look-back
-    build to the window's end (spreads count every branch in between)."""
+def _span(builds, position, window, earlier) -> tuple[int, int]:
+    """Return the indexes of the first and last build the report looks at: from the engine's
+    first look-back build to the window's end (spreads count every branch in between)."""
     if not window:
-        return []
+        return (0, -1)
     starts = [position[found[0][0]] for found in earlier.values() if found]
-    low = min([position[window[0].id], *starts])
-    return [b.id for b in builds[low : position[window[-1].id] + 1]]
+    return (min([position[window[0].id], *starts]), position[window[-1].id])
+
+
+def _window_runs(engine: EngineHistory, test_id: int, window, position) -> tuple[Run, ...]:
+    """Return a test's runs over the window builds, oldest first."""
+    first, last = position[window[0].id], position[window[-1].id]
+    if last - first + 1 == len(window):  # no build left out in between (branch, dates)
+        return engine.runs(test_id, first, last + 1)
+    triples = [(b.id, b.number, b.revision) for b in window]
+    return stored_runs(triples, engine.outcomes.get(test_id, {}), engine.signatures, test_id,
+                       engine.outages)
 
 
 def _judged(failed, suggested, engine: EngineHistory, numbers: dict[int, int]):

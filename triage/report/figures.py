@@ -29,7 +29,8 @@ from triage.report.model import (
 from triage.report.stats import iso_time, monday_of, seconds, share, week_label, weeks_between
 from triage.store.reports import BuildFacts
 
-_FAILED = frozenset((Outcome.FAILED, Outcome.ERROR))
+_SKIPPED, _FAILED_RUN, _ERROR_RUN, _FLAKY = (
+    Outcome.SKIPPED, Outcome.FAILED, Outcome.ERROR, Outcome.FLAKY)
 
 
 def figures(collected: Collected) -> ReportData:
@@ -39,17 +40,18 @@ def figures(collected: Collected) -> ReportData:
     held = [h for job in jobs for h in _held_builds(job, paused)]
     span = _week_span(collected)
     tests = tuple(row for job in jobs for row in _test_rows(job, paused))
+    flaky = [_flaky_events(job) for job in jobs]
     return ReportData(
         schema=SCHEMA_VERSION,
         generated_at=iso_time(collected.generated_ms),
         filters=_filters(collected),
-        summary=_summary(jobs, held),
+        summary=_summary(jobs, held, flaky),
         jobs=tuple(_job_summary(job) for job in jobs),
         tests=tests,
         signatures=_signatures(jobs),
         held_builds=tuple(sorted(held, key=lambda h: (h.build.at or "", h.build.job,
                                                        h.build.build))),
-        weeks=_weeks(jobs, span),
+        weeks=_weeks(jobs, span, flaky),
         hitl=hitl(collected, span),
         notes=_notes(collected),
     )
@@ -67,44 +69,66 @@ def _test_rows(job: JobWindow, paused: dict) -> list[TestRow]:
     """Return the job's tests that failed (or passed on rerun) in the window, flakiest first."""
     if not job.builds:
         return []
-    by_number = {b.number: b for b in job.builds}
-    now = job.builds[-1].number
     failures = defaultdict(list)
     for failure in job.failures:
         failures[failure.test_id].append(failure)
     held = {number for (server, name, number) in paused if (server, name) == _key(job)}
-    rows = []
-    for test_id, classname, name, runs in job.tests:
-        decisive = [r for r in runs if r.outcome is not Outcome.SKIPPED]
-        failed = [r for r in decisive if r.failed]
-        flaked = [r for r in decisive if r.failed or r.outcome is Outcome.FLAKY]
-        if not flaked:
-            continue
-        probe = FailureInput(test_id, classname, name, Outcome.PASSED, None, history=runs)
-        evidence = gather(probe, now + 1)
-        red = [by_number[r.number] for r in failed]
-        mine = failures[test_id]
-        marks = Counter(f.verdict for f in mine if f.verdict)
-        rows.append((
-            (-evidence.score, -evidence.flip_rate, -len(failed), qualified_name(classname, name)),
-            dict(
-                server=job.ref.server, job=job.ref.name, test=qualified_name(classname, name),
-                classname=classname, name=name, score=evidence.score, runs=len(decisive),
-                failures=len(failed), passed_on_rerun=len(flaked) - len(failed),
-                flips=sum(a.failed != b.failed for a, b in pairwise(decisive)),
-                same_commit_contradictions=len(same_commit_flips(decisive)),
-                failure_rate=share(len(failed), len(decisive)),
-                failure_rate_interval=_interval(len(failed), len(decisive)),
-                first_flaked=build_ref(job, by_number[flaked[0].number]),
-                last_flaked=build_ref(job, by_number[flaked[-1].number]),
-                red_builds=len(red), held_builds=sum(b.number in held for b in red),
-                ci_time_s=seconds(sum(b.duration or 0 for b in red)),
-                noise_failures=sum(f.judged == NOISE for f in mine),
-                verdicts={"real": marks["real"], "noise": marks["noise"]},
-            ),
-        ))
+    by_number = {b.number: b for b in job.builds}
+    rows = [
+        row for test in job.tests
+        if (row := _test_row(job, test, failures[test[0]], held, by_number)) is not None
+    ]
     rows.sort(key=lambda pair: pair[0])
     return [TestRow(rank=i, **fields) for i, (_, fields) in enumerate(rows, 1)]
+
+
+def _test_row(job: JobWindow, test, mine: list[JudgedFailure], held: set[int], by_number):
+    """Return (sort key, TestRow fields) for one test, or None if it never failed."""
+    test_id, classname, name, runs = test
+    decisive, flags, failed, flaked = _tally(runs)
+    if not flaked:
+        return None
+    probe = FailureInput(test_id, classname, name, Outcome.PASSED, None, history=runs)
+    evidence = gather(probe, job.builds[-1].number + 1)
+    red = [by_number[number] for number in failed]
+    marks = Counter(f.verdict for f in mine if f.verdict)
+    qualified = qualified_name(classname, name)
+    key = (-evidence.score, -evidence.flip_rate, -len(failed), qualified)
+    return key, dict(
+        server=job.ref.server, job=job.ref.name, test=qualified, classname=classname,
+        name=name, score=evidence.score, runs=len(decisive), failures=len(failed),
+        passed_on_rerun=len(flaked) - len(failed),
+        flips=sum(a != b for a, b in pairwise(flags)),
+        same_commit_contradictions=len(same_commit_flips(decisive, flags)),
+        failure_rate=share(len(failed), len(decisive)),
+        failure_rate_interval=_interval(len(failed), len(decisive)),
+        first_flaked=build_ref(job, by_number[flaked[0]]),
+        last_flaked=build_ref(job, by_number[flaked[-1]]),
+        red_builds=len(red), held_builds=sum(b.number in held for b in red),
+        ci_time_s=seconds(sum(b.duration or 0 for b in red)),
+        noise_failures=sum(f.judged == NOISE for f in mine),
+        verdicts={"real": marks["real"], "noise": marks["noise"]},
+    )
+
+
+def _tally(runs):
+    """Return the runs that were not skipped, whether each failed, and the build numbers it
+    failed in and flaked in (failed, or passed only on a rerun). One pass: runs number in the
+    hundreds of thousands."""
+    decisive, flags, failed, flaked = [], [], [], []
+    for run in runs:
+        outcome = run.outcome
+        if outcome is _SKIPPED:
+            continue
+        bad = outcome is _FAILED_RUN or outcome is _ERROR_RUN
+        decisive.append(run)
+        flags.append(bad)
+        if bad:
+            failed.append(run.number)
+            flaked.append(run.number)
+        elif outcome is _FLAKY:
+            flaked.append(run.number)
+    return decisive, flags, failed, flaked
 
 
 def _interval(failures: int, runs: int) -> tuple[float, float] | None:
@@ -178,20 +202,21 @@ def _job_summary(job: JobWindow) -> JobSummary:
     )
 
 
-def _flaky_events(job: JobWindow):
-    """Yield (build number, test id) for each sign of flakiness in the window: a pass on
+def _flaky_events(job: JobWindow) -> list[tuple[int, int]]:
+    """Return (build number, test id) for each sign of flakiness in the window: a pass on
     rerun, or a failure judged noise. A test with any is one of the window's flaky tests."""
     numbers = {b.id: b.number for b in job.builds}
-    for test_id, _, _, runs in job.tests:
-        for run in runs:
-            if run.outcome is Outcome.FLAKY:
-                yield run.number, test_id
-    for failure in job.failures:
-        if failure.judged == NOISE:
-            yield numbers[failure.build_id], failure.test_id
+    found = [
+        (run.number, test_id)
+        for test_id, _, _, runs in job.tests
+        for run in runs
+        if run.outcome is _FLAKY
+    ]
+    found += [(numbers[f.build_id], f.test_id) for f in job.failures if f.judged == NOISE]
+    return found
 
 
-def _summary(jobs: list[JobWindow], held: list[HeldBuild]) -> Summary:
+def _summary(jobs: list[JobWindow], held: list[HeldBuild], flaky: list) -> Summary:
     failures = [f for job in jobs for f in job.failures]
     noise = sum(f.judged == NOISE for f in failures)
     times = [b.timestamp for job in jobs for b in job.builds if b.timestamp is not None]
@@ -199,7 +224,7 @@ def _summary(jobs: list[JobWindow], held: list[HeldBuild]) -> Summary:
         builds=sum(len(job.builds) for job in jobs),
         red_builds=sum(len({f.build_id for f in job.failures}) for job in jobs),
         failures=len(failures), noise=noise, noise_share=share(noise, len(failures)),
-        flaky_tests=sum(len({t for _, t in _flaky_events(job)}) for job in jobs),
+        flaky_tests=sum(len({t for _, t in events}) for events in flaky),
         tests_failing=sum(len({f.test_id for f in job.failures}) for job in jobs),
         first_build_at=iso_time(min(times)) if times else None,
         last_build_at=iso_time(max(times)) if times else None,
@@ -226,11 +251,11 @@ def _asked(facts) -> int:
     return decision.paused_at if decision.paused_at is not None else decision.at
 
 
-def _weeks(jobs: list[JobWindow], span: list) -> tuple[Week, ...]:
+def _weeks(jobs: list[JobWindow], span: list, flaky: list) -> tuple[Week, ...]:
     """Return failures, noise and flaky tests per ISO week of the builds' start, gaps kept."""
     weekly = {monday: {"builds": 0, "red": set(), "failures": 0, "noise": 0, "flaky": set()}
               for monday in span}
-    for job in jobs:
+    for job, events in zip(jobs, flaky, strict=True):
         key = _key(job)
         week_of = {b.number: monday_of(b.timestamp) for b in job.builds if b.timestamp is not None}
         numbers = {b.id: b.number for b in job.builds}
@@ -243,7 +268,7 @@ def _weeks(jobs: list[JobWindow], span: list) -> tuple[Week, ...]:
                 week["red"].add((key, failure.build_id))
                 week["failures"] += 1
                 week["noise"] += failure.judged == NOISE
-        for number, test_id in _flaky_events(job):
+        for number, test_id in events:
             if number in week_of:
                 weekly[week_of[number]]["flaky"].add((key, test_id))
     return tuple(

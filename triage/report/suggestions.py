@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 
 from triage.flakiness.clusters import MASS_MIN, mass_signatures
 from triage.flakiness.clusters import triage_build as run_engine
-from triage.flakiness.model import HISTORY_WINDOW, BuildContext, SignatureSpread, is_commit
+from triage.flakiness.model import HISTORY_WINDOW, BuildContext, Run, SignatureSpread, is_commit
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.evidence import FailureRow
 from triage.store.reports import BuildFacts, FailedResult
-from triage.triage_build import failure_input
+from triage.triage_build import failure_input, stored_runs
 
 Key = tuple[int, int]  # (build id, test id)
 
@@ -41,12 +41,34 @@ class EngineHistory:
     counts: dict[tuple[int, str], int]  # (build id, signature) -> tests failing with it
     same_revision: dict[str, list[tuple[int, int, int, str]]]  # revision -> builds on it
     verdicts: dict[int, list]  # test id -> VerdictRow in force on the job's builds
+    earlier: dict[int, list[tuple[int, int, str | None]]]  # red build id -> earlier_builds
+    span: tuple[int, int]  # indexes into `builds` of the first and last build ever looked at
     outages: set[tuple[int, str]] = field(init=False)
     numbers: list[int] = field(init=False)
+    _runs: dict[int, tuple[tuple[Run, ...], list[int]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.outages = {key for key, count in self.counts.items() if count >= MASS_MIN}
         self.numbers = [b.number for b in self.builds]
+
+    def runs(self, test_id: int, first: int, last: int) -> tuple[Run, ...]:
+        """Return the test's runs in builds[first:last] (indexes inside `span`).
+
+        A test's runs over the whole span are made once and sliced: consecutive builds look
+        back over nearly the same 200 builds, so converting each build's window anew would
+        redo the same work hundreds of times.
+        """
+        found = self._runs.get(test_id)
+        if found is None:
+            low, high = self.span
+            triples = [(b.id, b.number, b.revision) for b in self.builds[low : high + 1]]
+            runs = stored_runs(triples, self.outcomes.get(test_id, {}), self.signatures,
+                               test_id, self.outages)
+            found = self._runs[test_id] = (runs, [r.number for r in runs])
+        runs, numbers = found
+        start = bisect.bisect_left(numbers, self.numbers[first])
+        end = bisect.bisect_right(numbers, self.numbers[last - 1]) if last > first else start
+        return runs[start:end]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +115,11 @@ def suggest(
 
 
 def _suggest_build(history: EngineHistory, build: BuildFacts, index: int) -> dict[Key, Suggested]:
-    earlier = earlier_builds(history.builds, index)
+    earlier = history.earlier[build.id]
     same = _same_commit(history, build)
+    # The window is a plain run of the job's builds unless other branches were left out.
+    start = index - len(earlier)
+    contiguous = not earlier or history.builds[start].id == earlier[0][0]
     rows = sorted(
         (_row(history, failed) for failed in history.failing.get(build.id, ())),
         key=lambda r: (r.classname, r.name),
@@ -103,6 +128,7 @@ def _suggest_build(history: EngineHistory, build: BuildFacts, index: int) -> dic
         failure_input(
             row, build, earlier, same, history.outcomes.get(row.test_id, {}),
             history.signatures, history.outages, history.verdicts.get(row.test_id, ()),
+            history=history.runs(row.test_id, start, index) if contiguous else None,
         )
         for row in rows
     ]
