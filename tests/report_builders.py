@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
-from triage.store import Store
+from triage.store import Store, gates
 from triage.store import decisions as decision_store
 from triage.store.importer import import_build
 from triage.triage_build import mark
@@ -67,6 +67,15 @@ class HistoryBuilder:
         decision_store.record(self.store, decision_store.Decision(
             server, job, number, input_id, action, at=ms(at), message="Ship it?", who=who,
             paused_at=ms(paused) if paused else None, outcome=outcome,
+        ))
+
+    def gate(self, job: str, number: int, outcome: str, *, at: str, server: str = "local",
+             failures: int = 0) -> None:
+        """Record what `triage gate` decided for a build (pass, ask or error)."""
+        code = {"pass": 0, "ask": 10, "error": 1}[outcome]
+        gates.record_gate(self.store, gates.GateDecision(
+            server, job, number, outcome, code, at=ms(at), failures=failures,
+            reasons=(f"gate said {outcome}",),
         ))
 
     def mark(self, job: str, number: int, key: str, verdict: str, *, server: str = "local",

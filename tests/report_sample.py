@@ -3,8 +3,9 @@
 Two jobs: `shop/app` (a simulated 160-build history with flaky tests, regressions, outages and
 retries on the same commit, a build every 7 hours from mid-December across the new year) and
 `shop/ui` on another server, whose test is named `<script>alert(1)</script>`. Every third build
-of `shop/app` paused at a release gate that a person decided 10 minutes to 3 hours later; some
-failures are marked, one noise suggestion was marked real.
+of `shop/app` paused at a release gate that a person decided 10 minutes to 3 hours later; from
+build 41 on, `triage gate` judged one build in three; some failures are marked, one noise
+suggestion was marked real.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
 from triage.flakiness.simulate import generate
-from triage.store import Store
+from triage.store import Store, gates
 from triage.store import decisions as decision_store
 from triage.store.importer import import_build
 from triage.triage_build import mark, triage
@@ -38,6 +39,8 @@ def sample_history(path: Path) -> Path:
             import_build(store, info, sim.results(build))
             if build.number % 3 == 0:
                 _decide(store, build.number, at, rng)
+            elif build.number % 3 == 1 and build.number > 40:
+                _gate(store, build.number, at)
         _ui_job(store)
         _marks(store)
     return path
@@ -53,6 +56,17 @@ def _decide(store: Store, number: int, at: int, rng: random.Random) -> None:
         "local", "shop/app", number, "Release", action, at=paused + wait,
         message="Deploy to staging?", who=rng.choice(["alice", "bob", "carol"]),
         paused_at=paused,
+    ))
+
+
+def _gate(store: Store, number: int, at: int) -> None:
+    """What `triage gate` said: no one needed when every failure is noise."""
+    failures = triage(store, "shop/app", number).failures
+    noise = sum(f.suggestion == "noise" for f in failures)
+    passed = noise == len(failures)
+    gates.record_gate(store, gates.GateDecision(
+        "local", "shop/app", number, "pass" if passed else "ask", 0 if passed else 10,
+        at=at + 5 * 60_000, failures=len(failures), noise=noise,
     ))
 
 

@@ -170,7 +170,7 @@ def test_time_to_decision_from_stored_pause_and_decision_times(store):
         (5, 3600.0), (4, 600.0), (3, 300.0)]
     assert hitl.longest_waits[0].paused_at == "2026-11-14T08:10:00Z"
     assert hitl.interventions.builds == 8
-    assert hitl.interventions.auto_approved is None  # no gate decisions table yet
+    assert (hitl.interventions.auto_approved, hitl.interventions.gate_builds) == (0, {})
 
 
 def test_effectiveness_judges_each_applied_decision_by_its_builds_failures(store):
@@ -244,3 +244,29 @@ def test_branch_and_date_filters_choose_builds_and_decisions(store):
     since = report(store, since_ms=ms("2026-11-02T00:00"), until_ms=ms("2026-11-03T00:00"))
     assert (since.summary.builds, since.summary.failures, since.hitl.decisions) == (1, 1, 2)
     assert report(store, branch="nope").notes == ("No stored build matches these filters.",)
+
+
+def test_the_gate_counts_the_builds_it_let_through_that_nobody_decided(store):
+    h = HistoryBuilder(store)
+    for number in range(1, 6):
+        h.build("app", number, f"2026-11-0{number + 1}T08:00", {"A": "P"})
+    h.build("other", 1, "2026-11-02T08:00", {"A": "P"})
+    # #1 passed; #2 asked and a person decided; #3 passed but a person decided anyway; #4
+    # asked, then passed after a rerun (the newest counts); #5 failed to decide; #9 passed
+    # before its results were stored; `other` is not in the report.
+    for job, number, outcome, day in (("app", 1, "pass", 2), ("app", 2, "ask", 3),
+                                      ("app", 3, "pass", 4), ("app", 4, "ask", 5),
+                                      ("app", 4, "pass", 5), ("app", 5, "error", 6),
+                                      ("app", 9, "pass", 9), ("other", 1, "pass", 2)):
+        h.gate(job, number, outcome, at=f"2026-11-0{day}T08:0{number}")
+    h.decide("app", 2, paused="2026-11-03T08:10", at="2026-11-03T08:20")
+    h.decide("app", 3, paused="2026-11-04T08:10", at="2026-11-04T08:20")
+    interventions = report(store, jobs=("app",)).hitl.interventions
+    assert (interventions.builds, interventions.auto_approved) == (2, 3)  # #1, #4 and #9
+    assert interventions.gate_builds == {"ask": 1, "error": 1, "pass": 4}
+    # #1-#5 started in 2026-W45; #9 is not stored, so it counts when the gate ran: Monday
+    # 2026-11-09, the next week.
+    assert [(w.week, w.builds, w.auto_approved) for w in interventions.per_week] == [
+        ("2026-W45", 2, 2), ("2026-W46", 0, 1)]
+    everything = report(store).hitl.interventions
+    assert everything.auto_approved == 4 and everything.gate_builds["pass"] == 5

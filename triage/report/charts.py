@@ -52,8 +52,8 @@ def interventions_chart(per_week: tuple[InterventionWeek, ...]) -> str:
         positions = range(len(per_week))
         people = [w.builds for w in per_week]
         ax.bar(positions, people, color=PEOPLE, label="decided by a person", width=0.8)
-        if any(w.auto_approved is not None for w in per_week):
-            ax.bar(positions, [w.auto_approved or 0 for w in per_week], bottom=people,
+        if any(w.auto_approved for w in per_week):
+            ax.bar(positions, [w.auto_approved for w in per_week], bottom=people,
                    color=GATE, label="auto-approved by the gate", width=0.8)
         ax.set_ylabel("paused builds")
 

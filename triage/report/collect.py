@@ -14,10 +14,12 @@ from triage.report.model import ReportFilters
 from triage.report.suggestions import EngineHistory, earlier_builds, suggest
 from triage.store import decisions as decision_store
 from triage.store import evidence as q
+from triage.store import gates
 from triage.store import reports as rq
 from triage.store import verdicts as v
 from triage.store.db import Store
 from triage.store.decisions import Decision
+from triage.store.gates import GateDecision
 from triage.store.reports import BuildFacts, JobRef
 from triage.triage_build import stored_runs
 
@@ -59,13 +61,19 @@ class DecisionFacts:
     has_results: bool
 
 
+@dataclass(frozen=True, slots=True)
+class GateFacts:
+    decision: GateDecision
+    build: BuildFacts | None  # the build it judged, if stored
+
+
 @dataclass
 class Collected:
     filters: ReportFilters
     generated_ms: int
     jobs: list[JobWindow]
     decisions: list[DecisionFacts]
-    gate: list | None  # gate decisions; None until the history has a table for them
+    gate: list[GateFacts]
 
 
 def in_window(build: BuildFacts, filters: ReportFilters) -> bool:
@@ -91,7 +99,7 @@ def collect(
     reporter: Reporter | None = None,
     token: CancelToken | None = None,
 ) -> Collected:
-    """Read every job of the report, then the decisions on their builds."""
+    """Read every job of the report, then the people's and the gate's decisions on them."""
     reporter = reporter or NullReporter()
     token = token or CancelToken()
     refs = rq.report_jobs(store, filters.jobs, filters.server)
@@ -103,7 +111,8 @@ def collect(
         jobs.append(_job_window(store, ref, builds, filters, reporter, token))
     token.raise_if_cancelled()
     decisions = _decisions(store, refs, all_builds, filters)
-    return Collected(filters, generated_ms, jobs, decisions, gate=None)
+    gate = _gate_decisions(store, refs, all_builds, filters)
+    return Collected(filters, generated_ms, jobs, decisions, gate)
 
 
 def _job_window(
@@ -189,40 +198,50 @@ def _judged(failed, suggested, engine: EngineHistory, numbers: dict[int, int]):
 def _decisions(
     store: Store, refs: list[JobRef], all_builds: dict, filters: ReportFilters
 ) -> list[DecisionFacts]:
-    """Return the decisions on the report's builds.
+    """Return the people's decisions on the report's builds (see `_on_window_builds`)."""
+    kept = _on_window_builds(
+        decision_store.list_decisions(store, server=filters.server), refs, all_builds, filters,
+        lambda d: d.paused_at if d.paused_at is not None else d.at,
+    )
+    with_results = rq.builds_with_results(store, [b.id for _, b in kept if b is not None])
+    return [DecisionFacts(d, b, b is not None and b.id in with_results) for d, b in kept]
 
-    A decision counts when its build is in the window; a decision on a build whose results
-    were never stored counts when its job is in the report, it paused (else was decided)
-    inside the dates, and no branch filter asks for something it cannot tell.
+
+def _gate_decisions(
+    store: Store, refs: list[JobRef], all_builds: dict, filters: ReportFilters
+) -> list[GateFacts]:
+    """Return what `triage gate` decided on the report's builds (see `_on_window_builds`)."""
+    found = gates.gate_decisions(store, server=filters.server)
+    return [GateFacts(g, b) for g, b in _on_window_builds(found, refs, all_builds, filters,
+                                                          lambda g: g.at)]
+
+
+def _on_window_builds(records, refs: list[JobRef], all_builds: dict, filters: ReportFilters,
+                      asked) -> list[tuple]:
+    """Return (record, its stored build or None) for records (named by server, job and build)
+    that belong to the report.
+
+    A record counts when its build is in the window. One on a build never stored counts when
+    its job is in the report, `asked(record)` (epoch ms) is inside the dates, and no branch
+    filter asks for something it cannot tell.
     """
     jobs = {(r.server, r.name) for r in refs}
-    by_number = {
-        (key, b.number): b for key, builds in all_builds.items() for b in builds
-    }
-    kept, stored = [], []
-    for decision in decision_store.list_decisions(store, server=filters.server):
-        key = (decision.server, decision.job)
+    by_number = {(key, b.number): b for key, builds in all_builds.items() for b in builds}
+    kept = []
+    for record in records:
+        key = (record.server, record.job)
         if filters.jobs and key not in jobs:
             continue
-        build = by_number.get((key, decision.build))
+        build = by_number.get((key, record.build))
         if build is not None:
-            if not in_window(build, filters):
-                continue
-            stored.append(build.id)
-        elif not _unstored_in_window(decision, filters):
-            continue
-        kept.append((decision, build))
-    with_results = rq.builds_with_results(store, stored)
-    return [
-        DecisionFacts(d, b, b is not None and b.id in with_results) for d, b in kept
-    ]
+            if in_window(build, filters):
+                kept.append((record, build))
+        elif filters.branch is None and _in_dates(asked(record), filters):
+            kept.append((record, None))
+    return kept
 
 
-def _unstored_in_window(decision: Decision, filters: ReportFilters) -> bool:
-    if filters.branch is not None:
+def _in_dates(ms: int, filters: ReportFilters) -> bool:
+    if filters.since_ms is not None and ms < filters.since_ms:
         return False
-    asked = decision.paused_at if decision.paused_at is not None else decision.at
-    if filters.since_ms is not None and asked < filters.since_ms:
-        return False
-    return filters.until_ms is None or asked < filters.until_ms
-
+    return filters.until_ms is None or ms < filters.until_ms

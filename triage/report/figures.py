@@ -14,7 +14,7 @@ from triage.flakiness.evidence import gather, same_commit_flips, wilson
 from triage.flakiness.model import NOISE, FailureInput
 from triage.flakiness.signatures import short_message
 from triage.report.collect import Collected, JobWindow, JudgedFailure
-from triage.report.hitl import hitl, paused_builds
+from triage.report.hitl import counted_at, hitl, paused_builds
 from triage.report.model import (
     SCHEMA_VERSION,
     BuildRef,
@@ -237,18 +237,10 @@ def _summary(jobs: list[JobWindow], held: list[HeldBuild], flaky: list) -> Summa
 def _week_span(collected: Collected) -> list:
     """Return the Mondays the report's weeks run over: its builds' and decisions' weeks."""
     times = [b.timestamp for job in collected.jobs for b in job.builds if b.timestamp is not None]
-    times += [_asked(d) for d in collected.decisions]
+    times += [counted_at(r) for r in (*collected.decisions, *collected.gate)]
     if not times:
         return []
     return weeks_between(monday_of(min(times)), monday_of(max(times)))
-
-
-def _asked(facts) -> int:
-    """Return when a decision's build counts: its start if stored, else when it paused."""
-    if facts.build is not None and facts.build.timestamp is not None:
-        return facts.build.timestamp
-    decision = facts.decision
-    return decision.paused_at if decision.paused_at is not None else decision.at
 
 
 def _weeks(jobs: list[JobWindow], span: list, flaky: list) -> tuple[Week, ...]:

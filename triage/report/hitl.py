@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from triage.flakiness.model import NOISE, REAL, SUGGESTIONS
-from triage.report.collect import Collected, DecisionFacts
+from triage.report.collect import Collected, DecisionFacts, GateFacts
 from triage.report.model import (
     Agreement,
     BuildRef,
@@ -23,6 +23,7 @@ from triage.report.model import (
     Wait,
 )
 from triage.report.stats import iso_time, monday_of, share, time_stats, week_label
+from triage.store import gates
 from triage.store.decisions import Decision
 
 LONGEST_WAITS = 10
@@ -66,29 +67,40 @@ def _ref(facts: DecisionFacts) -> BuildRef:
     return BuildRef(d.server, d.job, d.build, iso_time(build.timestamp), build.revision)
 
 
-def _week(facts: DecisionFacts):
-    """Return the Monday of the week a decision's build counts in: the build's start when
-    stored (as for every other figure), else when it paused (else was decided)."""
-    if facts.build is not None and facts.build.timestamp is not None:
-        return monday_of(facts.build.timestamp)
-    d = facts.decision
-    return monday_of(d.paused_at if d.paused_at is not None else d.at)
+def counted_at(record: DecisionFacts | GateFacts) -> int:
+    """Return when a decision counts (epoch ms): its build's start when stored, as for every
+    other figure, else when the build paused (a person's decision) or the gate ran."""
+    build, decision = record.build, record.decision
+    if build is not None and build.timestamp is not None:
+        return build.timestamp
+    if isinstance(record, GateFacts):
+        return decision.at
+    return decision.paused_at if decision.paused_at is not None else decision.at
 
 
-def _interventions(decisions: list[DecisionFacts], gate, span: list) -> Interventions:
-    """Count paused builds a person decided (several inputs of one build count once)."""
-    weekly: dict = {monday: set() for monday in span}
-    for facts in decisions:
-        d = facts.decision
-        weekly[_week(facts)].add((d.server, d.job, d.build))
-    auto = None if gate is None else len(gate)
+def _interventions(decisions: list[DecisionFacts], gate: list[GateFacts], span: list
+                   ) -> Interventions:
+    """Count paused builds a person decided (several inputs of one build count once), and the
+    builds the gate let through that nobody had to decide: the interventions it saved.
+
+    The gate may run several times on a build (after a rerun); its newest decision counts.
+    """
+    people = {(f.decision.server, f.decision.job, f.decision.build): f for f in decisions}
+    newest = {(g.decision.server, g.decision.job, g.decision.build): g for g in gate}
+    saved = {key: g for key, g in newest.items()
+             if g.decision.outcome == gates.PASS and key not in people}
+    weekly = {monday: [0, 0] for monday in span}
+    for f in people.values():
+        weekly[monday_of(counted_at(f))][0] += 1
+    for g in saved.values():
+        weekly[monday_of(counted_at(g))][1] += 1
     return Interventions(
-        builds=len(paused_builds(decisions)),
-        auto_approved=auto,
+        builds=len(people),
+        auto_approved=len(saved),
+        gate_builds=dict(sorted(Counter(g.decision.outcome for g in newest.values()).items())),
         per_week=tuple(
-            InterventionWeek(week_label(m), m.isoformat(), len(builds),
-                             None if gate is None else 0)
-            for m, builds in weekly.items()
+            InterventionWeek(week_label(m), m.isoformat(), people_n, auto_n)
+            for m, (people_n, auto_n) in weekly.items()
         ),
     )
 

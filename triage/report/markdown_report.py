@@ -68,8 +68,9 @@ def _dates(data: ReportData) -> str:
 def _hitl(data: ReportData, name) -> list[str]:
     h = data.hitl
     t, e, a = h.time_to_decision_s, h.effectiveness, h.agreement
-    auto = h.interventions.auto_approved
-    gate = "no gate decisions recorded" if auto is None else f"{auto} auto-approved by the gate"
+    gate = "the gate has not run on these builds"
+    if h.interventions.gate_builds:
+        gate = f"{h.interventions.auto_approved} more let through by `triage gate`"
     lines = [
         "### Human in the loop",
         "",

@@ -118,13 +118,14 @@ class InterventionWeek:
     week: str
     start: str
     builds: int  # paused builds a person decided
-    auto_approved: int | None  # builds the gate let through without a person
+    auto_approved: int  # builds the gate let through that nobody had to decide
 
 
 @dataclass(frozen=True)
 class Interventions:
-    builds: int
-    auto_approved: int | None  # None: this history has no gate decisions table yet
+    builds: int  # paused builds a person decided
+    auto_approved: int  # builds `triage gate` let through that nobody had to decide
+    gate_builds: dict[str, int]  # builds the gate judged, by its newest outcome: pass/ask/error
     per_week: tuple[InterventionWeek, ...]
 
 
