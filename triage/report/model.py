@@ -94,15 +94,21 @@ class HeldBuild:
 
 
 @dataclass(frozen=True)
-class Week:
+class Counts:
+    """What happened in a set of builds: the whole window (`Summary`) or one week (`Week`)."""
+
+    builds: int
+    red_builds: int  # builds with a failure
+    failures: int  # failed or errored results
+    noise: int  # of those, judged noise
+    noise_share: float | None
+    flaky_tests: int  # tests with a pass on rerun or a failure judged noise
+
+
+@dataclass(frozen=True)
+class Week(Counts):
     week: str  # ISO week, "2026-W53"
     start: str  # its Monday, "2026-12-28"
-    builds: int
-    red_builds: int
-    failures: int
-    noise: int
-    noise_share: float | None
-    flaky_tests: int
 
 
 @dataclass(frozen=True)
@@ -193,13 +199,7 @@ class JobSummary:
 
 
 @dataclass(frozen=True)
-class Summary:
-    builds: int
-    red_builds: int
-    failures: int
-    noise: int
-    noise_share: float | None
-    flaky_tests: int
+class Summary(Counts):
     tests_failing: int
     first_build_at: str | None
     last_build_at: str | None
