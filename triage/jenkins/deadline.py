@@ -27,7 +27,7 @@ class Deadline:
         self.seconds = seconds
         self.expired = False
         self._lock = threading.Lock()
-        self._connections: list[Any] = []
+        self._sockets: list[tuple[Any, socket.socket]] = []
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
@@ -40,33 +40,37 @@ class Deadline:
         self._timer.cancel()
         _current.deadline = None
         with self._lock:
-            for connection in self._connections:
+            for connection, _ in self._sockets:
                 if getattr(connection, "_triage_deadline", None) is self:
                     connection._triage_deadline = None
-            self._connections.clear()
+            self._sockets.clear()
 
     def watch(self, connection: Any) -> None:
-        """Shut `connection`'s socket when the deadline passes (at once if it has)."""
+        """Shut `connection`'s socket when the deadline passes (at once if it has).
+
+        The socket is kept here, not read from the connection later: http.client hands it to
+        the response and forgets it when the server says `Connection: close`.
+        """
+        sock = getattr(connection, "sock", None)
+        if sock is None:
+            return  # not connected yet: `connect` calls again
         with self._lock:
             # A connection serves one request at a time; back in the pool, the next request
             # takes it over, and a late timer of ours must leave it alone.
             connection._triage_deadline = self
-            self._connections.append(connection)
+            self._sockets.append((connection, sock))
             if self.expired:
-                _shut(connection)
+                _shut(sock)
 
     def _expire(self) -> None:
         with self._lock:
             self.expired = True
-            for connection in self._connections:
+            for connection, sock in self._sockets:
                 if getattr(connection, "_triage_deadline", None) is self:
-                    _shut(connection)
+                    _shut(sock)
 
 
-def _shut(connection: Any) -> None:
-    sock = getattr(connection, "sock", None)
-    if sock is None:
-        return
+def _shut(sock: socket.socket) -> None:
     try:
         # The plain socket's shutdown, also for TLS: SSLSocket.shutdown would drop its TLS
         # state under the reading thread's feet.

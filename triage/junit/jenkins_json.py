@@ -89,18 +89,19 @@ _STATUS = {
 }
 
 
-def results_from_report(data: Mapping, keep_passing_output: bool = False) -> list[TestResult]:
-    """Return the merged results of one build's Jenkins test report JSON.
+def results_from_report(data: Mapping, keep_passing_output: bool = False,
+                        url: str | None = None) -> list[TestResult]:
+    """Return the merged results of one build's Jenkins test report JSON (read from `url`).
 
     `data` has been checked against `ReportJson` (the client decodes every body through
     `triage.jenkins.schema`), so only what a valid shape can still mean is refused here.
     """
     suites = data.get("suites")
     if suites is None and data.get("childReports") is not None:
-        raise _bad("this is an aggregated (matrix or downstream) report; read each child run's "
-                   "own testReport instead")
+        raise _bad(url, "this is an aggregated (matrix or downstream) report; read each child "
+                   "run's own testReport instead")
     if suites is None:
-        raise _bad("no 'suites' list")
+        raise _bad(url, "no 'suites' list")
     results = []
     for suite in suites:
         suite_name = suite.get("name")
@@ -148,6 +149,8 @@ def _case(case: Mapping, suite: str | None, keep_passing_output: bool) -> TestRe
     )
 
 
-def _bad(what: str) -> JenkinsBadResponse:
-    return JenkinsBadResponse(f"Jenkins test report JSON is not what the API promises: {what}; "
-                              "check that the URL is a run's testReport/api/json")
+def _bad(url: str | None, what: str) -> JenkinsBadResponse:
+    where = f"{url}: " if url else ""
+    return JenkinsBadResponse(f"{where}Jenkins test report JSON is not what the API promises: "
+                              f"{what}; check that the URL is a run's testReport/api/json",
+                              url=url)
