@@ -12,6 +12,8 @@ the name's own characters).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import unicodedata
 
@@ -20,12 +22,13 @@ _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\
 
 
 def _escaped(c: str) -> bool:
-    return c in _BIDI or unicodedata.category(c) == "Cc"
+    # Cs: a lone surrogate (a non-UTF-8 byte of a file name or argument) cannot be printed.
+    return c in _BIDI or unicodedata.category(c) in ("Cc", "Cs")
 
 
 def printable(text: str) -> str:
     """Return `text` for one output line: control and bidi characters shown as escapes."""
-    if text.isprintable():
+    if text.isprintable() and text.isascii():
         return text
     return "".join(c.encode("unicode_escape").decode("ascii") if _escaped(c) else c
                    for c in text)
@@ -47,9 +50,19 @@ def from_printable(text: str) -> str:
     def one(match: re.Match) -> str:
         code = match.group(1)
         char = _SHORT.get(code) or chr(int(code[1:], 16))
-        return char if _escaped(char) else match.group(0)
+        # Never a lone surrogate: no stored name holds one (the JSON decoder refuses them).
+        return char if _escaped(char) and unicodedata.category(char) != "Cs" else match.group(0)
 
     return _ESCAPE.sub(one, text)
+
+
+def _basic(match: re.Match) -> str:
+    """Redact `Basic <blob>` only when the blob is base64 of user:secret (not "Basic setup")."""
+    try:
+        decoded = base64.b64decode(match.group(2), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return match.group(0)
+    return f"{match.group(1)} ***" if ":" in decoded else match.group(0)
 
 
 # Credentials a server or proxy may echo back (request headers in an error page, a URL with a
@@ -58,11 +71,12 @@ _SECRETS = [
     (re.compile(r"(?i)\b(authorization|proxy-authorization)(\s*[:=]\s*)"
                 r"(?:(basic|bearer|digest|negotiate|token)\s+)?[^\s,;\"'<>]+"),
      lambda m: f"{m.group(1)}{m.group(2)}{m.group(3) + ' ' if m.group(3) else ''}***"),
-    (re.compile(r"(?i)\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{12,}"),
+    (re.compile(r"(?i)\b(basic)\s+([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])"), _basic),
+    (re.compile(r"(?i)\b(bearer)\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{20,}=*"),
      lambda m: f"{m.group(1)} ***"),
-    (re.compile(r"(?i)\b(cookie|set-cookie|x-api-key|x-auth-token|jenkins-crumb)"
-                r"(\s*:\s*)[^\r\n<\"]+"),
-     lambda m: f"{m.group(1)}{m.group(2)}***"),
+    (re.compile(r"(?im)^(\s*(?:cookie|set-cookie|x-api-key|x-auth-token|jenkins-crumb)"
+                r"\s*:\s*)[^\r\n<\"]+"),
+     lambda m: f"{m.group(1)}***"),
     (re.compile(r"(?i)([?&;](?:token|api[_-]?token|access[_-]?token|password|passwd|secret)=)"
                 r"[^&#\s\"'<>]+"),
      lambda m: f"{m.group(1)}***"),

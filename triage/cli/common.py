@@ -8,29 +8,17 @@ import sqlite3
 import sys
 import time
 import traceback
-import unicodedata
 from dataclasses import dataclass, field
 
 import click
 from click.core import ParameterSource
 
-from triage.errors import ConfigError, NotFoundError, TriageError
-from triage.importing import check_job
+from triage.cli.output import echo, silence_stdout
+from triage.display import from_printable, printable
+from triage.errors import ConfigError, NotFoundError, OutputError, TriageError
+from triage.importing import check_job, check_name
 
-# Shown escaped in one-line output: a newline (in a file or test name) would split the line,
-# a bidi override would reorder it.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def printable(text: str) -> str:
-    """Return `text` for one output line: control and bidi characters shown as escapes."""
-    if text.isprintable():
-        return text
-    return "".join(
-        c.encode("unicode_escape").decode("ascii")
-        if c in _BIDI or unicodedata.category(c) == "Cc" else c
-        for c in text
-    )
+__all__ = ["printable", "echo"]  # printable: the one escaping rule, from triage.display
 
 
 @dataclass
@@ -67,10 +55,15 @@ class CliState:
 class TriageGroup(click.Group):
     """Turn TriageError into one stderr line and the error's exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["triage.args"] = list(args)  # checked in `invoke`, where errors are one line
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         ctx.ensure_object(CliState)
         try:
             try:
+                _check_utf8(ctx.meta.get("triage.args", []))
                 return super().invoke(ctx)
             except sqlite3.DatabaseError as exc:
                 # The store translates what it writes; a read query can still meet a damaged
@@ -81,17 +74,45 @@ class TriageGroup(click.Group):
                     raise
                 raise _store_error(ctx, exc) from exc
         except TriageError as exc:
-            state = ctx.find_object(CliState)
-            click.echo(f"error: {printable(exc.message)}", err=True)
-            if state is not None and state.verbose:
-                if exc.details:
-                    click.echo(exc.details, err=True)
-                click.echo("".join(traceback.format_exception(exc)), err=True)
+            _report(ctx, exc)
             ctx.exit(exc.exit_code)
         finally:
             state = ctx.find_object(CliState)
             if state is not None:
                 state.close()
+
+
+def _report(ctx: click.Context, exc: TriageError) -> None:
+    """Print the error's one line (and with --verbose its details) on stderr."""
+    if isinstance(exc, OutputError):
+        silence_stdout()
+        if getattr(exc, "broken_pipe", False):
+            return  # `triage ... | head`: the reader has all it wanted
+    state = ctx.find_object(CliState)
+    try:
+        echo(f"error: {exc.message}", err=True)
+        if state is not None and state.verbose:
+            for line in (exc.details or "").splitlines():
+                echo(line, err=True)
+            for line in "".join(traceback.format_exception(exc)).splitlines():
+                echo(line, err=True)
+    except OutputError:
+        pass  # stderr is gone too: the exit code is all that is left
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Refuse an argument that is not valid UTF-8 before any command sees it.
+
+    On POSIX, Python decodes such bytes as lone surrogates, which SQLite, HTTP and the terminal
+    would each fail on later with a traceback.
+    """
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+            raise ConfigError(f"Argument {shown!r} is not valid UTF-8; give names and paths "
+                              "in UTF-8 (as Jenkins and the history keep them).") from None
 
 
 def _store_error(ctx: click.Context, exc: sqlite3.Error) -> TriageError:
@@ -170,8 +191,8 @@ class TerminalReporter:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
         if self._bar is not None:
-            click.echo("", err=True)
-        click.echo(f"warning: {printable(message)}", err=True)
+            echo(err=True)
+        echo(f"warning: {message}", err=True)
 
     def finish(self) -> None:
         if self._bar is not None:
@@ -191,8 +212,6 @@ def server_option(func):
 
 
 def _check_server(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from triage.importing import check_name
-
     return check_name(value, "--server", "ci")
 
 
@@ -215,11 +234,32 @@ def job_server(store, job: str, server: str) -> str:
 
 
 def job_option(func):
-    """--job JOB (required): a job's full name, checked for emptiness and control characters."""
+    """--job JOB (required): the full name of a job in the history (see `typed_job`)."""
+    return click.option(
+        "--job", required=True, callback=lambda _ctx, _param, value: typed_job(value),
+        help="Job full name, e.g. team/app/main (control characters as shown: \\x1b).",
+    )(func)
+
+
+def new_job_option(func):
+    """--job JOB (required) for a job about to be stored: no control characters at all."""
     return click.option(
         "--job", required=True, callback=lambda _ctx, _param, value: check_job(value),
         help="Job full name, e.g. team/app/main.",
     )(func)
+
+
+def typed_job(value: str) -> str:
+    """Return the job a user typed: its name as shown, control characters read back.
+
+    Tables show a control character in a name escaped (`\\x1b`, `\\n`); typing the name that
+    way finds the job (`triage.display.from_printable`), so a synced job with such a name stays
+    queryable. Empty names and outer spaces are refused, as for new jobs.
+    """
+    name = from_printable(value)
+    if name.strip() != name or not name:
+        check_name(value, "--job", "team/app")
+    return name
 
 
 def format_option(func):

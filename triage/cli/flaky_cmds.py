@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from collections import Counter
 
@@ -18,6 +17,7 @@ from triage.cli.common import (
     printable,
     server_option,
 )
+from triage.cli.output import echo, echo_json
 from triage.flakiness.clusters import OUTAGE
 from triage.flakiness.suggest import short_sha
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
@@ -56,10 +56,10 @@ def failures_cmd(state: CliState, job, number, server, fmt):
     store = state.store()
     result = triage(store, job, number, job_server(store, job, server))
     if fmt == "json":
-        click.echo(json.dumps(failures_json(result), indent=2))
+        echo_json(failures_json(result))
         return
     for line in failures_table(result, job, verbose=state.verbose):
-        click.echo(printable(line))  # test names and messages may hold control characters
+        echo(line)  # escaped: test names and messages may hold control characters
 
 
 REASONS_SHOWN = 3  # per test in the table; -v shows every reason
@@ -210,7 +210,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
         note=note,
         who=who,
     )
-    click.echo(f"Marked {_plural(len(marked), 'failure')} of {job} #{number} {verdict} "
+    echo(f"Marked {_plural(len(marked), 'failure')} of {job} #{number} {verdict} "
                f"(by {who}).")
 
 
@@ -232,9 +232,9 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
-        click.echo(f"Undid {_plural(count, 'verdict')} on {job} #{number}.")
+        echo(f"Undid {_plural(count, 'verdict')} on {job} #{number}.")
     else:
-        click.echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
+        echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
 
 
 @click.command("flaky")
@@ -265,22 +265,22 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     store = state.store()
     ranked = rank_flaky(store, job, job_server(store, job, server), last)
     if fmt == "json":
-        click.echo(json.dumps([flaky_json(t) for t in ranked], indent=2))
+        echo_json([flaky_json(t) for t in ranked])
         return
     if not ranked:
-        click.echo(f"No test of {job} failed in these builds.")
+        echo(f"No test of {job} failed in these builds.")
         return
     names = [printable(t.test) for t in ranked[:limit]]
     width = min(max(map(len, names)), 80)
-    click.echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
+    echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
     for t, name in zip(ranked[:limit], names, strict=True):
         ev = t.evidence
         rate = f"{ev.failures}/{ev.runs}"
-        click.echo(f"{ev.score:4.2f}  {name:<{width}}  {rate:>11}  {t.history}")
+        echo(f"{ev.score:4.2f}  {name:<{width}}  {rate:>11}  {t.history}")
         for reason in t.reasons[:2]:
-            click.echo(f"      - {reason}")
+            echo(f"      - {reason}")
     if len(ranked) > limit:
-        click.echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
+        echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
 
 
 def flaky_json(t) -> dict:
