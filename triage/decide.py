@@ -17,6 +17,7 @@ the server's clock when Stage View answers and from ours otherwise (`"build-star
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from triage.errors import (
     InputRefused,
     JenkinsError,
     JenkinsNotFound,
+    JenkinsServerError,
     JenkinsUnreachable,
     StoreError,
 )
@@ -197,6 +199,11 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
             # A POST is never retried (trap 2): it may or may not have arrived.
             exc.message += " The decision may or may not have reached Jenkins; check " \
                 "`triage pending` before trying again."
+        elif isinstance(exc, JenkinsServerError):
+            # A 5xx can come from a proxy after Jenkins applied the decision, or from Jenkins
+            # failing after the step moved on: nobody can tell from here.
+            exc.message += (" The decision may have been applied all the same: check "
+                            f"`triage pending --job {shlex.quote(job)}` before trying again.")
         raise
     except KeyboardInterrupt:
         # Ctrl+C while the POST was out: Jenkins may already have applied it (trap 2).

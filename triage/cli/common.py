@@ -16,9 +16,11 @@ from click.core import ParameterSource
 from triage.cli.output import echo, silence_stdout
 from triage.display import from_printable, printable
 from triage.errors import ConfigError, NotFoundError, OutputError, TriageError
-from triage.importing import check_job, check_name
+from triage.importing import MAX_BUILD, check_job, check_name
 
 __all__ = ["printable", "echo"]  # printable: the one escaping rule, from triage.display
+
+BUILD_NUMBER = click.IntRange(0, MAX_BUILD)  # what the history can hold
 
 
 @dataclass
@@ -38,18 +40,32 @@ class CliState:
             from triage.store import Store
 
             path = resolve_db_path(self.db_path)
-            if not create and not path.exists():
-                raise NotFoundError(
-                    f"No history at {path} yet. Import or sync builds first (triage import / "
-                    "triage sync), or check --db / TRIAGE_DB."
-                )
-            self._store = Store.open(path)
+            read_only = False
+            if not create:
+                _check_readable(path)
+                # Reading needs no writable folder: open it read-only where it is not.
+                read_only = not os.access(path.parent, os.W_OK)
+            self._store = Store.open(path, read_only=read_only)
         return self._store
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _check_readable(path) -> None:
+    """Refuse a missing or empty history before SQLite turns it into a new one."""
+    if not path.exists():
+        raise NotFoundError(
+            f"No history at {path} yet. Import or sync builds first (triage import / "
+            "triage sync), or check --db / TRIAGE_DB."
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise NotFoundError(
+            f"The history at {path} is empty (0 bytes): nothing was ever stored in it. It was "
+            "left untouched; import or sync into it first, or check --db / TRIAGE_DB."
+        )
 
 
 class TriageGroup(click.Group):
@@ -244,9 +260,15 @@ def job_option(func):
 def new_job_option(func):
     """--job JOB (required) for a job about to be stored: no control characters at all."""
     return click.option(
-        "--job", required=True, callback=lambda _ctx, _param, value: check_job(value),
+        "--job", required=True, callback=lambda _ctx, _param, value: _new_job(value),
         help="Job full name, e.g. team/app/main.",
     )(func)
+
+
+def _new_job(value: str) -> str:
+    # Typed escaped (`\\x1b`) names a control character too: refused either way.
+    check_job(from_printable(value))
+    return value
 
 
 def typed_job(value: str) -> str:

@@ -9,6 +9,7 @@ from collections import Counter
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
     CliState,
     common_options,
     format_option,
@@ -20,11 +21,12 @@ from triage.cli.common import (
 from triage.cli.output import echo, echo_json
 from triage.flakiness.clusters import OUTAGE
 from triage.flakiness.suggest import short_sha
+from triage.importing import MAX_BUILD
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
 _job = job_option
 _build = click.option(
-    "--build", "number", type=click.IntRange(min=0), required=True, help="Build number."
+    "--build", "number", type=BUILD_NUMBER, required=True, help="Build number."
 )
 _test = click.option("--test", help="The failing test: classname.name (or a unique name).")
 _cluster = click.option("--cluster", help="A cluster id from `triage failures`, e.g. since-57.")
@@ -35,7 +37,7 @@ _cluster = click.option("--cluster", help="A cluster id from `triage failures`, 
 @click.option(
     "--build",
     "number",
-    type=click.IntRange(min=0),
+    type=BUILD_NUMBER,
     help="Build number (default: the newest stored build).",
 )
 @server_option
@@ -242,13 +244,13 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
 @server_option
 @click.option(
     "--last",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_BUILD),
     default=None,
     help="Only the last N builds (default: the whole job).",
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_BUILD),
     default=50,
     show_default=True,
     help="Rows in the table (JSON lists every test).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
     CliState,
     TerminalReporter,
     common_options,
@@ -34,7 +35,7 @@ MAX_NAME_WIDTH = 100
 
 @click.command("import")
 @new_job_option
-@click.option("--build", "number", type=click.IntRange(min=0, max=MAX_BUILD),
+@click.option("--build", "number", type=BUILD_NUMBER,
               help="Build number.")
 @server_option
 @click.option("--revision", help="Commit SHA the build ran on.")
@@ -118,7 +119,7 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
 @job_option
 @server_option
 @click.option("--test", "pattern", help="Filter tests: glob (* ?) or substring of classname.name.")
-@click.option("--last", type=click.IntRange(min=1, max=MAX_BUILD, clamp=True), default=10,
+@click.option("--last", type=click.IntRange(min=1, max=MAX_BUILD), default=10,
               show_default=True, help="Number of most recent builds.")
 @format_option
 @common_options

@@ -15,6 +15,7 @@ import time
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
     CliState,
     TerminalReporter,
     common_options,
@@ -26,8 +27,6 @@ from triage.display import safe
 from triage.errors import Cancelled, ConfigError, OutputError, TriageError
 from triage.importing import MAX_BUILD
 from triage.progress import CancelToken
-
-BUILD_NUMBER = click.IntRange(0, MAX_BUILD)
 
 # --- shared options ---------------------------------------------------------------------------
 
@@ -110,7 +109,7 @@ def servers_group() -> None:
               help="CA certificate bundle for a private TLS certificate.")
 @click.option("--no-verify-tls", "no_verify", is_flag=True,
               help="Do not check the server's TLS certificate (prefer --ca-bundle).")
-@click.option("--timeout", type=float, default=60.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=60.0, show_default=True,
               help="Read timeout in seconds.")
 @click.option("--artifacts", "artifact_globs", multiple=True, metavar="JOB=GLOB",
               help="Read archived JUnit XML matching GLOB for JOB (and jobs under it) instead "
@@ -202,7 +201,8 @@ def servers_remove(state: CliState, name):
 @server_options
 @click.option("--job", "jobs", multiple=True, metavar="JOB", callback=_jobs_callback,
               help="Full job name (folders joined by /); repeat. Default: every job.")
-@click.option("--max-builds", type=click.IntRange(1, MAX_BUILD), default=100, show_default=True,
+@click.option("--max-builds", type=click.IntRange(1, MAX_BUILD), default=100,
+              show_default=True,
               help="Newest builds to look at per job.")
 @click.option("--workers", type=click.IntRange(1, 16), default=4, show_default=True,
               help="Parallel report downloads.")

@@ -243,9 +243,9 @@ class JenkinsClient:
                 f"{reason or 'bad request (400)'}", url=response.url, status=400)
         if status >= 500 and endpoint == "proceed":
             raise JenkinsServerError(
-                f"Jenkins failed ({status}) to proceed {what}; it rejects unknown parameters and "
-                "choice values outside the list. Check `triage pending` and try again.",
-                url=response.url, status=status)
+                f"Jenkins (or a proxy) failed with {status} on the proceed of {what}; Jenkins "
+                "answers 500 to unknown parameters and choice values outside the list.",
+                url=response.url, status=status, details=self.http.excerpt(response))
         self.http.check(response, response.url)
 
     def _post_decision(self, path: str, form: dict | None):
