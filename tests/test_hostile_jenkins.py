@@ -166,6 +166,19 @@ def test_a_pending_input_with_wrong_types_names_the_field_and_the_other_servers_
     assert warning.startswith("ci: http://") and "`$.jobs[0].builds`" in _one_line(warning)
 
 
+def test_a_wrong_typed_stage_view_leaves_the_paused_build_listed_with_its_wait_unknown():
+    with serve() as srv:
+        srv.faults.respond(json.dumps({"stages": [{"pauseDurationMillis": "long"}]}),
+                           "*/job/app/4/wfapi/describe")
+        reporter = NullReporter()
+        found = paused_builds([client_for(srv, settings=HOSTILE)], jobs=["app"],
+                              reporter=reporter)
+    ((paused,),) = [found]
+    assert (paused.job, paused.number, paused.wait_source) == ("app", 4, "build-start")
+    (warning,) = reporter.warnings
+    assert "/job/app/4/wfapi/describe: " in warning and "pauseDurationMillis" in warning
+
+
 def test_a_wrong_typed_input_action_refuses_the_decision_and_posts_nothing(store):
     with serve() as srv:
         srv.faults.respond(json.dumps({"executions": [{"id": "x", "input": {"parameters": [

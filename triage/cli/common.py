@@ -23,6 +23,19 @@ __all__ = ["printable", "echo"]  # printable: the one escaping rule, from triage
 BUILD_NUMBER = click.IntRange(0, MAX_BUILD)  # what the history can hold
 
 
+class _Count(click.IntRange):
+    """A number of builds or rows: at least 1; past what the history can hold means all."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1)
+
+    def convert(self, value, param, ctx) -> int:
+        return min(super().convert(value, param, ctx), MAX_BUILD)
+
+
+COUNT = _Count()
+
+
 @dataclass
 class CliState:
     db_path: str | None = None

@@ -10,6 +10,7 @@ import click
 
 from triage.cli.common import (
     BUILD_NUMBER,
+    COUNT,
     CliState,
     common_options,
     format_option,
@@ -21,7 +22,6 @@ from triage.cli.common import (
 from triage.cli.output import echo, echo_json
 from triage.flakiness.clusters import OUTAGE
 from triage.flakiness.suggest import short_sha
-from triage.importing import MAX_BUILD
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
 _job = job_option
@@ -244,13 +244,13 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
 @server_option
 @click.option(
     "--last",
-    type=click.IntRange(1, MAX_BUILD),
+    type=COUNT,
     default=None,
     help="Only the last N builds (default: the whole job).",
 )
 @click.option(
     "--limit",
-    type=click.IntRange(1, MAX_BUILD),
+    type=COUNT,
     default=50,
     show_default=True,
     help="Rows in the table (JSON lists every test).",

@@ -6,6 +6,7 @@ import click
 
 from triage.cli.common import (
     BUILD_NUMBER,
+    COUNT,
     CliState,
     TerminalReporter,
     common_options,
@@ -20,7 +21,6 @@ from triage.cli.output import echo, echo_json
 from triage.domain import BUILD_RESULTS, BuildInfo
 from triage.errors import ConfigError
 from triage.importing import (
-    MAX_BUILD,
     check_result,
     import_files,
     import_manifest,
@@ -119,7 +119,7 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
 @job_option
 @server_option
 @click.option("--test", "pattern", help="Filter tests: glob (* ?) or substring of classname.name.")
-@click.option("--last", type=click.IntRange(min=1, max=MAX_BUILD), default=10,
+@click.option("--last", type=COUNT, default=10,
               show_default=True, help="Number of most recent builds.")
 @format_option
 @common_options
