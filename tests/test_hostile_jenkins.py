@@ -20,6 +20,7 @@ from tests.jenkins_world import FAST, T0, client_for, report, serve, small_world
 from triage.decide import decide, paused_builds
 from triage.errors import (
     JenkinsBadResponse,
+    JenkinsNotFound,
     JenkinsResponseTooLarge,
     JenkinsServerError,
     JenkinsTooSlow,
@@ -298,6 +299,15 @@ def test_a_200000_case_report_fits_the_default_cap(store):
 
 
 # --- credentials in what a server sends back ----------------------------------------------------
+
+
+def test_an_error_page_in_a_charset_no_codec_knows_is_still_one_line():
+    with serve() as srv:
+        srv.faults.respond("<h1>Oops</h1>", "*/job/app/api/json", status=404,
+                           content_type="text/html; charset=klingon")
+        with pytest.raises(JenkinsNotFound) as info:
+            client_for(srv, settings=HOSTILE).job_builds("app", 1)
+    assert "<h1>Oops</h1>" in info.value.details and _one_line(info.value.message)
 
 
 def test_an_error_page_echoing_our_authorization_header_is_redacted():

@@ -14,7 +14,7 @@ import click
 from click.core import ParameterSource
 
 from triage.cli.output import echo, silence_stdout
-from triage.display import from_printable, printable
+from triage.display import from_printable, printable, safe
 from triage.errors import ConfigError, NotFoundError, OutputError, TriageError
 from triage.importing import MAX_BUILD, check_job, check_name
 
@@ -212,7 +212,7 @@ class TerminalReporter:
         if self._bar is not None:
             self._bar.update(n)
         elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
-            self._bar = click.progressbar(length=self._total, label=self._label,
+            self._bar = click.progressbar(length=self._total, label=safe(self._label),
                                           file=sys.stderr)
             self._bar.__enter__()
             self._bar.update(self._done)

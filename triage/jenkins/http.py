@@ -265,7 +265,10 @@ class JenkinsHttp:
 
     def excerpt(self, response: requests.Response) -> str:
         """Return the start of a body for error details, without our credentials."""
-        text = response.content[:2000].decode(response.encoding or "utf-8", "replace")
+        try:
+            text = response.content[:2000].decode(response.encoding or "utf-8", "replace")
+        except LookupError:  # a charset no codec knows, from a broken or hostile server
+            text = response.content[:2000].decode("utf-8", "replace")
         return redact(text, self._secrets)
 
 
