@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.jenkins_world import FAST, T0, client_for, report, serve, small_world
+from tests.jenkins_world import FAST, client_for, serve
 from triage.decide import decide, paused_builds
 from triage.errors import (
     JenkinsBadResponse,
@@ -26,7 +26,6 @@ from triage.errors import (
     JenkinsTooSlow,
     JenkinsUnreachable,
 )
-from triage.jenkins.http import HttpSettings
 from triage.progress import NullReporter
 from triage.store import decisions
 from triage.sync import SyncOptions, sync
@@ -270,32 +269,6 @@ def test_a_flood_in_one_report_leaves_the_rest_of_the_sync(store):
     ((job, number, message),) = summary.build_errors
     assert (job, number) == ("app", 2) and "more than 1 MiB" in message
     assert _builds(store, "app") == [1, 3, 4]
-
-
-def _big_report(cases: int) -> bytes:
-    """A report as Jenkins exports it with our tree=, every 10,000th case failed."""
-    rows = [{"className": "com.example.shop.checkout.CheckoutServiceIntegrationTest",
-             "name": f"placesOrderWithDiscountCode_{i:06d}", "duration": 0.012,
-             "status": "FAILED" if i % 10_000 == 0 else "PASSED", "skipped": False,
-             "errorDetails": "expected:<1> but was:<2>" if i % 10_000 == 0 else None,
-             "errorStackTrace": None, "stdout": None, "stderr": None, "skippedMessage": None,
-             "flakyFailures": [], "rerunFailures": []} for i in range(cases)]
-    return json.dumps({"_class": "hudson.tasks.junit.TestResult",
-                       "suites": [{"name": "CheckoutSuite", "cases": rows}]}).encode()
-
-
-@pytest.mark.slow
-def test_a_200000_case_report_fits_the_default_cap(store):
-    body = _big_report(200_000)
-    assert len(body) * 2 < HttpSettings().max_bytes  # generous: twice this size still fits
-    world = small_world()
-    world.pipeline("huge").add_build(1, result="UNSTABLE", timestamp_ms=T0, duration_ms=1,
-                                     report=report(1))
-    with serve(world) as srv:
-        srv.faults.respond(body, "*/job/huge/1/testReport/api/json")
-        summary = sync(client_for(srv, settings=replace(FAST, timeout=(5.0, 60.0))), store,
-                       SyncOptions(jobs=["huge"]))
-    assert summary.build_errors == [] and summary.tests == 200_000
 
 
 # --- credentials in what a server sends back ----------------------------------------------------
