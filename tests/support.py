@@ -74,3 +74,35 @@ def readline_within(proc, timeout: float = 60.0) -> str:
         proc.kill()
         raise AssertionError(f"no line from the child within {timeout:g} s")
     return box[0]
+
+
+def read_terminal(master: int, wait: float = 0.5) -> bytes:
+    """Read what a child wrote to its pseudo-terminal until it is quiet for `wait` s or gone."""
+    import os
+    import select
+
+    out = b""
+    while select.select([master], [], [], wait)[0]:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        out += chunk
+    return out
+
+
+def read_terminal_until(master: int, proc, wanted: bytes, timeout: float = 60.0) -> bytes:
+    """Read a child's terminal until `wanted` shows (the child's own words: no delay)."""
+    import os
+    import select
+    import time
+
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        assert proc.poll() is None and time.monotonic() < deadline, seen
+        if select.select([master], [], [], 1.0)[0]:
+            seen += os.read(master, 4096)
+    return seen

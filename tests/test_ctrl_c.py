@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import signal
 import sqlite3
 import subprocess
@@ -17,6 +16,7 @@ import threading
 import time
 
 import pytest
+from support import read_terminal, read_terminal_until
 
 from tests.jenkins_world import T0, report, serve, small_world
 
@@ -86,30 +86,6 @@ def test_ctrl_c_while_triage_builds_syncs(db_path):
     assert out == ""  # no half list
 
 
-def _read_until(master: int, proc: subprocess.Popen, wanted: bytes) -> bytes:
-    """Read a child's terminal until `wanted` shows (the child's own words, no delay)."""
-    seen = b""
-    deadline = time.monotonic() + TIMEOUT
-    while wanted not in seen:
-        assert proc.poll() is None and time.monotonic() < deadline, seen
-        if select.select([master], [], [], 1.0)[0]:
-            seen += os.read(master, 4096)
-    return seen
-
-
-def _drain(master: int) -> bytes:
-    out = b""
-    while select.select([master], [], [], 0.5)[0]:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # the child closed its end
-            break
-        if not chunk:
-            break
-        out += chunk
-    return out
-
-
 def test_a_second_ctrl_c_stops_at_once_without_waiting_for_jenkins(db_path):
     """On a terminal the first Ctrl+C says it waits for the work in flight; the second stops
     while Jenkins still holds those requests."""
@@ -123,10 +99,10 @@ def test_a_second_ctrl_c_stops_at_once_without_waiting_for_jenkins(db_path):
         try:
             assert held.fired.wait(TIMEOUT)
             proc.send_signal(signal.SIGINT)
-            _read_until(master, proc, b"Ctrl+C again to stop now")
+            read_terminal_until(master, proc, b"Ctrl+C again to stop now")
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=TIMEOUT)  # the gate is still closed: it did not wait
-            shown = _drain(master).decode(errors="replace")
+            shown = read_terminal(master).decode(errors="replace")
         finally:
             gate.set()
             os.close(master)
@@ -164,11 +140,11 @@ def test_ctrl_c_at_the_confirmation_prompt_sends_nothing(db_path):
                        stderr=slave)
         os.close(slave)
         try:
-            _read_until(master, proc, b"[y/N]")
+            read_terminal_until(master, proc, b"[y/N]")
             _wait_reading_stdin(proc)
             proc.send_signal(signal.SIGINT)
             proc.wait(timeout=TIMEOUT)
-            shown = _drain(master).decode(errors="replace")
+            shown = read_terminal(master).decode(errors="replace")
         finally:
             os.close(master)
         posts = srv.requests.count_of(method="POST")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import pty
-import select
 import subprocess
 import sys
 
 import pytest
 import requests
 from click.testing import CliRunner
+from support import read_terminal
 
 from tests.jenkins_world import T0, client_for, serve, small_world
 from triage.cli import cli
@@ -170,19 +170,8 @@ def _on_a_terminal(args: list[str], env: dict) -> bytes:
     proc = subprocess.Popen([sys.executable, "-m", "triage", *args], stdout=slave,
                             stderr=slave, env={**os.environ, **env})
     os.close(slave)
-    out = b""
     try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 30)
-            if not ready:
-                break
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the child closed its end
-                break
-            if not chunk:
-                break
-            out += chunk
+        out = read_terminal(master, 30)
     finally:
         os.close(master)
         proc.wait(timeout=30)

@@ -128,7 +128,7 @@ def test_fifos_and_symlink_loops_in_a_folder_are_passed_over(db_path, tmp_path):
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Imported j #1: 1 tests" in proc.stdout
+    assert "Imported j #1: 1 test," in proc.stdout
 
 
 def test_a_report_without_test_cases_is_stored_with_a_warning(db_path, tmp_path):
@@ -175,7 +175,7 @@ def test_manifest_lines_that_would_misimport_or_crash_are_skipped(db_path, tmp_p
     manifest.write_text(json.dumps({"build": 2, "files": ["a.xml"]}) + "\n" + json.dumps(line))
     result = run(db_path, "import", "--job", "j", "--manifest", str(manifest), expect=1)
     assert f"skipped m.jsonl:2: {says}" in result.output
-    assert "Imported 1 builds of j" in result.output and "Fix the lines named above" in result.output
+    assert "Imported 1 build of j" in result.output and "Fix the lines named above" in result.output
     history = json.loads(run(db_path, "history", "--job", "j", "--format", "json").output)
     assert [b["number"] for b in history["builds"]] == [2]
     assert [t["name"] for t in history["tests"]] == ["ok"]  # "" did not import the folder
@@ -281,7 +281,7 @@ def test_a_manifest_stopped_by_a_lock_says_what_landed(db_path, tmp_path, held_w
     with Store.open(db_path, timeout=0.1) as store, pytest.raises(StoreError) as caught:
         import_manifest(store, manifest, BuildInfo("j", 0), workers=0)
     assert "is locked" in caught.value.message
-    assert "The 0 builds stored before it are whole" in caught.value.message
+    assert "The builds stored before it (0) are whole" in caught.value.message
 
 
 def _open_at_once(path: str, barrier, results) -> None:
@@ -388,17 +388,29 @@ def test_a_read_only_history_is_one_clear_error(store):
     assert db_info(store)["counts"]["builds"] == 0
 
 
-@pytest.mark.parametrize("field, value", [
-    ("status", ["PASSED"]), ("status", {"x": 1}), ("duration", 10**400), ("duration", 1e300),
-], ids=["status-list", "status-object", "duration-huge-int", "duration-huge-float"])
-def test_jenkins_report_json_with_odd_values_still_imports(store, field, value):
+@pytest.mark.parametrize("value", [-3, 1e300, 8 * 86400])
+def test_jenkins_report_json_with_implausible_durations_imports_them_as_unknown(store, value):
+    from triage.jenkins.schema import ReportJson, convert
     from triage.junit.jenkins_json import results_from_report
     from triage.store.importer import import_build
 
-    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": 0.5, field: value}
-    results = results_from_report({"suites": [{"name": "s", "cases": [case]}]})
-    assert results[0].duration in (None, 0.5)  # a duration no test can take is unknown
+    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": value}
+    report = convert({"suites": [{"name": "s", "cases": [case]}]}, ReportJson, "report")
+    results = results_from_report(report)
+    assert results[0].duration is None  # a duration no test can take is unknown
     assert import_build(store, BuildInfo("j", 1), results).tests == 1
+
+
+@pytest.mark.parametrize("field, value", [
+    ("status", ["PASSED"]), ("status", {"x": 1}), ("duration", 10**400), ("duration", "1s"),
+], ids=["status-list", "status-object", "duration-huge-int", "duration-text"])
+def test_jenkins_report_json_with_wrong_types_is_refused_naming_the_field(field, value):
+    from triage.errors import JenkinsBadResponse
+    from triage.jenkins.schema import ReportJson, convert
+
+    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": 0.5, field: value}
+    with pytest.raises(JenkinsBadResponse, match=rf"`\$\.suites\[0\]\.cases\[0\]\.{field}`"):
+        convert({"suites": [{"name": "s", "cases": [case]}]}, ReportJson, "report")
 
 
 def test_a_quoted_tilde_in_the_history_path_means_home(tmp_path, monkeypatch, report):

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
 import sys
-import time
 
 from click.testing import CliRunner
+from support import read_terminal, read_terminal_until
 
 from tests.jenkins_world import serve, small_world
 from triage.cli import cli
@@ -66,19 +65,6 @@ def test_a_failure_marked_noise_does_not_block(db_path):
         assert _posts(srv) == 1 and "has 1 failure" not in result.output
 
 
-def _answer_prompt(proc: subprocess.Popen, master: int, answer: bytes) -> bytes:
-    """Read the child's terminal until it asks, then type `answer`; return what it showed."""
-    seen = b""
-    deadline = time.monotonic() + TIMEOUT
-    while b"[y/N]" not in seen:
-        assert proc.poll() is None and time.monotonic() < deadline, seen
-        ready, _, _ = select.select([master], [], [], 1.0)
-        if ready:
-            seen += os.read(master, 4096)
-    os.write(master, answer)
-    return seen
-
-
 def _proceed_on_a_terminal(srv, db_path, answer: bytes):
     master, slave = pty.openpty()
     env = dict(os.environ, TRIAGE_JENKINS_TOKEN=srv.users["alice"], NO_COLOR="1")
@@ -88,17 +74,10 @@ def _proceed_on_a_terminal(srv, db_path, answer: bytes):
         env=env)
     os.close(slave)
     try:
-        shown = _answer_prompt(proc, master, answer)
+        shown = read_terminal_until(master, proc, b"[y/N]")
+        os.write(master, answer)
         out, _ = proc.communicate(timeout=TIMEOUT)
-        rest = b""
-        while select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # the child closed its end
-                break
-            if not chunk:
-                break
-            rest += chunk
+        rest = read_terminal(master, 0.2)
     finally:
         os.close(master)
         if proc.poll() is None:

@@ -127,22 +127,30 @@ def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None =
             items = [a.state for a in attention(source, jobs, recent, reporter, problems)
                      if a.reason == "paused"]
             # One Stage View request per paused build for its wait: done side by side.
-            found.extend(paused_details(source, items, with_wait))
+            found.extend(paused_details(source, items, with_wait, reporter))
         except JenkinsError as exc:
             _warn(reporter, problems, source, exc)
     return sorted(found, key=lambda p: (-(p.waited_ms or 0), p.job, p.number))
 
 
 def paused_details(source: JenkinsSource, states: Iterable[BuildState],
-                   with_wait: bool = True) -> list[PausedBuild]:
+                   with_wait: bool = True,
+                   reporter: Reporter | None = None) -> list[PausedBuild]:
     """Return each paused build with its wait: one Stage View request per build, side by side."""
     with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
-        return list(pool.map(_paused, repeat(source), states, repeat(with_wait)))
+        return list(pool.map(_paused, repeat(source), states, repeat(with_wait),
+                             repeat(reporter or NullReporter())))
 
 
-def _paused(source: JenkinsSource, state: BuildState, with_wait: bool) -> PausedBuild:
+def _paused(source: JenkinsSource, state: BuildState, with_wait: bool,
+            reporter: Reporter) -> PausedBuild:
     info = state.info
-    pause = source.pause(info.job, info.number) if with_wait else Pause(None, None, "unknown")
+    pause = Pause(None, None, "unknown")
+    if with_wait:
+        try:
+            pause = source.pause(info.job, info.number)
+        except JenkinsError as exc:  # the wait is a detail: the paused build is still listed
+            reporter.warn(f"{source.name}: {exc.message}")
     if with_wait and pause.source == "unknown" and info.timestamp_ms:
         # No Stage View: our clock against the build's start, an upper bound.
         waited = max(0, int(time.time() * 1000) - info.timestamp_ms)

@@ -11,6 +11,7 @@ answers. `decide` does both; `blocking_failures` is the check before a proceed, 
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ from triage.errors import (
     InputRefused,
     JenkinsError,
     JenkinsNotFound,
+    JenkinsServerError,
     JenkinsUnreachable,
     StoreError,
 )
@@ -131,6 +133,11 @@ def send(source: JenkinsSource, store: Store, prepared: Prepared, who: str | Non
             # A POST is never retried (trap 2): it may or may not have arrived.
             exc.message += " The decision may or may not have reached Jenkins; check " \
                 "`triage pending` before trying again."
+        elif isinstance(exc, JenkinsServerError):
+            # A 5xx can come from a proxy after Jenkins applied the decision, or from Jenkins
+            # failing after the step moved on: nobody can tell from here.
+            exc.message += (" The decision may have been applied all the same: check "
+                            f"`triage pending --job {shlex.quote(job)}` before trying again.")
         raise
     except KeyboardInterrupt:
         # Ctrl+C while the POST was out: Jenkins may already have applied it (trap 2).

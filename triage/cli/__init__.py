@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "triage.cli.demo_cmds",
     "triage.cli.gui_cmds",
     "triage.cli.gate_cmds",
+    "triage.cli.report_cmds",
 )
 
 
@@ -58,8 +59,24 @@ for _name in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; an output error outside a command (`--help > /dev/full`) is one line too."""
+    import errno
     import multiprocessing
+    import sys
+
+    from triage.cli.output import silence_stdout
 
     # A frozen executable started as the app's sync child must run that child, not the CLI.
     multiprocessing.freeze_support()
-    cli.main(args=argv, prog_name="triage")
+    try:
+        cli.main(args=argv, prog_name="triage")
+    except OSError as exc:  # click's own output (help, usage, version); commands use `echo`
+        silence_stdout()
+        if exc.errno != errno.EPIPE:
+            try:
+                sys.stderr.write(f"error: Cannot write to standard output "
+                                 f"({exc.strerror or type(exc).__name__}).\n")
+                sys.stderr.flush()
+            except OSError:
+                pass
+        sys.exit(1)

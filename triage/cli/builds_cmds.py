@@ -5,7 +5,6 @@ Parse, call `triage.inbox.builds_needing_attention` (the app's list calls it too
 
 from __future__ import annotations
 
-import json
 import time
 
 import click
@@ -16,16 +15,29 @@ from triage.cli.common import (
     cancel_on_ctrl_c,
     common_options,
     format_option,
+    jobs_callback,
+    raise_for_problems,
     server_options,
 )
-from triage.cli.output import age, cells, cut, duration, pad, paint, plural, terminal_width
-from triage.errors import Cancelled, JenkinsNotFound, TriageError
+from triage.cli.output import (
+    age,
+    cells,
+    cut,
+    duration,
+    echo_json,
+    echo_painted_lines,
+    pad,
+    paint,
+    plural,
+    terminal_width,
+)
+from triage.errors import Cancelled
 from triage.progress import CancelToken
 
 
 @click.command("builds")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB",
+@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
               help="Only this job, or the jobs in this folder; repeat.")
 @click.option("--since", metavar="DATE",
               help="Only builds started since then: 2026-11-20, 2026-11-20T09:00Z, or an "
@@ -77,25 +89,12 @@ def builds_cmd(state: CliState, server, user, jobs, since, no_sync, fmt):
     if fmt == "json":
         from triage.inbox import inbox_as_dict
 
-        click.echo(json.dumps([inbox_as_dict(i) for i in items], indent=2))
+        echo_json([inbox_as_dict(i) for i in items])
     else:
         cost = (f"{plural(sum(c.request_count for c in clients), 'request')}, "
                 f"{time.monotonic() - started:.1f} s")
-        click.echo("\n".join(builds_table(items, len(clients) > 1, cost)))
-    _outcome(problems, bool(items))
-
-
-def _outcome(problems: list, listed: bool) -> None:
-    if not problems:
-        return
-    if not listed and len(problems) == 1:
-        raise problems[0]
-    rest = "; the list shows the rest" if listed else ""
-    if all(isinstance(p, JenkinsNotFound) for p in problems):
-        raise JenkinsNotFound(f"{plural(len(problems), 'job')} named could not be found on "
-                              f"Jenkins (see the warnings above){rest}.")
-    raise TriageError(f"Some of what you asked for could not be read (see the warnings "
-                      f"above){rest}.")
+        echo_painted_lines(builds_table(items, len(clients) > 1, cost))
+    raise_for_problems(problems, bool(items))
 
 
 COLUMNS = ("STATE", "WAITED", "BUILD", "FAILED", "REAL", "UNSURE", "NOISE")

@@ -14,23 +14,38 @@ import sys
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
     CliState,
     TerminalReporter,
     cancel_on_ctrl_c,
     common_options,
     format_option,
+    job_callback,
+    jobs_callback,
     pairs,
-    printable,
+    raise_for_problems,
     server_options,
 )
-from triage.cli.output import cut, duration, paint, plural, terminal_width
-from triage.errors import Cancelled, ConfigError, JenkinsNotFound, NotFoundError, TriageError
+from triage.cli.output import (
+    cut,
+    duration,
+    echo,
+    echo_json,
+    echo_lines,
+    echo_painted,
+    paint,
+    plural,
+    terminal_width,
+)
+from triage.display import safe
+from triage.errors import Cancelled, ConfigError, NotFoundError, OutputError
 from triage.progress import CancelToken, NullReporter
 
 
 @click.command("pending")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB", help="Only these jobs; repeat.")
+@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
+              help="Only these jobs; repeat.")
 @format_option
 @common_options
 def pending_cmd(state: CliState, server, user, jobs, fmt):
@@ -56,45 +71,32 @@ def pending_cmd(state: CliState, server, user, jobs, fmt):
     if not found and len(problems) == 1:
         raise problems[0]  # one thing went wrong and nothing else to show: one error
     for warning in reporter.warnings:
-        click.echo(f"warning: {printable(warning)}", err=True)
+        echo(f"warning: {warning}", err=True)
     if fmt == "json":
-        click.echo(json.dumps([paused_as_dict(p) for p in found], indent=2))
+        echo_json([paused_as_dict(p) for p in found])
     else:
-        click.echo("\n".join(_paused_table(found)))
-    if problems:
-        _raise_for(problems, bool(found))
-
-
-def _raise_for(problems: list, listed: bool) -> None:
-    """One error for what could not be read, with the exit code of its kind."""
-    rest = "; the list shows the rest" if listed else ""
-    if all(isinstance(p, JenkinsNotFound) for p in problems):
-        raise JenkinsNotFound(f"{plural(len(problems), 'job')} named could not be found on "
-                              f"Jenkins (see the warnings above){rest}.")
-    raise TriageError(f"Some of what you asked for could not be read (see the warnings "
-                      f"above){rest}.")
+        echo_lines(_paused_table(found))
+    raise_for_problems(problems, bool(found))
 
 
 def _paused_table(found) -> list[str]:
+    """Ids, messages, parameters and choices are shown whole: they are what a person types."""
     if not found:
         return ["No build is waiting for input."]
-    width = terminal_width()
     lines = []
     for p in found:
         waited = duration(p.waited_ms) + ("+" if p.wait_source == "build-start" else "")
         failures = "?" if p.failures is None else str(p.failures)
-        lines.append(cut(f"{p.server}  {p.job} #{p.number}  waiting {waited}  "
-                         f"failures {failures}  {p.url or ''}", width))
+        lines.append(f"{p.server}  {p.job} #{p.number}  waiting {waited}  "
+                     f"failures {failures}  {p.url or ''}")
         for item in p.inputs:
-            line = f"    input {item.id}: {item.message or ''}  [{item.ok} / {item.cancel}]"
-            lines.append(cut(line + (f"  submitter: {item.submitter}" if item.submitter
-                                     else ""), width))
+            lines.append(f"    input {item.id}: {item.message or ''}  [{item.ok} / {item.cancel}]"
+                         + (f"  submitter: {item.submitter}" if item.submitter else ""))
             for param in item.parameters:
                 default = "(hidden)" if param.is_password else repr(param.default)
                 choices = f" choices: {', '.join(param.choices)}" if param.choices else ""
                 kind = param.type.removesuffix("ParameterDefinition")
-                lines.append(cut(f"        {param.name} ({kind}) default {default}{choices}",
-                                 width))
+                lines.append(f"        {param.name} ({kind}) default {default}{choices}")
     if any(p.wait_source == "build-start" for p in found):
         lines.append("(+: Jenkins did not say when the input was reached (no paused Stage View "
                      "stage); time since the build started)")
@@ -135,25 +137,26 @@ def _check_failures(store, client, job: str, number: int, yes: bool, dry_run: bo
     try:
         blocking = blocking_failures(store, client.name, job, number)
     except NotFoundError:
-        click.echo(f"note: {printable(job)} #{number} is not in the history, so its failures "
+        echo(f"note: {job} #{number} is not in the history, so its failures "
                    "were not checked.", err=True)
         return
     if not blocking:
         return
     width = terminal_width()
-    click.echo(f"{printable(job)} #{number} has {plural(len(blocking), 'failure')} the history "
+    echo(f"{job} #{number} has {plural(len(blocking), 'failure')} the history "
                "calls real:", err=True)
     for item in blocking:
         label = paint(f"{item.verdict or item.suggestion:<6}", "real")
-        click.echo(f"  {label} {cut(item.test, width - 9)}", err=True)
-        click.echo(f"         {cut(item.reason, width - 9)}", err=True)
+        echo_painted(f"  {label} {cut(item.test, width - 9)}", err=True)
+        echo(f"         {cut(item.reason, width - 9)}", err=True)
     if yes or dry_run:
         return
     if not sys.stdin.isatty():
         raise ConfigError(f"Not proceeding: {plural(len(blocking), 'failure')} the history "
                           "calls real (listed above) and no terminal to confirm; nothing was "
                           "sent. Pass --yes to proceed anyway.")
-    if not click.confirm(f"Proceed anyway with {_what(prepared)}?", default=False, err=True):
+    if not click.confirm(safe(f"Proceed anyway with {_what(prepared)}?"), default=False,
+                         err=True):
         raise Cancelled("Not proceeding; nothing was sent.")
 
 
@@ -170,14 +173,20 @@ def _decide(state: CliState, server, user, job, build, action, input_ref, params
         _sync_first(store, client, job)
         _check_failures(store, client, job, build, yes, dry_run, prepared)
     if dry_run:
-        click.echo(f"Would {action} {printable(_what(prepared))}; nothing was sent "
+        echo(f"Would {action} {_what(prepared)}; nothing was sent "
                    "(--dry-run).")
         return
     send(client, store, prepared, who=config.user)
     verb = "Proceeded" if action == "proceed" else "Aborted"
     after = build_after(client, job, build)
     then = f"; {after.describe()}" if after is not None else ""
-    click.echo(printable(f"{verb} {_what(prepared)}{then}."))
+    try:
+        echo(f"{verb} {_what(prepared)}{then}.")
+    except OutputError as exc:
+        # The decision is applied and stored: never let a failed print invite a second one.
+        exc.message = (f"The {action} of {job} #{build} went through and is stored in the "
+                       f"history, but its confirmation could not be printed: {exc.message}")
+        raise
 
 
 _input = click.option("--input", "input_ref", metavar="ID",
@@ -188,8 +197,8 @@ _dry_run = click.option("--dry-run", is_flag=True,
 
 
 @click.command("proceed")
-@click.argument("job")
-@click.argument("build", type=int)
+@click.argument("job", callback=job_callback)
+@click.argument("build", type=BUILD_NUMBER)
 @server_options
 @_input
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -214,8 +223,8 @@ def proceed_cmd(state: CliState, job, build, server, user, input_ref, params, ye
 
 
 @click.command("abort")
-@click.argument("job")
-@click.argument("build", type=int)
+@click.argument("job", callback=job_callback)
+@click.argument("build", type=BUILD_NUMBER)
 @server_options
 @_input
 @_dry_run

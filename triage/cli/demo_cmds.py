@@ -6,6 +6,7 @@ import os
 
 import click
 
+from triage.cli.output import echo
 from triage.errors import ConfigError, TriageError
 
 
@@ -46,7 +47,7 @@ def demo(serve: bool, self_test: bool, host: str, port: int, seed: int,
         _window(srv, self_test=False)
         return
     if not serve:
-        click.echo("No display here (neither DISPLAY nor WAYLAND_DISPLAY is set): serving "
+        echo("No display here (neither DISPLAY nor WAYLAND_DISPLAY is set): serving "
                    "the demo Jenkins alone; try it with the CLI.")
     _serve(_start(host, port, seed, context_path))
 
@@ -66,11 +67,11 @@ def _start(host: str, port: int, seed: int, context_path: str):
 
 
 def _credentials(srv) -> None:
-    click.echo(f"Sample Jenkins running at {srv.url}")
+    echo(f"Sample Jenkins running at {srv.url}")
     for user in srv.security.users:
         role = "admin" if user.admin else ", ".join(user.groups) or (
             "may build" if user.can_build else "read only")
-        click.echo(f"  user {user.id} ({role})  API token {user.token}")
+        echo(f"  user {user.id} ({role})  API token {user.token}")
 
 
 def _window(srv, self_test: bool) -> None:
@@ -91,14 +92,14 @@ def _window(srv, self_test: bool) -> None:
 
 def _serve(srv) -> None:
     _credentials(srv)
-    click.echo("Press Ctrl+C to stop.", nl=True)
+    echo("Press Ctrl+C to stop.")
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         srv.stop()
-        click.echo("Stopped.")
+        echo("Stopped.")
 
 
 COMMANDS = [demo]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
+    COUNT,
     CliState,
     common_options,
     format_option,
@@ -18,7 +19,15 @@ from triage.cli.common import (
     server_option,
 )
 from triage.cli.failures_view import failures_json, failures_table
-from triage.cli.output import cut, plural, terminal_width
+from triage.cli.output import (
+    cut,
+    echo,
+    echo_json,
+    echo_lines,
+    echo_painted_lines,
+    plural,
+    terminal_width,
+)
 from triage.triage_build import (
     build_url,
     failure_details,
@@ -31,7 +40,7 @@ from triage.triage_build import (
 
 _job = job_option
 _build = click.option(
-    "--build", "number", type=click.IntRange(min=0), required=True, help="Build number."
+    "--build", "number", type=BUILD_NUMBER, required=True, help="Build number."
 )
 _test = click.option("--test", help="The failing test: classname.name (or a unique name).")
 _cluster = click.option("--cluster", help="A cluster id from `triage failures`, e.g. since-57.")
@@ -42,7 +51,7 @@ _cluster = click.option("--cluster", help="A cluster id from `triage failures`, 
 @click.option(
     "--build",
     "number",
-    type=click.IntRange(min=0),
+    type=BUILD_NUMBER,
     help="Build number (default: the newest stored build).",
 )
 @server_option
@@ -71,13 +80,13 @@ def failures_cmd(state: CliState, job, number, server, fmt):
     result = triage(store, job, number, server)
     details = failure_details(store, job, result.build.number, server)
     if fmt == "json":
-        click.echo(json.dumps(failures_json(result, details), indent=2))
+        echo_json(failures_json(result, details))
         return
     url = build_url(store, job, result.build.number, server)
-    # The view escapes names, messages and links itself (printable), then colours.
-    for line in failures_table(result, job, verbose=state.verbose, details=details,
-                               build_url=url):
-        click.echo(line)
+    # The view escapes names, messages and links itself, then colours: echo_painted keeps
+    # only its colour codes.
+    echo_painted_lines(failures_table(result, job, verbose=state.verbose, details=details,
+                                      build_url=url))
 
 
 @click.command("mark")
@@ -113,7 +122,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
         note=note,
         who=who,
     )
-    click.echo(f"Marked {plural(len(marked), 'failure')} of {job} #{number} {verdict} "
+    echo(f"Marked {plural(len(marked), 'failure')} of {job} #{number} {verdict} "
                f"(by {who}).")
 
 
@@ -135,9 +144,9 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
-        click.echo(f"Undid {plural(count, 'verdict')} on {job} #{number}.")
+        echo(f"Undid {plural(count, 'verdict')} on {job} #{number}.")
     else:
-        click.echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
+        echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
 
 
 @click.command("flaky")
@@ -145,13 +154,13 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
 @server_option
 @click.option(
     "--last",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=None,
     help="Only the last N builds (default: the whole job).",
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=50,
     show_default=True,
     help="Rows in the table (JSON lists every test).",
@@ -170,17 +179,15 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     ranked = rank_flaky(store, job, server, last)
     marks = test_verdicts(store, job, server, [t.test_id for t in ranked])
     if fmt == "json":
-        click.echo(json.dumps([flaky_json(t, marks.get(t.test_id, ())) for t in ranked],
-                              indent=2))
+        echo_json([flaky_json(t, marks.get(t.test_id, ())) for t in ranked])
         return
     if not ranked:
-        click.echo(f"No test of {printable(job)} looks flaky in these builds (failures "
+        echo(f"No test of {job} looks flaky in these builds (failures "
                    "marked real are not flakiness).")
         return
-    for line in flaky_table(ranked[:limit], marks):
-        click.echo(line)
+    echo_lines(flaky_table(ranked[:limit], marks))
     if len(ranked) > limit:
-        click.echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
+        echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
 
 
 def flaky_table(ranked, marks) -> list[str]:

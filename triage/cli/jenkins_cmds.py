@@ -15,13 +15,15 @@ from triage.cli.common import (
     TerminalReporter,
     cancel_on_ctrl_c,
     common_options,
+    jobs_callback,
     pairs,
-    printable,
     server_options,
 )
-from triage.cli.output import plural
+from triage.cli.output import echo, echo_row, plural
+from triage.display import safe
 from triage.errors import Cancelled, TriageError
 from triage.errors import JenkinsNotFound as NotFoundOnJenkins
+from triage.importing import MAX_BUILD
 from triage.progress import CancelToken
 
 # --- servers ----------------------------------------------------------------------------------
@@ -77,14 +79,14 @@ def servers_add(state: CliState, name, url, user, token_env, ca_bundle, no_verif
         token_env=token_env)
     token = None
     if server_config.keyring_usable():
-        token = click.prompt(f"API token for {user} on {server_config.normalise_url(url)}",
+        token = click.prompt(safe(f"API token for {user} on {server_config.normalise_url(url)}"),
                              hide_input=True)
     else:
-        click.echo(f"note: {server_config.no_keyring_advice(server)}", err=True)
+        echo(f"note: {server_config.no_keyring_advice(server)}", err=True)
     where = server_config.add(server, token)
     _adopt_history(state, server)
     stored = "in the OS keyring" if where == "keyring" else f"from {server.token_variable}"
-    click.echo(f"Added {name} ({server.url}), user {user}; token {stored}.")
+    echo(f"Added {name} ({server.url}), user {user}; token {stored}.")
     _check_added(server)
 
 
@@ -104,13 +106,13 @@ def _check_added(server) -> None:
     from triage import servers as server_config
 
     if server.user and not server_config.token_for(server):
-        click.echo(f"Not checked yet: no token in {server.token_variable}; "
+        echo(f"Not checked yet: no token in {server.token_variable}; "
                    f"`triage servers test {server.name}` checks once it is set.")
         return
     try:
-        click.echo("checked: " + server_config.check(server).summary())
+        echo("checked: " + server_config.check(server).summary())
     except TriageError as exc:
-        click.echo(f"warning: {printable(exc.message)} The server is saved; "
+        echo(f"warning: {exc.message} The server is saved; "
                    f"`triage servers test {server.name}` checks again.", err=True)
 
 
@@ -126,12 +128,12 @@ def servers_list(state: CliState):
     from triage import servers as server_config
     found = server_config.load()
     if not found:
-        click.echo("No servers configured; add one with `triage servers add`.")
+        echo("No servers configured; add one with `triage servers add`.")
         return
     for server in found.values():
         token = "token: set" if server_config.token_for(server) else "token: MISSING"
         source = f" ({server.token_env})" if server.token_env else ""
-        click.echo(f"{server.name}\t{server.url}\t{server.user or '(anonymous)'}\t{token}{source}")
+        echo_row(server.name, server.url, server.user or "(anonymous)", token + source)
 
 
 @servers_group.command("test")
@@ -150,7 +152,7 @@ def servers_test(state: CliState, name, user):
     """
     from triage import servers as server_config
     server = server_config.resolve_one(name, user)
-    click.echo("ok: " + server_config.check(server).summary())
+    echo("ok: " + server_config.check(server).summary())
 
 
 @servers_group.command("remove")
@@ -165,7 +167,7 @@ def servers_remove(state: CliState, name):
     """
     from triage import servers as server_config
     server_config.remove(name)
-    click.echo(f"Removed {name}.")
+    echo(f"Removed {name}.")
 
 
 # --- sync ---------------------------------------------------------------------------------------
@@ -173,9 +175,9 @@ def servers_remove(state: CliState, name):
 
 @click.command("sync")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB",
+@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
               help="Full job name (folders joined by /); repeat. Default: every job.")
-@click.option("--max-builds", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--max-builds", type=click.IntRange(1, MAX_BUILD), default=100, show_default=True,
               help="Newest builds to look at per job.")
 @click.option("--workers", type=click.IntRange(1, 16), default=4, show_default=True,
               help="Parallel report downloads.")
@@ -216,12 +218,12 @@ def _sync_one(store, config, jobs: list[str], max_builds: int, workers: int, tok
     if summary.cancelled:
         return summary
     seconds = time.monotonic() - started
-    click.echo(f"{config.name}: {plural(summary.jobs, 'job')}, "
+    echo(f"{config.name}: {plural(summary.jobs, 'job')}, "
                f"{plural(summary.stored, 'build')} stored ({summary.refreshed} refreshed), "
                f"{plural(summary.tests, 'test result')}, "
                f"{plural(client.request_count, 'request')}, {seconds:.1f} s.")
     for job, left in summary.left_out.items():
-        click.echo(f"note: {printable(job)}: {plural(left, 'older build')} not fetched; use "
+        echo(f"note: {job}: {plural(left, 'older build')} not fetched; use "
                    f"--max-builds {max_builds + left} to include them.")
     return summary
 

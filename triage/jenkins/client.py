@@ -11,8 +11,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-import requests
-
 from triage.errors import (
     InputAlreadyDecided,
     InputRefused,
@@ -24,7 +22,7 @@ from triage.errors import (
     JenkinsServerError,
     JenkinsUnreachable,
 )
-from triage.jenkins import facts, urls
+from triage.jenkins import facts, schema, urls
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.http import HttpSettings, JenkinsHttp
 from triage.jenkins.model import BuildState, JobBuilds, JobRef, Pause, PendingInput
@@ -69,10 +67,10 @@ class JenkinsClient:
     def probe(self) -> dict[str, Any]:
         """Check URL, credentials and JSON; return the version, the user and top-level jobs."""
         response = self.http.get("api/json", {"tree": "jobs[name]"})
-        data = self.http.decode_json(response)
+        data = self.http.decode_json(response, schema.Listing)
         who = None
         try:
-            who = self.http.get_json("me/api/json", {"tree": "id"}).get("id")
+            who = self.http.get_json("me/api/json", {"tree": "id"}, schema.Me).get("id")
         except (JenkinsNotFound, JenkinsForbidden):
             pass  # anonymous, or an older core without `me`
         return {"version": response.headers.get("X-Jenkins"), "user": who,
@@ -104,7 +102,7 @@ class JenkinsClient:
         while pending:
             prefix = pending.pop(0)
             path = urls.job_path(prefix) if prefix else ""
-            data = self.http.get_json(path + "api/json", {"tree": tree})
+            data = self.http.get_json(path + "api/json", {"tree": tree}, schema.Listing)
             yield from self._level(prefix, data.get("jobs") or (), NEST_LEVELS, pending)
 
     def _level(self, prefix: str, items, levels: int, pending: list[str]) -> Iterator[JobBuilds]:
@@ -127,7 +125,8 @@ class JenkinsClient:
         """
         try:
             data = self.http.get_json(urls.job_path(job) + "api/json", {
-                "tree": f"{_JOB_FIELDS},firstBuild[number],allBuilds[{fields}]{{0,{int(limit)}}}"})
+                "tree": f"{_JOB_FIELDS},firstBuild[number],allBuilds[{fields}]{{0,{int(limit)}}}"},
+                schema.Job)
         except JenkinsNotFound as exc:
             raise self._missing(job, None, exc) from exc
         first = (data.get("firstBuild") or {}).get("number")
@@ -137,14 +136,14 @@ class JenkinsClient:
     def build(self, job: str, number: int) -> BuildState:
         try:
             data = self.http.get_json(urls.run_path(job, number) + "api/json",
-                                      {"tree": facts.BUILD_TREE})
+                                      {"tree": facts.BUILD_TREE}, schema.Build)
         except JenkinsNotFound as exc:
             raise self._missing(job, number, exc) from exc
         return self._state(job, data)
 
     def _exists(self, job: str) -> bool:
         try:
-            self.http.get_json(urls.job_path(job) + "api/json", {"tree": "name"})
+            self.http.get_json(urls.job_path(job) + "api/json", {"tree": "name"}, schema.Job)
         except JenkinsNotFound:
             return False
         return True
@@ -203,7 +202,7 @@ class JenkinsClient:
         """
         try:
             return self.http.get_json(urls.run_path(job, number) + "testReport/api/json",
-                                      {"tree": tree})
+                                      {"tree": tree}, schema.ReportJson)
         except JenkinsNotFound:
             return None
 
@@ -214,24 +213,21 @@ class JenkinsClient:
     def console_log(self, job: str, number: int, max_bytes: int):
         """Return the end of a build's console log, at most `max_bytes` (section 4.8).
 
-        `X-Text-Size` of the first answer is the log's length; a longer log is read again
-        from `size - max_bytes`. The body is streamed and never read past the cap.
+        The first answer's `X-Text-Size` is the log's length (one byte of its body is read);
+        the log is then read from `size - max_bytes`, so its end is always there.
         """
         from triage.console_log import ConsoleLog
 
         path = urls.run_path(job, number) + "logText/progressiveText"
         try:
-            response = self.http.get(path, {"start": 0}, stream=True)
+            first = self.http.get(path, {"start": 0}, head=1)
         except JenkinsNotFound as exc:
             raise self._missing(job, number, exc) from exc
-        size = _int_header(response, "X-Text-Size")
-        start = 0
-        if size is not None and size > max_bytes:
-            response.close()
-            start = size - max_bytes
-            response = self.http.get(path, {"start": start}, stream=True)
+        size = _int_header(first, "X-Text-Size")
+        start = max(0, size - max_bytes) if size is not None else 0
+        response = self.http.get(path, {"start": start}, head=max_bytes)
         more = response.headers.get("X-More-Data", "").lower() == "true"
-        data = _read_capped(response, max_bytes)
+        data = response.content
         text = data.decode("utf-8", errors="replace")
         if start:
             text = text.partition("\n")[2]  # the first line read is cut in two
@@ -251,7 +247,8 @@ class JenkinsClient:
         """
         run = urls.run_path(job, number)
         try:
-            data = self.http.get_json(run + "input/api/json", {"tree": input_contract.INPUT_TREE})
+            data = self.http.get_json(run + "input/api/json", {"tree": input_contract.INPUT_TREE},
+                                      schema.InputActionDoc)
         except JenkinsNotFound:
             data = None
         found = input_contract.inputs_from_action(data)
@@ -262,7 +259,8 @@ class JenkinsClient:
             return ()  # never reached an input step (trap 3)
         try:
             return input_contract.inputs_from_wfapi(
-                self.http.get_json(run + "wfapi/pendingInputActions"))
+                self.http.get_json(run + "wfapi/pendingInputActions", None,
+                                   schema.PendingInputActions))
         except JenkinsNotFound:
             pass
         if data is None and not self._has_input_page(run):
@@ -285,7 +283,8 @@ class JenkinsClient:
     def pause(self, job: str, number: int) -> Pause:
         """Return how long a paused build has waited, from Stage View (section 2.3)."""
         try:
-            data = self.http.get_json(urls.run_path(job, number) + "wfapi/describe")
+            data = self.http.get_json(urls.run_path(job, number) + "wfapi/describe", None,
+                                      schema.RunExt)
         except JenkinsNotFound:
             return Pause(None, None, "unknown")  # Stage View not installed
         return pause_from_describe(data)
@@ -322,9 +321,9 @@ class JenkinsClient:
                 f"{reason or 'bad request (400)'}", url=response.url, status=400)
         if status >= 500 and endpoint == "proceed":
             raise JenkinsServerError(
-                f"Jenkins failed ({status}) to proceed {what}; it rejects unknown parameters and "
-                "choice values outside the list. Check `triage pending` and try again.",
-                url=response.url, status=status)
+                f"Jenkins (or a proxy) failed with {status} on the proceed of {what}; Jenkins "
+                "answers 500 to unknown parameters and choice values outside the list.",
+                url=response.url, status=status, details=self.http.excerpt(response))
         self.http.check(response, response.url)
 
     def _post_decision(self, path: str, form: dict | None):
@@ -416,23 +415,6 @@ def _int_header(response, name: str) -> int | None:
         return int(response.headers.get(name, ""))
     except ValueError:
         return None
-
-
-def _read_capped(response, limit: int) -> bytes:
-    """Read a streamed body up to `limit` bytes and close it."""
-    chunks, total = [], 0
-    try:
-        for chunk in response.iter_content(64 * 1024):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total >= limit:
-                break
-    except requests.RequestException as exc:
-        raise JenkinsUnreachable(f"The console log of {response.url} stopped arriving "
-                                 f"({type(exc).__name__}); try again.", url=response.url) from exc
-    finally:
-        response.close()
-    return b"".join(chunks)[:limit]
 
 
 def _verb(endpoint: str) -> str:
