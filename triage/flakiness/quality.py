@@ -25,7 +25,7 @@ from triage.flakiness.model import (
     Run,
     SignatureSpread,
 )
-from triage.flakiness.signatures import short_message, signature_id
+from triage.flakiness.signatures import short_message, signature_id, top_frame
 from triage.flakiness.simulate import SimHistory
 
 APPROACHES = ("engine", "age", "ever failed")
@@ -172,6 +172,7 @@ def _failures(sim: SimHistory, build):
                     short_message(first.type, first.message),
                     first.type,
                     len(attempts) - 1,
+                    frame=top_frame(first.trace),
                 )
             )
     return inputs, truths, current, counts
