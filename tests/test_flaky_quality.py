@@ -12,7 +12,7 @@ from triage.domain import Outcome
 from triage.flakiness import simulate_realistic as realistic
 from triage.flakiness.model import NOISE, REAL
 from triage.flakiness.quality import replay
-from triage.flakiness.simulate import REALISTIC, generate
+from triage.flakiness.simulate import CLASSIC, REALISTIC, generate
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +46,11 @@ def test_the_simulator_has_every_ingredient():
     assert flaky_rates and flaky_rates[len(flaky_rates) // 2] < 0.03  # mostly low rates
 
 
-def test_no_real_failure_is_suggested_noise_and_the_engine_beats_both_baselines():
+@pytest.mark.parametrize("profile", [CLASSIC, REALISTIC])
+def test_no_real_failure_is_suggested_noise_and_the_engine_beats_both_baselines(profile):
     totals = None
     for seed in (101, 102, 103):
-        tally, _ = replay(generate(seed, builds=200, tests=300))
+        tally, _ = replay(generate(seed, builds=200, tests=300, profile=profile))
         if totals is None:
             totals = tally
         else:
@@ -58,7 +59,8 @@ def test_no_real_failure_is_suggested_noise_and_the_engine_beats_both_baselines(
     assert engine["real"] > 20 and engine["noise"] > 50
     assert engine["real_as_noise"] == 0
     assert engine["real_flagged"] >= 0.9
-    assert engine["noise_recognised"] >= 0.75
+    assert engine["noise_recognised"] >= (0.85 if profile == REALISTIC else 0.75)
+    assert sum(totals.missed.values()) == engine["noise"] - totals.counts["engine"][(NOISE, NOISE)]
     for baseline in ("age", "ever failed"):
         row = totals.row(baseline)
         assert row["real_as_noise"] > 0
