@@ -37,7 +37,7 @@ class FailureRow:
     type: str | None
     signature: str | None
     message: str | None
-    trace: str | None
+    trace: str | None = None  # only where the engine needs its top frame
 
 
 _BUILD_ROW = "SELECT id, number, revision, branch FROM builds WHERE job_id = ? "
