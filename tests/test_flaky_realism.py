@@ -12,6 +12,8 @@ from triage.flakiness.evidence import IMPROBABLE, gather, streak_chance
 from triage.flakiness.model import NOISE, REAL, UNSURE, BuildContext, PastVerdict, Run
 from triage.flakiness.ranking import rank
 from triage.flakiness.suggest import ORDINARY_STREAK, triage_failure
+from triage.report import ReportFilters
+from triage.report.collect import collect
 from triage.store.importer import import_build
 from triage.triage_build import triage
 
@@ -265,7 +267,9 @@ def test_an_unknown_error_from_a_library_or_without_a_trace_stays_unsure(frame):
     assert cluster.suggestion == UNSURE
 
 
-def test_the_store_reads_the_frame_from_the_stored_trace(store):
+def _fixture_history(store, frame: str = "com.acme.orders.Fixtures.setUp") -> None:
+    """Twenty builds of six tests; in #20 all six fail with one error thrown at `frame`."""
+
     def results(number: int) -> list[TestResult]:
         out = []
         for i in range(6):
@@ -276,7 +280,7 @@ def test_the_store_reads_the_frame_from_the_stored_trace(store):
                 message = "Cannot invoke Repo.find() because repo is null"
                 trace = (
                     f"java.lang.NullPointerException: {message}\n"
-                    "\tat com.acme.orders.Fixtures.setUp(Fixtures.java:12)\n"
+                    f"\tat {frame}(Fixtures.java:12)\n"
                     f"\tat com.acme.orders.Case{i}Test.setUp(Case{i}Test.java:8)"
                 )
                 attempts = (Attempt("error", "java.lang.NullPointerException", message, trace),)
@@ -284,7 +288,23 @@ def test_the_store_reads_the_frame_from_the_stored_trace(store):
         return out
 
     for number in range(1, 21):
-        import_build(store, BuildInfo("app", number, revision=f"{number:040x}"), results(number))
+        info = BuildInfo("app", number, revision=f"{number:040x}", timestamp_ms=number * 60_000)
+        import_build(store, info, results(number))
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [("com.acme.orders.Fixtures.setUp", REAL), ("org.hibernate.internal.SessionImpl.find", UNSURE)],
+)
+def test_a_report_judges_a_fixture_break_as_triage_failures_does(store, frame, expected):
+    _fixture_history(store, frame)
+    (job,) = collect(store, ReportFilters(jobs=("app",)), 0).jobs
+    assert {f.suggestion for f in job.failures} == {expected}
+    assert [c.suggestion for c in triage(store, "app", 20).clusters] == [expected]
+
+
+def test_the_store_reads_the_frame_from_the_stored_trace(store):
+    _fixture_history(store)
     result = triage(store, "app", 20)
     assert result.failures[0].failure.frame == "com.acme.orders.Fixtures.setUp"
     assert [c.suggestion for c in result.clusters] == [REAL]
