@@ -45,84 +45,85 @@ def _attempt(kind: str, type_: str, message: str, frames: list[str]) -> Attempt:
     return Attempt(kind, type_, message, java_trace(type_, message, frames))
 
 
+def _template(kind: str, type_: str, message, frames):
+    """Return a template (rng, x) -> Attempt: `message(rng, x)` and `frames(x)` make its parts.
+
+    x is the failing test, or the host number for an outage.
+    """
+
+    def make(rng, x) -> Attempt:
+        return _attempt(kind, type_, message(rng, x), frames(x))
+
+    return make
+
+
+def _in_test(*frames: str):
+    """Return frames(test): `frames` (formatted with the test) above the test's own method."""
+    return lambda t: [f.format(t=t) for f in frames] + [f"{t.classname}.{t.name}"]
+
+
+def _in_setup(*frames: str):
+    """Return frames(test): `frames` (formatted with the test) above the test's setUp."""
+    return lambda t: [f.format(t=t) for f in frames] + [f"{t.classname}.setUp"]
+
+
 # --- a test's own flaky errors ---------------------------------------------------------------
 
-
-def _flaky_timeout(rng, test) -> Attempt:
-    message = (
+_flaky_timeout = _template(
+    "failure",
+    "org.awaitility.core.ConditionTimeoutException",
+    lambda rng, t: (
         f"Condition not met within {rng.randint(2, 30)} seconds: "
         f"order {rng.randrange(10**5)} state PENDING"
-    )
-    return _attempt(
-        "failure",
-        "org.awaitility.core.ConditionTimeoutException",
-        message,
-        ["org.awaitility.core.ConditionAwaiter.await", f"{test.classname}.{test.name}"],
-    )
-
-
-def _flaky_race(rng, test) -> Attempt:
-    message = f"expected: <{rng.randint(2, 9)}> but was: <{rng.randint(0, 1)}>"
-    return _attempt(
-        "failure", "org.opentest4j.AssertionFailedError", message, [f"{test.classname}.{test.name}"]
-    )
-
-
-def _flaky_port(rng, test) -> Attempt:
-    message = (
+    ),
+    _in_test("org.awaitility.core.ConditionAwaiter.await"),
+)
+_flaky_race = _template(
+    "failure",
+    "org.opentest4j.AssertionFailedError",
+    lambda rng, t: f"expected: <{rng.randint(2, 9)}> but was: <{rng.randint(0, 1)}>",
+    _in_test(),
+)
+_flaky_port = _template(
+    "error",
+    "java.net.BindException",
+    lambda rng, t: (
         f"Failed to bind to 0.0.0.0/0.0.0.0:{rng.randint(30000, 60000)}: Address already in use"
-    )
-    return _attempt(
-        "error",
-        "java.net.BindException",
-        message,
-        ["io.netty.bootstrap.AbstractBootstrap.bind", f"{test.classname}.setUp"],
-    )
-
-
-def _flaky_tempdir(rng, test) -> Attempt:
-    path = f"/tmp/junit{rng.randrange(10**9)}/export-{rng.randrange(10**4)}.csv"
-    return _attempt(
-        "error",
-        "java.io.UncheckedIOException",
-        f"java.nio.file.NoSuchFileException: {path}",
-        [f"com.acme.{test.module}.ExportWriter.flush", f"{test.classname}.{test.name}"],
-    )
-
-
-def _flaky_concurrent(rng, test) -> Attempt:
-    return _attempt(
-        "error",
-        "java.util.ConcurrentModificationException",
-        "",
-        [
-            "java.util.ArrayList$Itr.checkForComodification",
-            f"com.acme.{test.module}.EventBus.publish",
-            f"{test.classname}.{test.name}",
-        ],
-    )
-
-
-def _flaky_order(rng, test) -> Attempt:
-    # Test-order dependence: a singleton left behind by the test that ran before.
-    message = (
-        f"{NOUNS[len(test.name) % 16]}Registry already initialised by thread-{rng.randint(1, 64)}"
-    )
-    return _attempt(
-        "error",
-        "java.lang.IllegalStateException",
-        message,
-        [f"com.acme.{test.module}.Registry.init", f"{test.classname}.setUp"],
-    )
-
-
-def _flaky_read_timeout(rng, test) -> Attempt:
-    return _attempt(
-        "error",
-        "java.net.SocketTimeoutException",
-        f"Read timed out after {rng.randint(1000, 30000)} ms",
-        ["okhttp3.internal.http2.Http2Stream.waitForIo", f"{test.classname}.{test.name}"],
-    )
+    ),
+    _in_setup("io.netty.bootstrap.AbstractBootstrap.bind"),
+)
+_flaky_tempdir = _template(
+    "error",
+    "java.io.UncheckedIOException",
+    lambda rng, t: (
+        f"java.nio.file.NoSuchFileException: "
+        f"/tmp/junit{rng.randrange(10**9)}/export-{rng.randrange(10**4)}.csv"
+    ),
+    _in_test("com.acme.{t.module}.ExportWriter.flush"),
+)
+_flaky_concurrent = _template(
+    "error",
+    "java.util.ConcurrentModificationException",
+    lambda rng, t: "",
+    _in_test(
+        "java.util.ArrayList$Itr.checkForComodification", "com.acme.{t.module}.EventBus.publish"
+    ),
+)
+# Test-order dependence: a singleton left behind by the test that ran before.
+_flaky_order = _template(
+    "error",
+    "java.lang.IllegalStateException",
+    lambda rng, t: (
+        f"{NOUNS[len(t.name) % 16]}Registry already initialised by thread-{rng.randint(1, 64)}"
+    ),
+    _in_setup("com.acme.{t.module}.Registry.init"),
+)
+_flaky_read_timeout = _template(
+    "error",
+    "java.net.SocketTimeoutException",
+    lambda rng, t: f"Read timed out after {rng.randint(1000, 30000)} ms",
+    _in_test("okhttp3.internal.http2.Http2Stream.waitForIo"),
+)
 
 
 # --- errors of a fixture shared by a group of tests -------------------------------------------
@@ -133,41 +134,34 @@ def fixture_class(test) -> str:
     return f"com.acme.{test.module}.support.{NOUNS[test.group % len(NOUNS)]}Fixture"
 
 
-def _fixture_container(rng, test) -> Attempt:
-    message = (
+def _in_fixture(method: str):
+    return lambda t: [f"{fixture_class(t)}.{method}", f"{t.classname}.setUp"]
+
+
+_fixture_container = _template(
+    "error",
+    "org.testcontainers.containers.ContainerLaunchException",
+    lambda rng, t: (
         f"Container startup failed for image postgres:16 after {rng.randint(30, 120)} s "
         f"(container {rng.randrange(16**12):012x})"
-    )
-    return _attempt(
-        "error",
-        "org.testcontainers.containers.ContainerLaunchException",
-        message,
-        [f"{fixture_class(test)}.start", f"{test.classname}.setUp"],
-    )
-
-
-def _fixture_lock(rng, test) -> Attempt:
-    message = (
+    ),
+    _in_fixture("start"),
+)
+_fixture_lock = _template(
+    "error",
+    "java.nio.channels.OverlappingFileLockException",
+    lambda rng, t: (
         f"Timeout waiting for lock on /tmp/gradle-{rng.randrange(10**6)}/shared-cache.lock "
         f"held by process {rng.randint(1000, 99999)}"
-    )
-    return _attempt(
-        "error",
-        "java.nio.channels.OverlappingFileLockException",
-        message,
-        [f"{fixture_class(test)}.acquire", f"{test.classname}.setUp"],
-    )
-
-
-def _fixture_seed(rng, test) -> Attempt:
-    message = f"expected: <{rng.randint(10, 99)}> rows but was: <{rng.randint(0, 9)}>"
-    return _attempt(
-        "failure",
-        "org.opentest4j.AssertionFailedError",
-        message,
-        [f"{fixture_class(test)}.awaitSeeded", f"{test.classname}.setUp"],
-    )
-
+    ),
+    _in_fixture("acquire"),
+)
+_fixture_seed = _template(
+    "failure",
+    "org.opentest4j.AssertionFailedError",
+    lambda rng, t: f"expected: <{rng.randint(10, 99)}> rows but was: <{rng.randint(0, 9)}>",
+    _in_fixture("awaitSeeded"),
+)
 
 # The first four are the classic profile's (its generator samples their indices).
 FLAKY = (
@@ -189,58 +183,46 @@ FIXTURE_WAYS = (7, 8, 9)  # a shared fixture's
 
 # --- outages: one error in many tests at once -------------------------------------------------
 
-
-def _outage_db(rng, host: int) -> Attempt:
-    message = (
-        f"Connection to db-{host}.ci.internal:5432 refused. "
-        "Check that the hostname and port are correct"
-    )
-    return _attempt(
+OUTAGES = (
+    _template(
         "error",
         "org.postgresql.util.PSQLException",
-        message,
-        [
+        lambda rng, host: (
+            f"Connection to db-{host}.ci.internal:5432 refused. "
+            "Check that the hostname and port are correct"
+        ),
+        lambda host: [
             "org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl",
             "com.zaxxer.hikari.pool.HikariPool.getConnection",
         ],
-    )
-
-
-def _outage_http(rng, host: int) -> Attempt:
-    message = (
-        f"503 Service Unavailable from GET http://stub-{host}:{rng.randint(8000, 9000)}/v1/rates "
-        f"(request {rng.randrange(16**12):012x})"
-    )
-    return _attempt(
+    ),
+    _template(
         "error",
         "org.springframework.web.client.HttpServerErrorException",
-        message,
-        [
+        lambda rng, host: (
+            f"503 Service Unavailable from GET http://stub-{host}:{rng.randint(8000, 9000)}"
+            f"/v1/rates (request {rng.randrange(16**12):012x})"
+        ),
+        lambda host: [
             "org.springframework.web.client.RestTemplate.doExecute",
             "com.acme.rates.RatesClient.fetch",
         ],
-    )
-
-
-def _outage_dns(rng, host: int) -> Attempt:
-    return _attempt(
+    ),
+    _template(
         "error",
         "java.net.UnknownHostException",
-        f"cache-{host}.ci.internal: Name or service not known",
-        ["redis.clients.jedis.Connection.connect", "com.acme.cache.CacheClient.get"],
-    )
-
-
-def _outage_disk(rng, host: int) -> Attempt:
-    return _attempt(
+        lambda rng, host: f"cache-{host}.ci.internal: Name or service not known",
+        lambda host: ["redis.clients.jedis.Connection.connect", "com.acme.cache.CacheClient.get"],
+    ),
+    _template(
         "error",
         "java.io.IOException",
-        f"/var/lib/agent-{host}/workspace/build/tmp/out.bin: No space left on device",
-        ["com.acme.io.Spool.write", "com.acme.io.Spool.flush"],
-    )
-
-
-OUTAGES = (_outage_db, _outage_http, _outage_dns, _outage_disk)
+        lambda rng, host: (
+            f"/var/lib/agent-{host}/workspace/build/tmp/out.bin: No space left on device"
+        ),
+        lambda host: ["com.acme.io.Spool.write", "com.acme.io.Spool.flush"],
+    ),
+)
 
 
 # --- real regressions ---------------------------------------------------------------------------
