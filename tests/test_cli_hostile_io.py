@@ -311,7 +311,8 @@ def test_reading_commands_to_a_full_disk_are_one_line(db_path, tmp_path):
     procs = [_to_dev_full(*args, *db) for args in (
         ["db", "info"], ["history", "--job", "app"], ["failures", "--job", "app"],
         ["flaky", "--job", "app"], ["history", "--job", "app", "--format", "json"],
-        ["servers", "list"])] + [_to_dev_full("--version")]
+        ["servers", "list"], ["report", "--job", "app", "--format", "md", "-o", "-"],
+        ["report", "--job", "app", "--format", "csv", "-o", "-"])] + [_to_dev_full("--version")]
     for proc in procs:
         _one_error_line(proc)
 

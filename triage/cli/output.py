@@ -40,6 +40,21 @@ def echo_json(data: Any) -> None:
     _write(redact(json.dumps(data, indent=2, ensure_ascii=True)), False)
 
 
+def echo_document(text: str) -> None:
+    """Print a whole document (a report's CSV, JSON or Markdown) to stdout.
+
+    Piped or redirected, it goes out byte for byte, since it is data for a file or a program;
+    on a terminal each line is escaped like any other output.
+    """
+    if sys.stdout.isatty():
+        echo_lines(text.splitlines())
+        return
+    try:
+        click.echo(text, nl=False)
+    except OSError as exc:
+        raise output_error(exc) from exc
+
+
 def _write(text: str, err: bool) -> None:
     try:
         click.echo(text, err=err)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from triage.cli.common import CliState, TerminalReporter, common_options, printable
+from triage.cli.common import CliState, TerminalReporter, common_options
+from triage.cli.output import echo, echo_document
 from triage.errors import Cancelled, ConfigError, TriageError
 from triage.importing import check_job, check_name
 
@@ -98,7 +99,7 @@ def report_cmd(state: CliState, jobs, server, since, until, branch, fmt, output)
             reporter.warn("No stored build matches these filters: the report is empty.")
         text = render(data, fmt)
         if output == "-":
-            click.echo(text, nl=False)
+            echo_document(text)
             return
         path = _write(Path(output), text)
     except KeyboardInterrupt:
@@ -106,9 +107,9 @@ def report_cmd(state: CliState, jobs, server, since, until, branch, fmt, output)
     finally:
         reporter.finish()
     size = len(text.encode("utf-8"))
-    click.echo(f"Wrote {printable(str(path))} ({fmt}, {size / 1024:,.0f} KiB): "
-               f"{_count(len(data.jobs), 'job')}, {_count(data.summary.builds, 'build')}, "
-               f"{_count(len(data.tests), 'test')}.", err=True)
+    echo(f"Wrote {path} ({fmt}, {size / 1024:,.0f} KiB): "
+         f"{_count(len(data.jobs), 'job')}, {_count(data.summary.builds, 'build')}, "
+         f"{_count(len(data.tests), 'test')}.", err=True)
 
 
 def _count(n: int, noun: str) -> str:
