@@ -97,16 +97,14 @@ def sync_listing(ctx: AppContext, op, server: str, job: str) -> Listing:
 
 
 def rows_of(items: list[InboxItem]) -> list[InboxRow]:
-    """One row per paused input; of a job's red builds only the newest, and none when the job
-    has a paused build (that is the decision to make). The core lists them all."""
+    """One row per paused input. The core keeps each job's newest red build; the window also
+    leaves it out when the job has a paused build (that is the decision to make)."""
     seen = time.monotonic()
     rows = []
-    shown_red = {i.job for i in items if i.state == "paused"}
+    paused_jobs = {i.job for i in items if i.state == "paused"}
     for item in items:
-        if item.state != "paused":
-            if item.job in shown_red:
-                continue
-            shown_red.add(item.job)
+        if item.state != "paused" and item.job in paused_jobs:
+            continue
         base = InboxRow(
             server=item.server, job=item.job, display=f"{item.full_display} #{item.build}",
             number=item.build, state=item.state, url=item.url, inputs=item.inputs,
