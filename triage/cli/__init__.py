@@ -45,10 +45,11 @@ def cli(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from triage.cli.gui_cmds import open_gui
+    from triage.cli.output import echo_lines
     from triage.ui.display import has_display
 
     if not has_display():
-        click.echo(ctx.get_help())
+        echo_lines(ctx.get_help().splitlines())
         return
     open_gui(None, None, None, None)
 
