@@ -154,7 +154,8 @@ def test_ctrl_f_filters_the_failures(qtbot, window):
     assert [m.test for m in shown] == [outage.members[0].test]
 
 
-def test_detail_shows_the_whole_failure_history_and_verdicts(qtbot, window):
+def _first_failure_of_app_30(qtbot, window) -> FailureRecord:
+    """Select app #30 and put the cursor on its first failure."""
     wait_ready(qtbot, window)
     select_build(qtbot, window, "app", 30)
     model = window.failures.model
@@ -162,6 +163,11 @@ def test_detail_shows_the_whole_failure_history_and_verdicts(qtbot, window):
     window.failures.tree.setCurrentIndex(member)
     record = model.record(member)
     assert isinstance(record, FailureRecord)
+    return record
+
+
+def test_detail_shows_the_whole_failure_history_and_verdicts(qtbot, window):
+    record = _first_failure_of_app_30(qtbot, window)
     qtbot.waitUntil(lambda: window.detail.detail is not None
                     and window.detail.detail.test_id == record.test_id)
     assert record.message.partition("\n")[0] in window.detail.trace.text.toPlainText()
@@ -215,12 +221,7 @@ def test_a_build_the_gate_let_through_says_so(qtbot, window, app_context):
 
 
 def test_open_in_jenkins_names_the_test_page_of_the_build(qtbot, window):
-    wait_ready(qtbot, window)
-    select_build(qtbot, window, "app", 30)
-    model = window.failures.model
-    member = model.index(0, 0, model.index(0, 0))
-    window.failures.tree.setCurrentIndex(member)
-    record = model.record(member)
+    record = _first_failure_of_app_30(qtbot, window)
     from PySide6.QtCore import QObject, QUrl, Slot
     from PySide6.QtGui import QDesktopServices
 
