@@ -27,7 +27,7 @@ from triage.flakiness.model import (
     TriagedFailure,
 )
 from triage.flakiness.ranking import FlakyTest, rank
-from triage.flakiness.signatures import short_message
+from triage.flakiness.signatures import short_message, top_frame
 from triage.jenkins import urls
 from triage.store import details
 from triage.store import evidence as q
@@ -118,6 +118,7 @@ def failure_input(
         ),
         verdicts=past,
         own_verdict=own,
+        frame=top_frame(row.trace),
     )
 
 
