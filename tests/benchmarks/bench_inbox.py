@@ -1,7 +1,6 @@
 """What `triage builds` costs on the demo Jenkins, beside what it replaces.
 
-The demo world (`triage demo`: app 120 builds, team/backend 100, shop/main 90,
-shop/feature%2Fx 25, three builds paused) is served from a child process. Measured in the
+The demo world (`triage demo`) is served from a child process. Measured in the
 same run, each from a fresh history and then again with nothing new:
 - baseline: what a user typed before `triage builds` existed: `triage sync` of the whole
   server, then `triage pending` (requests and seconds);
@@ -54,6 +53,15 @@ def _inbox(url: str, token: str, store: Store, with_sync: bool) -> tuple[int, fl
     return client.request_count, spent["seconds"], len(items)
 
 
+def _size() -> str:
+    from triage.jenkins.server import demo_world
+
+    jobs = demo_world(seed=1).all_jobs()
+    builds = [b for j in jobs for b in j.builds.values()]
+    paused = sum(bool(b.input_action and b.input_action.pending) for b in builds)
+    return f"{len(jobs)} jobs, {len(builds)} builds, {paused} paused"
+
+
 def main() -> None:
     proc = subprocess.Popen([sys.executable, "-c", _SERVE], text=True, stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, cwd=Path(__file__).resolve().parents[2])
@@ -81,7 +89,7 @@ def main() -> None:
             ("triage builds --no-sync", no_sync, again)):
         rows.append((label, items[0] if items else "-", requests, f"{seconds:.2f}",
                      f"{seconds / base[1]:.2f}x"))
-    print("demo Jenkins (4 jobs, 335 builds, 3 paused), server in a child process")
+    print(f"demo Jenkins ({_size()}), server in a child process")
     print(table(rows, ("what", "builds listed", "requests", "seconds", "time vs baseline")))
 
 

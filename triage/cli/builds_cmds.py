@@ -15,7 +15,7 @@ from triage.cli.common import (
     cancel_on_ctrl_c,
     common_options,
     format_option,
-    jobs_callback,
+    jenkins_jobs_option,
     raise_for_problems,
     server_options,
 )
@@ -37,8 +37,7 @@ from triage.progress import CancelToken
 
 @click.command("builds")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
-              help="Only this job, or the jobs in this folder; repeat.")
+@jenkins_jobs_option("Only this job, or the jobs in this folder; repeat.")
 @click.option("--since", metavar="DATE",
               help="Only builds started since then: 2026-11-20, 2026-11-20T09:00Z, or an "
                    "age such as 12h, 3d, 2w.")

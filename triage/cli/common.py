@@ -429,6 +429,12 @@ def jobs_callback(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(jenkins_job(v) for v in values)
 
 
+def jenkins_jobs_option(help_text: str):
+    """--job JOB, repeatable: Jenkins jobs by full name (a folder stands for its jobs)."""
+    return click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
+                        help=help_text)
+
+
 def job_callback(_ctx, _param, value: str) -> str:
     """click callback for a JOB argument naming a Jenkins job."""
     return jenkins_job(value)

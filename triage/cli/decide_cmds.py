@@ -20,8 +20,8 @@ from triage.cli.common import (
     cancel_on_ctrl_c,
     common_options,
     format_option,
+    jenkins_jobs_option,
     job_callback,
-    jobs_callback,
     pairs,
     raise_for_problems,
     server_options,
@@ -44,8 +44,7 @@ from triage.progress import CancelToken, NullReporter
 
 @click.command("pending")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
-              help="Only these jobs; repeat.")
+@jenkins_jobs_option("Only these jobs; repeat.")
 @format_option
 @common_options
 def pending_cmd(state: CliState, server, user, jobs, fmt):

@@ -15,7 +15,7 @@ from triage.cli.common import (
     TerminalReporter,
     cancel_on_ctrl_c,
     common_options,
-    jobs_callback,
+    jenkins_jobs_option,
     pairs,
     server_options,
 )
@@ -175,8 +175,7 @@ def servers_remove(state: CliState, name):
 
 @click.command("sync")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
-              help="Full job name (folders joined by /); repeat. Default: every job.")
+@jenkins_jobs_option("Full job name (folders joined by /); repeat. Default: every job.")
 @click.option("--max-builds", type=click.IntRange(1, MAX_BUILD), default=100, show_default=True,
               help="Newest builds to look at per job.")
 @click.option("--workers", type=click.IntRange(1, 16), default=4, show_default=True,
