@@ -138,8 +138,3 @@ def full_name_from_path(path: str) -> str:
     names = [unquote(parts[i + 1]) for i in range(0, len(parts) - 1, 2) if parts[i] == "job"]
     return "/".join(names)
 
-
-def readable(full_name: str) -> str:
-    """Return a job's full name as people read it: a multibranch branch by its branch name
-    (`shop/feature%2Fcheckout` -> `shop/feature/checkout`), as Jenkins displays it."""
-    return "/".join(unquote(name) for name in full_name.split("/"))
