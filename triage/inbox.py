@@ -13,6 +13,9 @@ One use case for `triage builds` and the desktop app's list, UI-agnostic::
   sync: a cancelled call raises `Cancelled`, keeping what the sync stored.
 * `sync`: bring the history of each job that has such a build up to date first (incremental:
   only builds not stored yet, and those stored while running), so the summary is current.
+* `errors`: where given, each server that could not be listed at all is put there (name ->
+  its `JenkinsError`) besides the warning, so a caller can show it as down (the app's
+  poller) without parsing warnings.
 
 Found: builds paused at an input step, and finished UNSTABLE/FAILURE builds newer than their
 job's last SUCCESS (`decide.attention`). Returned: paused builds first, longest wait first,
@@ -76,6 +79,7 @@ def builds_needing_attention(
     reporter: Reporter | None = None,
     token: CancelToken | None = None,
     sync: bool = True,
+    errors: dict[str, JenkinsError] | None = None,
 ) -> list[InboxItem]:
     """Return the builds that need a person on `sources` (see the module docstring)."""
     reporter = reporter or NullReporter()
@@ -88,6 +92,8 @@ def builds_needing_attention(
                      if since_ms is None or (a.state.info.timestamp_ms or 0) >= since_ms]
         except JenkinsError as exc:
             reporter.warn(f"{source.name}: {exc.message}")
+            if errors is not None:
+                errors[source.name] = exc
             continue
         token.raise_if_cancelled()
         if sync and found:
