@@ -52,7 +52,7 @@ class AppContext:
             found = self._sources.get(name)
             if found is None:
                 entry = self.server(name)
-                found = self._sources[name] = _client(entry)
+                found = self._sources[name] = client_for_entry(entry)
             return found
 
     def server(self, name: str) -> ServerEntry:
@@ -69,12 +69,13 @@ class AppContext:
             return self.user
 
 
-def _client(entry: ServerEntry) -> JenkinsSource:
+def client_for_entry(entry: ServerEntry, settings: HttpSettings | None = None) -> JenkinsSource:
+    """Return a client of one server (the watcher passes its own, shorter, timeouts)."""
     config = entry.config
     if entry.token is None:
-        return client_for(config)
-    settings = HttpSettings(timeout=(10.0, config.timeout), verify=config.verify,
-                            ca_bundle=config.ca_bundle)
+        return client_for(config, settings)
+    settings = settings or HttpSettings(timeout=(10.0, config.timeout), verify=config.verify,
+                                        ca_bundle=config.ca_bundle)
     return JenkinsClient(config.name, config.url, config.user, entry.token, settings,
                          config.remotes)
 
