@@ -70,8 +70,8 @@ def test_the_confirmation_names_real_failures_and_cancel_is_the_default(
     window.actions["proceed"].trigger()
     qtbot.waitUntil(lambda: bool(seen))
     text, names, default = seen[0]
-    assert "2 failures of team/backend #15 are real" in text
-    assert "(suggested real)" in names
+    assert "2 failures of team » backend #15 are real" in text
+    assert names.count(" — ") == 2  # each named, with why
     assert default == "Cancel"
     assert execution(jenkins, "team/backend", 15, "Release-gate").decision is None
     assert decisions(app_context.store_path) == []

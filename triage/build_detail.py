@@ -61,13 +61,3 @@ def failure_detail(store: Store, job: str, number: int, test_id: int, server: st
         verdicts=details.test_verdicts(store, build.job_id, test_id),
     )
 
-
-def decided_counts(view: BuildView) -> dict[str, int]:
-    """Return how many failures are real, noise and unsure, a mark overriding the suggestion,
-    plus how many are marked (`marked`): the inbox's one-line summary of a build."""
-    counts = {"real": 0, "noise": 0, "unsure": 0, "marked": 0}
-    for item in view.triage.failures:
-        mark = view.marks.get(item.failure.test_id)
-        counts[mark.verdict if mark is not None else item.suggestion] += 1
-        counts["marked"] += mark is not None
-    return counts

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from triage import decide
-from triage.build_detail import BuildView, build_view
+from triage.build_detail import BuildView
 from triage.errors import InputAlreadyDecided, NotFoundError
 from triage.store.verdicts import VerdictRow
 from triage.triage_build import accept_suggestions, mark_tests, restore_verdicts
@@ -199,23 +199,13 @@ class Decider(QObject):
 
 
 def _blocking(store, row: InboxRow) -> list[str] | None:
-    """Return the failures that should stop a proceed, or None when the build is not synced.
-
-    Seam: issue 7 adds `triage.decide.blocking_failures` with this rule (marked real, or
-    suggested real and not marked noise); call it once it lands.
-    """
+    """Return the failures that speak against proceeding (the core's rule, as the CLI's), as
+    lines; None when the build is not in the history yet."""
     try:
-        view = build_view(store, row.job, row.number, row.server)
+        found = decide.blocking_failures(store, row.server, row.job, row.number)
     except NotFoundError:
         return None
-    found = []
-    for item in view.triage.failures:
-        mark = view.marks.get(item.failure.test_id)
-        verdict = mark.verdict if mark is not None else None
-        if verdict == "real" or (item.suggestion == "real" and verdict != "noise"):
-            why = "marked real" if verdict == "real" else "suggested real"
-            found.append(f"{item.failure.test} ({why})")
-    return found
+    return [f"{b.test} — {b.reason}" for b in found]
 
 
 def _row(view: BuildView, test_id: int, signature: str | None, verdict: str, who: str,

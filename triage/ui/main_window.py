@@ -158,10 +158,10 @@ class MainWindow(QMainWindow):
                 for test_id, row in marks.items()})
             record = self.failures.current_record()
             self.detail.show_record(record)
-        self.inbox.summarise([r for r in self.inbox.model.rows() if r.key == key])
+        self.inbox.summarise(key[0], key[1])
 
     def _decided(self, row, action: str) -> None:
-        self.inbox.show_state(row, "running" if action == "proceed" else "ABORTED")
+        self.inbox.show_state(row, "running" if action == "proceed" else "aborted")
         # Jenkins moves on by itself; list again shortly to show where the build went.
         QTimer.singleShot(1500, self.inbox.refresh)
 
@@ -190,18 +190,28 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Cancel syncs; wait for a decision in flight (it is always recorded), then close."""
-        if self.ctx.tasks.busy_writing():
+        """Cancel what can be cancelled and wait, with the event loop running, for what is in
+        flight: a sync stops after its builds in flight (each stored whole or not at all),
+        a decision is always finished and recorded. Asking again closes at once unless a
+        decision is still on its way."""
+        tasks = self.ctx.tasks
+        if tasks.running and not (self._closing and not tasks.busy_writing()):
             event.ignore()
+            for op in list(tasks.running):
+                op.cancel()
             if not self._closing:
                 self._closing = True
-                self.message.setText("Finishing the decision in flight, then closing…")
-                self.ctx.tasks.ended.connect(self._close_when_idle)
+                what = "the decision in flight" if tasks.busy_writing() else "background work"
+                self.message.setText(f"Finishing {what}, then closing…")
+                tasks.ended.connect(self._close_when_idle)
             return
-        self._save_layout()
-        self.ctx.tasks.shutdown(wait=True)
+        if not self._closing:
+            self._save_layout()
+        self._closing = True
+        tasks.shutdown(wait=not tasks.running)
         event.accept()
 
     def _close_when_idle(self, _op) -> None:
-        if not self.ctx.tasks.busy_writing():
+        if not self.ctx.tasks.running:
+            self._save_layout()
             self.close()

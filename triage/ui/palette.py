@@ -16,10 +16,10 @@ _BADGES = {"real": ("#d64541", "#ffffff"), "unsure": ("#f2b824", "#2b2100"),
            "noise": ("#8d959e", "#ffffff")}
 _BADGES_DARK = {"real": ("#e05552", "#ffffff"), "unsure": ("#d9a520", "#1d1600"),
                 "noise": ("#5d656e", "#f0f0f0")}
-_STATES = {"paused": "#c77700", "running": "#2f7fd1", "UNSTABLE": "#b8860b",
-           "FAILURE": "#c0392b", "down": "#c0392b"}
-_STATES_DARK = {"paused": "#ffb347", "running": "#6aaeff", "UNSTABLE": "#e6c04a",
-                "FAILURE": "#ff6b5e", "down": "#ff6b5e"}
+_STATES = {"paused": "#c77700", "running": "#2f7fd1", "unstable": "#b8860b",
+           "failed": "#c0392b", "aborted": "#7f8790", "down": "#c0392b"}
+_STATES_DARK = {"paused": "#ffb347", "running": "#6aaeff", "unstable": "#e6c04a",
+                "failed": "#ff6b5e", "aborted": "#9aa1a9", "down": "#ff6b5e"}
 
 
 def is_dark() -> bool:
@@ -42,7 +42,7 @@ def badge_colors(suggestion: str) -> tuple[QColor, QColor]:
 
 def state_color(state: str) -> QColor:
     table = _STATES_DARK if is_dark() else _STATES
-    return QColor(table.get(state, table["FAILURE"]))
+    return QColor(table.get(state, table["failed"]))
 
 
 def error_line_color() -> QColor:

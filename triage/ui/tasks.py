@@ -139,6 +139,8 @@ class TaskRunner(QObject):
         self._pollers = ThreadPoolExecutor(POLLERS, thread_name_prefix="triage-poll")
         self.running: set[Op] = set()
         self._closed = False
+        # The writer opens (and migrates) the history first, before any reader needs it.
+        self._writer.submit(self._store)
 
     # --- starting ops ---------------------------------------------------------------------
 

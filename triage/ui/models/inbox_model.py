@@ -39,23 +39,36 @@ class InboxModel(QAbstractItemModel):
 
     def set_listing(self, servers: list[str], rows: list[InboxRow], down: dict[str, str]) -> None:
         """Replace everything: one group per server, in the configured order."""
-        summaries = {r.key: r.summary for g in self.groups for r in g.rows if r.summary}
         self.beginResetModel()
-        self.groups = []
-        for name in servers:
-            mine = [replace(r, summary=r.summary or summaries.get(r.key))
-                    for r in rows if r.server == name]
-            self.groups.append(ServerGroup(name, mine, down.get(name)))
+        self.groups = [ServerGroup(name, sorted((r for r in rows if r.server == name), key=_order),
+                                   down.get(name)) for name in servers]
         self.endResetModel()
 
-    def set_summary(self, key: tuple[str, str, int], summary: str | None) -> None:
-        """Set the triage summary of every row of one build."""
-        for g, group in enumerate(self.groups):
-            for r, row in enumerate(group.rows):
-                if row.key == key and row.summary != summary:
-                    group.rows[r] = replace(row, summary=summary)
-                    index = self.index(r, 0, self.index(g, 0))
-                    self.dataChanged.emit(index, index)
+    def replace_job(self, server: str, job: str, rows: list[InboxRow],
+                    down: str | None = None) -> None:
+        """Put one job's rows (newly listed) in place of its old ones, in inbox order."""
+        group = next((g for g in self.groups if g.name == server), None)
+        if group is None:
+            return
+        mine = [r for r in group.rows if (r.server, r.job) != (server, job)] + rows
+        mine.sort(key=_order)
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        keys = [(self.row_at(i), i) for i in old]
+        group.rows, group.down = mine, down
+        new = []
+        for row, before in keys:
+            index, column = QModelIndex(), before.column()
+            if before.internalId() == _TOP:
+                index = self.index(before.row(), column)  # server rows keep their place
+            elif row is not None:
+                for g, grp in enumerate(self.groups):
+                    for r, candidate in enumerate(grp.rows):
+                        if candidate.key == row.key and candidate.input == row.input:
+                            index = self.index(r, column, self.index(g, 0))
+            new.append(index)
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
 
     def set_state(self, key: tuple[str, str, int], state: str) -> None:
         """Show a build in another state (a proceeded build runs on) until the next refresh."""
@@ -179,6 +192,13 @@ class InboxModel(QAbstractItemModel):
         return None
 
 
+def _order(row: InboxRow):
+    """Paused first, longest wait first; then the others, newest first."""
+    if row.paused:
+        return (0, -(row.waited_ms or 0), row.job, row.number)
+    return (1, -(row.started_ms or 0), row.job, -row.number)
+
+
 def state_text(row: InboxRow) -> str:
     """Return "waiting 12 min", "running", "unstable" or "failed"."""
     if row.state == "paused":
@@ -186,8 +206,7 @@ def state_text(row: InboxRow) -> str:
         if waited is None:
             return "waiting"
         return f"waiting {duration(waited)}" + ("" if row.wait_exact else "+")
-    return {"running": "running", "UNSTABLE": "unstable", "FAILURE": "failed"}.get(
-        row.state, row.state.lower())
+    return row.state
 
 
 def row_text(row: InboxRow) -> str:

@@ -1,8 +1,9 @@
 """The inbox pane: builds needing attention across servers, and the history sync behind them.
 
-Refreshing lists the builds (network pool), then syncs each job the list shows, one job per
-writer op, the selected build's job first, and summarises each build's triage (a reader) as
-its job lands. Every step reports progress through the task runner's activity display.
+Refreshing lists the builds (a reader: Jenkins' listing and what the history knows), then
+syncs each job the list shows, one job per writer op, the selected build's job first; each
+job's rows and summaries are replaced as it lands. Every step reports progress through the
+task runner's activity display.
 """
 
 from __future__ import annotations
@@ -63,9 +64,9 @@ class InboxPane(QWidget):
         """List again (F5); the current row stays selected when it is still there."""
         if self.listing_op is not None and not self.listing_op.finished:
             return
-        self.listing_op = self.ctx.tasks.network(
+        self.listing_op = self.ctx.tasks.read(
             "Listing builds that need attention",
-            lambda op: inbox_data.list_attention(self.ctx), self._listed)
+            lambda store, op: inbox_data.list_attention(self.ctx, store, op), self._listed)
 
     def _listed(self, listing: Listing) -> None:
         current = self.current_row()
@@ -118,28 +119,40 @@ class InboxPane(QWidget):
         server, job = self._sync_queue.pop(0)
         self._sync_op = self.ctx.tasks.write(
             f"Syncing {job} from {server}",
-            lambda store, op: inbox_data.sync_job(self.ctx, store, server, job, op),
-            lambda _stored: self._synced(server, job),
+            lambda store, op: inbox_data.list_attention(self.ctx, store, op, (server, job),
+                                                        sync=True),
+            lambda listing: self._synced(server, job, listing),
             lambda error: self._sync_failed(server, job, error))
 
-    def _synced(self, server: str, job: str) -> None:
+    def _synced(self, server: str, job: str, listing: Listing) -> None:
         self.synced.add((server, job))
+        self._replace_job(server, job, listing)
         self.job_synced.emit(server, job)
-        self.summarise([r for r in self.model.rows() if (r.server, r.job) == (server, job)])
         self._next_sync()
+
+    def _replace_job(self, server: str, job: str, listing: Listing) -> None:
+        current = self.current_row()
+        self.model.replace_job(server, job, listing.rows, listing.down.get(server))
+        if current is not None and (current.server, current.job) == (server, job):
+            index = self.model.find(current.key, current.input and current.input.id)
+            if not index.isValid():
+                index = self.model.find(current.key)
+            if index.isValid():
+                self.view.selectionModel().setCurrentIndex(
+                    index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            else:
+                self.selected.emit(self.current_row())
 
     def _sync_failed(self, server: str, job: str, error: BaseException) -> None:
         self.ctx.tasks.report(error, f"Could not sync {job}")
         self._next_sync()
 
-    def summarise(self, rows: list[InboxRow]) -> None:
-        """Recompute the triage summary of these builds from the history."""
-        for key in dict.fromkeys(r.key for r in rows):
-            row = next(r for r in rows if r.key == key)
-            self.ctx.tasks.read(
-                f"Summarising {row.display}",
-                lambda store, op, row=row: inbox_data.summary_text(store, row),
-                lambda text, key=key: self.model.set_summary(key, text))
+    def summarise(self, server: str, job: str) -> None:
+        """List one job again (no sync): new summaries after marks, new states."""
+        self.ctx.tasks.read(
+            f"Summarising {job}",
+            lambda store, op: inbox_data.list_attention(self.ctx, store, op, (server, job)),
+            lambda listing: self._replace_job(server, job, listing))
 
     def sync_pending(self) -> bool:
         return self._sync_op is not None and not self._sync_op.finished
