@@ -165,17 +165,20 @@ class TaskRunner(QObject):
              failed: Callable | None = None) -> Op:
         """Run `work(store, op)` on a poller thread with its own read connection."""
         return self._start(self._pollers, label, lambda op: work(self._store(), op), done,
-                           failed, True)
+                           failed, True, tracked=False)
 
     def _start(self, pool: ThreadPoolExecutor, label: str, work, done, failed,
-               cancellable: bool) -> Op:
+               cancellable: bool, tracked: bool = True) -> Op:
+        """`tracked` ops are in `running` (closing waits for them); polls are not: one stuck
+        on a server that does not answer must not hold the window open."""
         op = Op(label, cancellable, self._relay)
         if self._closed:
             # The window is closing: a timer that fires now starts nothing and hears nothing.
             op.finished = True
             op.token.cancel()
             return op
-        self.running.add(op)
+        if tracked:
+            self.running.add(op)
         self.started.emit(op)
         pool.submit(self._run, op, work, done, failed)
         return op

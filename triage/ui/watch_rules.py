@@ -141,6 +141,12 @@ class PauseTracker:
             del self._seen[next(iter(self._seen))]
         return found
 
+    def baseline(self, server: str, keys: list[PauseKey]) -> None:
+        """Take what a server already shows (the window's first listing) as seen."""
+        self._baselined.add(server)
+        for key in keys:
+            self._seen[key] = None
+
     def seen(self, key: PauseKey) -> bool:
         return key in self._seen
 
