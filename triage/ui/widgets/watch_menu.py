@@ -8,7 +8,7 @@ build a notification or the tray names.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
 from triage.ui import hotkeys, preferences
@@ -124,5 +124,6 @@ def open_build(window, key: PauseKey) -> None:
 
 def _raise(window) -> None:
     window.showNormal() if window.isMinimized() else window.show()
-    window.raise_()
-    window.activateWindow()
+    if QGuiApplication.platformName() != "offscreen":  # it has no window stack to raise in
+        window.raise_()
+        window.activateWindow()
