@@ -198,3 +198,15 @@ def test_help_lists_every_shortcut(qtbot, window):
     bound = {a.shortcut().toString() for a in window.actions.values()}
     for key in ("R", "N", "U", "A", "P", "X", "Ctrl+Z", "Ctrl+F", "F5", "Ctrl+Q", "Ctrl+A"):
         assert key in bound
+
+
+def test_a_build_the_gate_let_through_says_so(qtbot, window, app_context):
+    from triage.store import Store
+    from triage.store.gates import PASS, GateDecision, record_gate
+
+    wait_ready(qtbot, window)
+    with Store.open(app_context.store_path) as store:
+        record_gate(store, GateDecision("ci", "app", 30, PASS, 0, at=1_796_000_000_000,
+                                        failures=8, noise=8))
+    select_build(qtbot, window, "app", 30)
+    assert "auto-approved by the gate" in window.failures.title.text()

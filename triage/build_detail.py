@@ -14,6 +14,7 @@ from triage.store import details
 from triage.store import evidence as q
 from triage.store import verdicts as v
 from triage.store.db import Store
+from triage.store.gates import GateDecision, gate_for_build
 from triage.triage_build import triage
 
 RECENT_RUNS = 30
@@ -31,6 +32,7 @@ class BuildView:
     result: str | None
     triage: BuildTriage
     marks: dict[int, v.VerdictRow]
+    gate: GateDecision | None = None  # what `triage gate` decided for this build, if it ran
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def build_view(store: Store, job: str, number: int, server: str = "local") -> Bu
     result = triage(store, job, number, server)
     marks = {row.test_id: row for row in v.for_build(store, build.id)}
     url, outcome, _ = details.build_facts(store, build.id)
-    return BuildView(server, job, number, build.id, url, outcome, result, marks)
+    gate = gate_for_build(store, server, job, number)
+    return BuildView(server, job, number, build.id, url, outcome, result, marks, gate)
 
 
 def failure_detail(store: Store, job: str, number: int, test_id: int, server: str = "local",

@@ -56,4 +56,8 @@ for _name in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
+    import multiprocessing
+
+    # A frozen executable started as the app's sync child must run that child, not the CLI.
+    multiprocessing.freeze_support()
     cli.main(args=argv, prog_name="triage")

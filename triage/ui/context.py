@@ -16,22 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 
 from triage.jenkins import JenkinsSource
-from triage.jenkins.client import JenkinsClient
-from triage.jenkins.http import HttpSettings
-from triage.servers import ServerConfig, client_for
+from triage.ui.sources import ServerEntry, make_client
 from triage.ui.tasks import TaskRunner
+
+__all__ = ["AppContext", "ServerEntry", "settings_at"]
 
 SETTINGS_ORG = "flaky-triage"
 SETTINGS_APP = "flaky-triage"
-
-
-@dataclass
-class ServerEntry:
-    """A server the window watches; `token` is given directly only by the demo and tests
-    (otherwise the keyring or TRIAGE_JENKINS_TOKEN, as for the CLI)."""
-
-    config: ServerConfig
-    token: str | None = None
 
 
 @dataclass
@@ -52,7 +43,7 @@ class AppContext:
             found = self._sources.get(name)
             if found is None:
                 entry = self.server(name)
-                found = self._sources[name] = client_for_entry(entry)
+                found = self._sources[name] = make_client(entry)
             return found
 
     def server(self, name: str) -> ServerEntry:
@@ -67,17 +58,6 @@ class AppContext:
             return self.server(server).config.user or self.user
         except KeyError:
             return self.user
-
-
-def client_for_entry(entry: ServerEntry, settings: HttpSettings | None = None) -> JenkinsSource:
-    """Return a client of one server (the watcher passes its own, shorter, timeouts)."""
-    config = entry.config
-    if entry.token is None:
-        return client_for(config, settings)
-    settings = settings or HttpSettings(timeout=(10.0, config.timeout), verify=config.verify,
-                                        ca_bundle=config.ca_bundle)
-    return JenkinsClient(config.name, config.url, config.user, entry.token, settings,
-                         config.remotes)
 
 
 def _login() -> str:

@@ -3,8 +3,9 @@
 
 The window calls it in steps so each runs where it belongs and the list appears at once:
 first without syncing (a reader: Jenkins' listing plus what the history already knows), then
-once per job with `sync=True` on the writer, the selected build's job first, so a decision
-waits for one job's sync at most and each job's summaries appear as it lands.
+once per job with `sync=True` for the writer, in the sync child process (`sync_process`), the
+selected build's job first, so a decision waits for one job's sync at most and each job's
+summaries appear as it lands.
 """
 
 from __future__ import annotations
@@ -60,27 +61,39 @@ class Listing:
     down: dict[str, str]  # server -> why it could not be read
 
 
-def list_attention(ctx: AppContext, store: Store, op=None, job: tuple[str, str] | None = None,
-                   sync: bool = False) -> Listing:
-    """List the builds needing attention on every server, or only of one (server, job);
-    with `sync`, bring that history up to date first (the writer's work)."""
+def list_attention(ctx: AppContext, store: Store, op=None,
+                   job: tuple[str, str] | None = None) -> Listing:
+    """List the builds needing attention on every server, or only of one (server, job), from
+    Jenkins and what the history knows (no sync: a reader's work)."""
     rows: list[InboxRow] = []
     down: dict[str, str] = {}
     for entry in ctx.servers:
         name = entry.config.name
         if job is not None and job[0] != name:
             continue
-        reporter = op.progress if op is not None and sync else NullReporter()
-        warnings = len(reporter.warnings)
+        reporter = NullReporter()
         source = ctx.source(name)
         items = builds_needing_attention(
             [source], store, jobs=[job[1]] if job else ctx.jobs, reporter=reporter,
-            token=op.token if op is not None else None, sync=sync)
-        problems = reporter.warnings[warnings:]
+            token=op.token if op is not None else None, sync=False)
+        problems = reporter.warnings
         if problems and not items and not source.reachable():
             down[name] = problems[0]
         rows += rows_of(items)
     return Listing(rows, down)
+
+
+def sync_listing(ctx: AppContext, op, server: str, job: str) -> Listing:
+    """Sync one job in the sync child process (see `sync_process`) and list it again."""
+    entry = ctx.server(server)
+    items, warnings = ctx.tasks.sync_process().sync_job(
+        entry.config, entry.token, ctx.store_path, job, op.token)
+    for warning in warnings:
+        op.progress.warn(warning)
+    down = {}
+    if warnings and not items and not ctx.source(server).reachable():
+        down[server] = warnings[0]
+    return Listing(rows_of(items), down)
 
 
 def rows_of(items: list[InboxItem]) -> list[InboxRow]:

@@ -138,6 +138,7 @@ class TaskRunner(QObject):
         self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
         self._pollers = ThreadPoolExecutor(POLLERS, thread_name_prefix="triage-poll")
         self.running: set[Op] = set()
+        self._sync_process = None
         self._closed = False
         # The writer opens (and migrates) the history first, before any reader needs it.
         self._writer.submit(self._store)
@@ -224,6 +225,14 @@ class TaskRunner(QObject):
                 self._stores.append(store)
         return store
 
+    def sync_process(self):
+        """The child process that syncs for the writer (started on first use)."""
+        if self._sync_process is None:
+            from triage.ui.sync_process import SyncProcess
+
+            self._sync_process = SyncProcess()
+        return self._sync_process
+
     # --- shutting down --------------------------------------------------------------------
 
     def busy_writing(self) -> bool:
@@ -238,8 +247,13 @@ class TaskRunner(QObject):
         # A poll stuck on a server that does not answer only reads: the window need not
         # wait for it (its HTTP timeout ends it; its late result goes nowhere).
         self._pollers.shutdown(wait=False, cancel_futures=True)
+        if self._sync_process is not None:
+            self._sync_process.cancel()
         for pool in (self._network, self._readers, self._writer):
             pool.shutdown(wait=wait, cancel_futures=False)
+        if self._sync_process is not None:
+            self._sync_process.shutdown()
+            self._sync_process = None
         with self._stores_lock:
             for store in self._stores:
                 store.close()

@@ -29,7 +29,8 @@ from triage.jenkins import JenkinsSource
 from triage.jenkins.http import HttpSettings
 from triage.progress import NullReporter
 from triage.ui import watch_rules
-from triage.ui.context import AppContext, client_for_entry
+from triage.ui.context import AppContext
+from triage.ui.sources import make_client
 from triage.ui.tasks import Op
 
 DEFAULT_DEADLINE_S = 20.0
@@ -160,7 +161,7 @@ class Watcher(QObject):
                 settings = HttpSettings(timeout=(min(5.0, self.deadline_s), self.deadline_s + 5),
                                         verify=config.verify, ca_bundle=config.ca_bundle,
                                         retries=0)
-                client = self._clients[name] = client_for_entry(entry, settings)
+                client = self._clients[name] = make_client(entry, settings)
             return client
 
     def _answered(self, watch: ServerWatch, generation: int, items) -> None:

@@ -19,15 +19,29 @@ from PySide6.QtWidgets import (
 
 from triage.build_detail import BuildView, build_view
 from triage.errors import NotFoundError
+from triage.store import gates
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
 from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
+from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, StripDelegate
 from triage.ui.widgets.views import KeyTree
 
 DEBOUNCE_MS = 120
 WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 74, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 260}
+
+
+def gate_text(view: BuildView) -> str:
+    """What `triage gate` decided for the build, said after the title ("" if it never ran)."""
+    gate = view.gate
+    if gate is None:
+        return ""
+    if gate.outcome == gates.PASS:
+        return f" · auto-approved by the gate ({when(gate.at)})"
+    if gate.outcome == gates.ASK:
+        return " · the gate asked for a human" + (f": {gate.reasons[0]}" if gate.reasons else "")
+    return " · the gate could not decide"
 
 
 class FailuresPane(QWidget):
@@ -137,11 +151,12 @@ class FailuresPane(QWidget):
 
     def _title(self, view: BuildView) -> None:
         failures, clusters = len(view.triage.failures), len(view.triage.clusters)
+        gate = gate_text(view)
         if not failures:
-            self.title.setText(f"{self.row.display}: no test failures.")
+            self.title.setText(f"{self.row.display}: no test failures{gate}.")
             return
         self.title.setText(f"{self.row.display}: {failures} failure{'s' * (failures != 1)} in "
-                           f"{clusters} cluster{'s' * (clusters != 1)}")
+                           f"{clusters} cluster{'s' * (clusters != 1)}{gate}")
 
     def _restore(self, selected: list[int], current) -> None:
         """Keep the selection across a reload; else put the cursor on the first cluster."""

@@ -119,8 +119,7 @@ class InboxPane(QWidget):
         server, job = self._sync_queue.pop(0)
         self._sync_op = self.ctx.tasks.write(
             f"Syncing {job} from {server}",
-            lambda store, op: inbox_data.list_attention(self.ctx, store, op, (server, job),
-                                                        sync=True),
+            lambda store, op: inbox_data.sync_listing(self.ctx, op, server, job),
             lambda listing: self._synced(server, job, listing),
             lambda error: self._sync_failed(server, job, error))
 

@@ -31,14 +31,14 @@ from triage import servers as server_config
 from triage.errors import TriageError
 from triage.servers import ServerCheck, ServerConfig
 from triage.ui import preferences
-from triage.ui.context import ServerEntry, client_for_entry
+from triage.ui.sources import ServerEntry, make_client
 from triage.ui.watch_rules import MIN_INTERVAL_S
 
 
 def test_connection(config: ServerConfig, token: str | None) -> str:
     """Reach the server with what the form says (a typed token, else the stored one)."""
     entry = ServerEntry(config, token=token or server_config.token_for(config))
-    facts = client_for_entry(entry).probe()
+    facts = make_client(entry).probe()
     return ServerCheck(config.url, facts["version"], facts["user"], config.user,
                        facts["jobs"]).summary()
 
