@@ -32,6 +32,7 @@ class FirstRun(QWidget):
         icon = QLabel()
         icon.setPixmap(QApplication.windowIcon().pixmap(96, 96))
         icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        icon.setVisible(not QApplication.windowIcon().isNull())
         title = QLabel("<h2>Welcome to flaky-triage</h2>")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         text = QLabel(
@@ -58,7 +59,11 @@ class FirstRun(QWidget):
         layout.setSpacing(14)
         layout.addStretch(1)
         for widget in (icon, title, text, self.add_button, self.demo_button, self.note):
-            layout.addWidget(widget)
+            if isinstance(widget, QPushButton):
+                widget.setMinimumWidth(260)
+                layout.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
+            else:
+                layout.addWidget(widget)
         layout.addStretch(1)
         self.resize(620, 520)
 

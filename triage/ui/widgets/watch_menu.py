@@ -102,7 +102,9 @@ def _first_listing(window) -> None:
     watch.baseline(shown)
     watch.start(first_in_s=watch.watcher.interval_s)
     told = watch.no_tray_message()
-    if told:
+    if told and window.ctx.demo:
+        window.message.setText(told)  # a throwaway demo config would say it every time
+    elif told:
         window.banner.show_warning(told)
 
 
