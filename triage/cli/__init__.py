@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "triage.cli.demo_cmds",
     "triage.cli.gui_cmds",
     "triage.cli.gate_cmds",
+    "triage.cli.report_cmds",
 )
 
 
