@@ -117,3 +117,13 @@ def test_five_thousand_failures_scroll_without_a_widget_per_row(qtbot):
     # Generous: the machine is shared; tests/benchmarks measures it properly.
     assert per_page < 0.25, f"{per_page * 1000:.1f} ms per scrolled page"
     assert tree.viewport().findChildren(QWidget) == []  # painted: no widget per row
+
+
+def test_the_readme_keyboard_table_is_the_hotkeys_table():
+    from pathlib import Path
+
+    from triage.ui import hotkeys
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    for keys, what in hotkeys.TABLE:
+        assert f"| {keys} | {what} |" in readme

@@ -35,34 +35,23 @@ def demo(serve: bool, self_test: bool, host: str, port: int, seed: int,
       triage demo --self-test
     """
     if self_test:
-        _self_test(seed)
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _window(_start(host, 0, seed, context_path), self_test=True)
         return
     from triage.ui.display import has_display
 
     if not serve and has_display():
-        from triage.ui.demo import run_demo
-
-        code = run_demo(seed=seed)
-        if code:
-            raise click.exceptions.Exit(code)
+        srv = _start(host, port, seed, context_path)
+        _credentials(srv)
+        _window(srv, self_test=False)
         return
     if not serve:
         click.echo("No display here (neither DISPLAY nor WAYLAND_DISPLAY is set): serving "
                    "the demo Jenkins alone; try it with the CLI.")
-    _serve(host, port, seed, context_path)
+    _serve(_start(host, port, seed, context_path))
 
 
-def _self_test(seed: int) -> None:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    try:
-        from triage.ui.demo import run_demo
-    except ImportError as exc:  # a broken install: say so in one line
-        raise TriageError(f"self-test failed: the app cannot start ({exc}).") from None
-    if run_demo(self_test=True, seed=seed):
-        raise click.exceptions.Exit(1)
-
-
-def _serve(host: str, port: int, seed: int, context_path: str) -> None:
+def _start(host: str, port: int, seed: int, context_path: str):
     from triage.jenkins.server import JenkinsServer, demo_world
 
     srv = JenkinsServer(world=demo_world(seed=seed), host=host, port=port,
@@ -73,11 +62,35 @@ def _serve(host: str, port: int, seed: int, context_path: str) -> None:
         raise ConfigError(
             f"Cannot listen on {host}:{port} ({exc.strerror or exc}); pick another with --port."
         ) from None
+    return srv
+
+
+def _credentials(srv) -> None:
     click.echo(f"Sample Jenkins running at {srv.url}")
     for user in srv.security.users:
         role = "admin" if user.admin else ", ".join(user.groups) or (
             "may build" if user.can_build else "read only")
         click.echo(f"  user {user.id} ({role})  API token {user.token}")
+
+
+def _window(srv, self_test: bool) -> None:
+    """Open the app on the running demo server; stop the server when the window closes."""
+    try:
+        from triage.ui.demo import run_demo
+    except ImportError as exc:  # a broken install: say so in one line
+        srv.stop()
+        raise TriageError(f"The app cannot start ({exc}); `triage demo --serve` runs the "
+                          "demo Jenkins alone.") from None
+    try:
+        code = run_demo(srv, self_test=self_test)
+    finally:
+        srv.stop()
+    if code:
+        raise click.exceptions.Exit(code)
+
+
+def _serve(srv) -> None:
+    _credentials(srv)
     click.echo("Press Ctrl+C to stop.", nl=True)
     try:
         srv.serve_forever()

@@ -60,11 +60,12 @@ class Decider(QObject):
         ids = [r.test_id for r in records]
         previous = {i: view.marks.get(i) for i in ids}
         who = self.ctx.who(view.server)
-        label = f"{verdict or 'clear'} on {len(ids)} failure{'s' * (len(ids) != 1)}"
+        failures = f"{len(ids)} failure{'s' * (len(ids) != 1)}"
+        label = f"marked {failures} {verdict}" if verdict else f"cleared the marks of {failures}"
         now = {r.test_id: None if verdict is None else
                _row(view, r.test_id, r.signature, verdict, who) for r in records}
         self.ctx.tasks.write(
-            f"Marking {label}",
+            label.capitalize(),
             lambda store, op: mark_tests(store, view.job, view.number, ids, verdict,
                                          server=view.server, who=who),
             lambda _n: self._marked(view, previous, now, label))
@@ -107,10 +108,10 @@ class Decider(QObject):
             if view is not None and (view.server, view.job, view.number) == step.key:
                 _apply(view, step.previous)
             self.marks_changed.emit(step.key, step.previous)
-            self.status.emit(f"Undid {step.label}.")
+            self.status.emit(f"Undone: {step.label}.")
 
         self.ctx.tasks.write(
-            f"Undoing {step.label}",
+            f"Undoing: {step.label}",
             lambda store, op: restore_verdicts(store, job, number, step.previous, server=server),
             done)
 

@@ -108,14 +108,12 @@ class SelfTest(QObject):
             self.window.close()
 
 
-def run_demo(self_test: bool = False, seed: int = 1, theme: str | None = None) -> int:
-    """Serve the demo Jenkins and open the window on it; return the exit code."""
-    from triage.jenkins.server import JenkinsServer, demo_world
+def run_demo(server, self_test: bool = False, theme: str | None = None) -> int:
+    """Open the window on the running demo Jenkins `server`; return the exit code."""
     from triage.ui.app import application, open_window
 
     app = application(theme)
-    with tempfile.TemporaryDirectory(prefix="triage-demo-") as tmp, \
-            JenkinsServer(world=demo_world(seed=seed), context_path="/jenkins") as server:
+    with tempfile.TemporaryDirectory(prefix="triage-demo-") as tmp:
         ctx = demo_context(server, Path(tmp))
         window = open_window(ctx)
         test = SelfTest(window, server) if self_test else None

@@ -72,6 +72,8 @@ def main(argv: list[str]) -> int:
                    and all(r.summary for r in window.inbox.model.rows()))
         _select_interesting_failure(window)
         wait_until(lambda: window.detail.detail is not None)
+        window.detail.console.load()
+        wait_until(lambda: window.detail.console.log is not None)
         row = window.inbox.current_row()
         for theme in ("light", "dark"):
             palette.apply(app, theme)

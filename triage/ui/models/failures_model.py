@@ -62,6 +62,13 @@ class ClusterRecord:
         return f"{len(marked)} of {len(self.members)} marked"
 
 
+def short_test(test: str) -> str:
+    """Return "CartTest.addsItem" for "com.shop.cart.CartTest.addsItem" (the tooltip and the
+    detail keep the full name)."""
+    parts = test.rsplit(".", 2)
+    return ".".join(parts[-2:]) if len(parts) > 2 else test
+
+
 def records_from_view(view: BuildView) -> list[ClusterRecord]:
     """Return the clusters of a build view as records, in the engine's order."""
     clusters = []
@@ -311,7 +318,7 @@ def _failure_data(record: FailureRecord, column: int, role):
     if role != Qt.ItemDataRole.DisplayRole:
         return None
     return {
-        TEST: record.test,
+        TEST: short_test(record.test),
         SUGGESTION: record.suggestion,
         SCORE: f"{record.score:.2f}",
         HISTORY: record.letters,

@@ -85,7 +85,7 @@ def render(log: console_log.ConsoleLog, excerpt: console_log.LogExcerpt) -> str:
     mark = palette.error_line_color().name()
     parts = []
     size = f"{log.size / 1024:.0f} KiB" if log.size >= 1024 else f"{log.size} bytes"
-    note = f"{excerpt.lines} lines read of a {size} log"
+    note = f"{excerpt.lines} lines read of a log of {size}"
     if log.cut:
         note += " (its beginning left out)"
     if log.more:

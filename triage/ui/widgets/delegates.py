@@ -54,6 +54,14 @@ class StripDelegate(QStyledItemDelegate):
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
 
 
+class MiddleElideDelegate(QStyledItemDelegate):
+    """Elide in the middle: a test's own name is at the end, its package at the start."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 class BadgeDelegate(QStyledItemDelegate):
     """The suggestion as a coloured pill: real red, unsure amber, noise grey."""
 
@@ -177,7 +185,7 @@ def _second_line(row) -> str:
     if row.summary:
         parts.append(row.summary)
     elif row.failures:
-        parts.append(f"{row.failures} failed tests (syncing…)")
+        parts.append(f"{row.failures} failed test{'s' * (row.failures != 1)} (syncing…)")
     elif row.state == "running":
         parts.append("running after the decision")
     return " · ".join(parts) or "no failed tests"

@@ -148,8 +148,9 @@ class DetailPane(QWidget):
         self.heading.setToolTip(record.test)
 
     def _show_cluster(self, cluster: ClusterRecord) -> None:
+        size = len(cluster.members)
         self.heading.setText(f"<b>{_html(cluster.label)}</b><br>cluster {cluster.id} · "
-                             f"{len(cluster.members)} failures · suggested "
+                             f"{size} failure{'s' * (size != 1)} · suggested "
                              f"<b>{cluster.suggestion}</b>")
         shared = {}
         for member in cluster.members:

@@ -196,6 +196,9 @@ class InputChooser(QDialog):
             self.list.addItem(f"{pending.message or pending.id}   [{pending.ok} / "
                               f"{pending.cancel}]  ({pending.id})")
         self.list.setCurrentRow(0)
+        self.list.setMinimumWidth(self.list.sizeHintForColumn(0) + 24)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * len(inputs) + 8)
         self.list.itemActivated.connect(lambda _item: self.accept())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)

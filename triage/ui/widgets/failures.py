@@ -25,11 +25,11 @@ from triage.ui.inbox_data import InboxRow
 from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
 from triage.ui.text import when
-from triage.ui.widgets.delegates import BadgeDelegate, StripDelegate
+from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
 from triage.ui.widgets.views import KeyTree
 
 DEBOUNCE_MS = 120
-WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 74, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 260}
+WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
 
 
 def gate_text(view: BuildView) -> str:
@@ -73,9 +73,9 @@ class FailuresPane(QWidget):
         self.tree.setSortingEnabled(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setAllColumnsShowFocus(True)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keep the test's own name
         self.tree.setItemDelegateForColumn(fm.HISTORY, StripDelegate(self.tree))
         self.tree.setItemDelegateForColumn(fm.SUGGESTION, BadgeDelegate(self.tree))
+        self.tree.setItemDelegateForColumn(fm.TEST, MiddleElideDelegate(self.tree))
         header = self.tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
