@@ -86,11 +86,21 @@ def open_window(ctx: AppContext) -> MainWindow:
     return window
 
 
+def open_first_run(ctx: AppContext):
+    """No server configured: the first-run screen (add a server, or try the demo)."""
+    from triage.ui.widgets.first_run import FirstRun
+
+    screen = FirstRun(ctx, open_window)
+    QApplication.instance().aboutToQuit.connect(lambda: ctx.tasks.shutdown(wait=True))
+    screen.show()
+    return screen
+
+
 def run(make_context: Callable[[], AppContext], theme: str | None = None) -> int:
     """Run the app until its window closes; return the exit code."""
     app = application(theme)
     ctx = make_context()
-    window = open_window(ctx)
+    window = open_window(ctx) if ctx.servers else open_first_run(ctx)
     code = app.exec()
     window.deleteLater()
     return code

@@ -30,6 +30,7 @@ COPY = _Std.Copy
 OPEN_IN_JENKINS = "Ctrl+O"
 CONSOLE_LOG = "L"
 SHORTCUTS_HELP = _Std.HelpContents  # F1
+SETTINGS = "Ctrl+,"
 
 # (keys as shown, what they do) for Help > Keyboard shortcuts and the README.
 TABLE = [
@@ -49,6 +50,7 @@ TABLE = [
     ("Ctrl+F", "Filter the failures"),
     ("F3", "Find the next match in the detail's search"),
     ("F5", "Refresh the inbox"),
+    ("Ctrl+,", "Settings: servers, watched jobs, poll interval"),
     ("F1", "Keyboard shortcuts"),
     ("Ctrl+Q", "Quit"),
 ]

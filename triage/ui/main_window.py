@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
 from triage.ui.context import AppContext
 from triage.ui.decide_actions import Decider
 from triage.ui.tasks import ErrorReport
+from triage.ui.watching import WatchController
 from triage.ui.widgets.activity import Activity
 from triage.ui.widgets.banner import Banner
 from triage.ui.widgets.detail import DetailPane
 from triage.ui.widgets.dialogs import ShortcutsDialog
 from triage.ui.widgets.failures import FailuresPane
 from triage.ui.widgets.inbox import InboxPane
+from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
 LAYOUT_VERSION = 1  # bump when the panes change: older saved layouts are then ignored
 
@@ -37,6 +39,7 @@ class MainWindow(QMainWindow):
         self.failures = FailuresPane(ctx)
         self.detail = DetailPane(ctx)
         self.decider = Decider(ctx, self)
+        self.watch = WatchController(ctx, QApplication.windowIcon(), parent=self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("panes")
         for pane in (self.inbox, self.failures, self.detail):
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
                      self.detail.console.load, view)
         self._action("openInJenkins", "&Open in Jenkins", hotkeys.OPEN_IN_JENKINS,
                      self.detail.open_in_jenkins, view)
+        self.watch_menu = WatchMenu(self, bar.addMenu("&Watch"))
         help_menu = bar.addMenu("&Help")
         self._action("shortcuts", "&Keyboard shortcuts", hotkeys.SHORTCUTS_HELP,
                      lambda: ShortcutsDialog.ask(self), help_menu)
@@ -126,6 +130,7 @@ class MainWindow(QMainWindow):
         self.decider.marks_changed.connect(self._marks_changed)
         self.decider.decided.connect(self._decided)
         self.decider.settled_elsewhere.connect(lambda _row: self.inbox.refresh())
+        wire_watch(self)
 
     # --- reactions ------------------------------------------------------------------------
 
@@ -190,6 +195,15 @@ class MainWindow(QMainWindow):
         if isinstance(columns, QByteArray):
             self.failures.tree.header().restoreState(columns)
 
+    def reset_layout(self) -> None:
+        """Back to the default layout now (Watch > Reset window layout)."""
+        self.splitter.setSizes([320, 760, 440])
+        self.resize(1400, 860)
+        from triage.ui.widgets.failures import WIDTHS
+
+        for column, width in WIDTHS.items():
+            self.failures.tree.header().resizeSection(column, width)
+
     def _save_layout(self) -> None:
         settings = self.ctx.settings
         settings.setValue("layout/version", LAYOUT_VERSION)
@@ -217,6 +231,7 @@ class MainWindow(QMainWindow):
         if not self._closing:
             self._save_layout()
         self._closing = True
+        self.watch.stop()
         tasks.shutdown(wait=not tasks.running)
         event.accept()
 

@@ -89,9 +89,36 @@ def main(argv: list[str]) -> int:
             settle()
             grab(shortcuts, folder / f"keyboard-shortcuts-{theme}.png")
             shortcuts.close()
+            _grab_settings_and_first_run(window, folder, theme)
         window.close()
         ctx.tasks.shutdown(wait=True)
     return 0
+
+
+def _grab_settings_and_first_run(window, folder: Path, theme: str) -> None:
+    """The settings dialog on the demo server, and the first-run screen (issue 9b's)."""
+    from triage.ui.widgets.first_run import FirstRun
+    from triage.ui.widgets.settings_dialog import SettingsDialog, test_connection
+
+    dialog = SettingsDialog(window, window.ctx)
+    entry = window.ctx.servers[0].config
+    dialog.configured[entry.name] = entry  # as if saved: the demo's is not in servers.json
+    dialog.servers.addItem(entry.name)
+    dialog.servers.setCurrentRow(0)
+    dialog.jobs.setPlainText("team\nshop")
+    dialog.form_config()
+    # What "Test connection" says, checked for real on the demo server (in this script's
+    # thread: there is no user to keep waiting here).
+    dialog.result.setText("OK: " + test_connection(entry, window.ctx.servers[0].token))
+    dialog.show()
+    settle()
+    grab(dialog, folder / f"settings-{theme}.png")
+    dialog.close()
+    screen = FirstRun(window.ctx, lambda ctx: None)
+    screen.show()
+    settle()
+    grab(screen, folder / f"first-run-{theme}.png")
+    screen.close()
 
 
 def _select_interesting_failure(window) -> None:

@@ -19,12 +19,13 @@ class ServerEntry:
     token: str | None = None
 
 
-def make_client(entry: ServerEntry) -> JenkinsSource:
-    """Return the server's client: the given token, else the CLI's keyring/env lookup."""
+def make_client(entry: ServerEntry, settings: HttpSettings | None = None) -> JenkinsSource:
+    """Return the server's client: the given token, else the CLI's keyring/env lookup.
+    `settings` replaces the default timeouts (the watcher's polls pass shorter ones)."""
     config = entry.config
     if entry.token is None:
-        return client_for(config)
-    settings = HttpSettings(timeout=(10.0, config.timeout), verify=config.verify,
-                            ca_bundle=config.ca_bundle)
+        return client_for(config, settings)
+    settings = settings or HttpSettings(timeout=(10.0, config.timeout), verify=config.verify,
+                                        ca_bundle=config.ca_bundle)
     return JenkinsClient(config.name, config.url, config.user, entry.token, settings,
                          config.remotes)

@@ -5,7 +5,9 @@ Three executors (style habit 5):
   decisions), so two writes never race and a decision queues behind at most one job's sync;
 - readers: two threads, each with its own read connection (WAL lets them read while the
   writer writes: a read never fails because a sync is writing);
-- the network: a small bounded pool for Jenkins requests.
+- the network: a small bounded pool for Jenkins requests;
+- the pollers: the watcher's own small pool (`poll`), with read connections, so a server that
+  hangs holds one poller and never a decision's or a listing's thread.
 
 An op's function runs in a worker and never touches widgets. When it ends, exactly one of its
 callbacks runs on the GUI thread: `done(result)` or `failed(error)`. Without a `failed`
@@ -32,6 +34,7 @@ from triage.store.db import Store
 
 READERS = 2
 NETWORK = 4
+POLLERS = 4  # one per server up to four: a hung server never delays another's poll
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class TaskRunner(QObject):
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="triage-writer")
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="triage-reader")
         self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
+        self._pollers = ThreadPoolExecutor(POLLERS, thread_name_prefix="triage-poll")
         self.running: set[Op] = set()
         self._sync_process = None
         self._closed = False
@@ -159,15 +163,24 @@ class TaskRunner(QObject):
         """Run `work(op)` on the network pool (no database here)."""
         return self._start(self._network, label, work, done, failed, True)
 
+    def poll(self, label: str, work: Callable[[Store, Op], Any], done: Callable | None = None,
+             failed: Callable | None = None) -> Op:
+        """Run `work(store, op)` on a poller thread with its own read connection."""
+        return self._start(self._pollers, label, lambda op: work(self._store(), op), done,
+                           failed, True, tracked=False)
+
     def _start(self, pool: ThreadPoolExecutor, label: str, work, done, failed,
-               cancellable: bool) -> Op:
+               cancellable: bool, tracked: bool = True) -> Op:
+        """`tracked` ops are in `running` (closing waits for them); polls are not: one stuck
+        on a server that does not answer must not hold the window open."""
         op = Op(label, cancellable, self._relay)
         if self._closed:
             # The window is closing: a timer that fires now starts nothing and hears nothing.
             op.finished = True
             op.token.cancel()
             return op
-        self.running.add(op)
+        if tracked:
+            self.running.add(op)
         self.started.emit(op)
         pool.submit(self._run, op, work, done, failed)
         return op
@@ -232,6 +245,9 @@ class TaskRunner(QObject):
         self._closed = True
         for op in list(self.running):
             op.cancel()
+        # A poll stuck on a server that does not answer only reads: the window need not
+        # wait for it (its HTTP timeout ends it; its late result goes nowhere).
+        self._pollers.shutdown(wait=False, cancel_futures=True)
         if self._sync_process is not None:
             self._sync_process.cancel()
         for pool in (self._network, self._readers, self._writer):

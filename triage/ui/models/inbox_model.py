@@ -51,7 +51,20 @@ class InboxModel(QAbstractItemModel):
         if group is None:
             return
         mine = [r for r in group.rows if (r.server, r.job) != (server, job)] + rows
-        mine.sort(key=_order)
+        self._relayout(group, sorted(mine, key=_order), down)
+
+    def replace_server(self, server: str, rows: list[InboxRow] | None,
+                       down: str | None = None) -> None:
+        """Put a server's rows (a poll's) in place of its old ones; with `rows` None (the poll
+        failed) keep the old rows and mark the server `down`."""
+        group = next((g for g in self.groups if g.name == server), None)
+        if group is None:
+            return
+        mine = group.rows if rows is None else sorted(rows, key=_order)
+        self._relayout(group, mine, down)
+
+    def _relayout(self, group: ServerGroup, mine: list[InboxRow], down: str | None) -> None:
+        """Swap a group's rows, keeping every persistent index (the selection) on its row."""
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         keys = [(self.row_at(i), i) for i in old]

@@ -133,9 +133,31 @@ class InboxPane(QWidget):
         self._next_sync()
 
     def _replace_job(self, server: str, job: str, listing: Listing) -> None:
+        self._keeping_selection(server, job, lambda: self.model.replace_job(
+            server, job, listing.rows, listing.down.get(server)))
+
+    # --- watching (issue 9b: the watcher's polls land here) ----------------------------------
+
+    def show_poll(self, server: str, items) -> None:
+        """Show a poll's builds of one server; sync the jobs not synced yet."""
+        self._keeping_selection(server, None, lambda: self.model.replace_server(
+            server, inbox_data.rows_of(items)))
+        fresh = [(r.server, r.job) for r in self.model.rows()
+                 if r.server == server and (r.server, r.job) not in self.synced]
+        if fresh and not self.sync_pending():
+            self._sync_queue = list(dict.fromkeys(fresh))
+            self._next_sync()
+        if self.model.rows():
+            self.empty.hide()
+
+    def show_down(self, server: str, why: str) -> None:
+        """Mark a server down (its rows stay, as last seen)."""
+        self.model.replace_server(server, None, why)
+
+    def _keeping_selection(self, server: str, job: str | None, change) -> None:
         current = self.current_row()
-        self.model.replace_job(server, job, listing.rows, listing.down.get(server))
-        if current is not None and (current.server, current.job) == (server, job):
+        change()
+        if current is not None and current.server == server and job in (None, current.job):
             index = self.model.find(current.key, current.input and current.input.id)
             if not index.isValid():
                 index = self.model.find(current.key)
