@@ -91,8 +91,8 @@ def hold(monkeypatch):
 
 
 def _tick(dialog, *jobs: str) -> None:
-    for i in range(dialog.jobs.count()):
-        item = dialog.jobs.item(i)
+    for i in range(dialog.form.jobs.count()):
+        item = dialog.form.jobs.item(i)
         item.setCheckState(Qt.CheckState.Checked if item.text() in jobs
                            else Qt.CheckState.Unchecked)
 
@@ -122,11 +122,11 @@ def _without_stamp(text: str) -> str:
 def test_each_format_is_what_the_cli_writes_for_the_same_filters(
         qtbot, dialog, history, tmp_path, fmt):
     _tick(dialog, "app")
-    dialog.server.setCurrentIndex(dialog.server.findData("local"))
-    dialog.since.setText("2026-11-30")
-    dialog.until.setText("2026-11-30")  # the whole day, as --until takes it
-    dialog.branch.setText("main")
-    dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+    dialog.form.server.setCurrentIndex(dialog.form.server.findData("local"))
+    dialog.form.since.setText("2026-11-30")
+    dialog.form.until.setText("2026-11-30")  # the whole day, as --until takes it
+    dialog.form.branch.setText("main")
+    dialog.form.format.setCurrentIndex(dialog.form.format.findData(fmt))
     out = tmp_path / "app" / f"from-the-app.{fmt}"
     out.parent.mkdir()
     line = _saved(qtbot, dialog, out)
@@ -143,7 +143,7 @@ def test_each_format_is_what_the_cli_writes_for_the_same_filters(
 
 
 def test_a_name_without_a_suffix_gets_the_formats(qtbot, dialog, tmp_path):
-    dialog.format.setCurrentIndex(dialog.format.findData("json"))
+    dialog.form.format.setCurrentIndex(dialog.form.format.findData("json"))
     line = _saved(qtbot, dialog, tmp_path / "q4")
     assert (tmp_path / "q4.json").read_text().startswith('{\n  "schema": 1')
     assert f"Wrote {tmp_path / 'q4.json'} (json" in line
@@ -153,7 +153,7 @@ def test_a_name_without_a_suffix_gets_the_formats(qtbot, dialog, tmp_path):
 def test_the_preview_follows_the_filters(qtbot, dialog):
     from triage.report import ReportFilters
 
-    assert [dialog.jobs.item(i).text() for i in range(dialog.jobs.count())] == ["app", "lib"]
+    assert [dialog.form.jobs.item(i).text() for i in range(dialog.form.jobs.count())] == ["app", "lib"]
     assert dialog.data_filters == ReportFilters(jobs=("app",))  # the selected build's job
     text = dialog.preview.toPlainText()
     assert "Flakiness report" in text and "app (ci)" in text and "app (local)" in text
@@ -163,26 +163,26 @@ def test_the_preview_follows_the_filters(qtbot, dialog):
     assert shown.args[0] == ReportFilters(jobs=("app", "lib"))
     assert "7 builds" in dialog.preview.toPlainText() and "lib" in dialog.preview.toPlainText()
     with qtbot.waitSignal(dialog.previewed, timeout=WAIT_MS) as shown:
-        dialog.server.setCurrentIndex(dialog.server.findData("ci"))
+        dialog.form.server.setCurrentIndex(dialog.form.server.findData("ci"))
     assert shown.args[0] == ReportFilters(jobs=("app",), server="ci")  # lib is not on ci
-    assert dialog.jobs.item(1).isHidden()
+    assert dialog.form.jobs.item(1).isHidden()
     assert "1 build" in dialog.preview.toPlainText()
     with qtbot.waitSignal(dialog.previewed, timeout=WAIT_MS) as shown:
-        dialog.server.setCurrentIndex(0)
-        dialog.branch.setText("dev")
+        dialog.form.server.setCurrentIndex(0)
+        dialog.form.branch.setText("dev")
     assert shown.args[0].branch == "dev" and "1 build," in dialog.summary.text()
     # A date that is not one: said beside the form, Save off, the preview left as it was.
-    dialog.since.setText("30/11/2026")
-    qtbot.waitUntil(lambda: dialog.problem.isVisible(), timeout=WAIT_MS)
-    assert dialog.problem.text() == (
+    dialog.form.since.setText("30/11/2026")
+    qtbot.waitUntil(lambda: dialog.form.problem.isVisible(), timeout=WAIT_MS)
+    assert dialog.form.problem.text() == (
         "Since: '30/11/2026' is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).")
     assert not dialog.save_button.isEnabled() and dialog.data_filters.branch == "dev"
-    dialog.since.setText("2026-12-02")
-    dialog.until.setText("2026-12-01")
-    qtbot.waitUntil(lambda: "is after the end" in dialog.problem.text(), timeout=WAIT_MS)
+    dialog.form.since.setText("2026-12-02")
+    dialog.form.until.setText("2026-12-01")
+    qtbot.waitUntil(lambda: "is after the end" in dialog.form.problem.text(), timeout=WAIT_MS)
     with qtbot.waitSignal(dialog.previewed, timeout=WAIT_MS):
-        dialog.since.clear()
-    assert not dialog.problem.isVisible() and dialog.save_button.isEnabled()
+        dialog.form.since.clear()
+    assert not dialog.form.problem.isVisible() and dialog.save_button.isEnabled()
     assert dialog.data.summary.builds == 1  # #4, the dev build, before 2026-12-02
 
 
@@ -215,12 +215,12 @@ def test_a_late_answer_for_old_filters_is_dropped(qtbot, dialog, monkeypatch):
     monkeypatch.setattr(export_dialog, "render_markdown", slow_for_dev)
     shown = []
     dialog.previewed.connect(shown.append)
-    dialog.branch.setText("dev")
+    dialog.form.branch.setText("dev")
     dialog.refresh()  # no need to wait for the debounce
     old = dialog._preview_op
     qtbot.waitUntil(held.is_set, timeout=WAIT_MS)
     with qtbot.waitSignal(dialog.previewed, timeout=WAIT_MS):
-        dialog.branch.setText("main")
+        dialog.form.branch.setText("main")
         dialog.refresh()
     release.set()
     qtbot.waitUntil(lambda: old.finished, timeout=WAIT_MS)
@@ -233,12 +233,12 @@ def test_cancel_during_a_long_report_writes_nothing(qtbot, dialog, tmp_path, hol
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "report.html").write_text("yesterday's report")
-    dialog.branch.setText("main")  # not previewed yet: Save builds it first
+    dialog.form.branch.setText("main")  # not previewed yet: Save builds it first
     dialog.refresh()
     qtbot.waitUntil(reached.is_set, timeout=WAIT_MS)
     seen = _choose(folder / "new.html")
     dialog.save_button.click()
-    assert seen and not dialog.branch.isEnabled()  # the filters stay as asked while saving
+    assert seen and not dialog.form.branch.isEnabled()  # the filters stay as asked while saving
     # Progress shows once the work has taken half a second, with Cancel.
     qtbot.waitUntil(lambda: dialog.activity.isVisible(), timeout=WAIT_MS)
     assert dialog.activity.cancel_button.isVisible()
@@ -248,7 +248,7 @@ def test_cancel_during_a_long_report_writes_nothing(qtbot, dialog, tmp_path, hol
     gate.set()
     qtbot.waitUntil(lambda: "Cancelled: no report was written." in dialog.summary.text(),
                     timeout=WAIT_MS)
-    assert not dialog.activity.isVisible() and dialog.branch.isEnabled()
+    assert not dialog.activity.isVisible() and dialog.form.branch.isEnabled()
     assert os.listdir(folder) == ["report.html"]  # no new file, no .part
     assert (folder / "report.html").read_text() == "yesterday's report"
     assert dialog.last_written is None
@@ -280,12 +280,12 @@ def _unwritable(folder):
 def test_a_write_that_fails_shows_one_error_and_loses_nothing(qtbot, dialog, ctx, tmp_path):
     errors = []
     ctx.tasks.error.connect(errors.append)
-    dialog.branch.setText("main")
+    dialog.form.branch.setText("main")
     qtbot.waitUntil(lambda: dialog.data_filters.branch == "main", timeout=WAIT_MS)
     preview = dialog.preview.toPlainText()
     with _unwritable(tmp_path / "read-only") as folder:
         _choose(folder / "report.md")
-        dialog.format.setCurrentIndex(dialog.format.findData("md"))
+        dialog.form.format.setCurrentIndex(dialog.form.format.findData("md"))
         dialog.save_button.click()
         qtbot.waitUntil(lambda: dialog.banner.isVisible(), timeout=WAIT_MS)
         assert os.listdir(folder) == []
@@ -296,7 +296,7 @@ def test_a_write_that_fails_shows_one_error_and_loses_nothing(qtbot, dialog, ctx
     assert dialog.banner.count == 1 and errors == []  # one error, shown where the user looks
     assert dialog.summary.text() == "Nothing was written." and dialog.last_written is None
     # Nothing lost: the filters, the format and the preview are as they were; Save again.
-    assert dialog.branch.text() == "main" and dialog.fmt() == "md"
+    assert dialog.form.branch.text() == "main" and dialog.form.fmt() == "md"
     assert dialog.preview.toPlainText() == preview and dialog.save_button.isEnabled()
     line = _saved(qtbot, dialog, tmp_path / "report.md")
     assert line.startswith(f"Wrote {tmp_path / 'report.md'} (md") and \
@@ -314,7 +314,7 @@ def _key(key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 def test_the_dialog_works_from_the_keyboard_alone(qtbot, dialog, history, tmp_path):
     dialog.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog, timeout=WAIT_MS)
-    assert _focus() is dialog.jobs and dialog.jobs.currentItem().text() == "app"
+    assert _focus() is dialog.form.jobs and dialog.form.jobs.currentItem().text() == "app"
     _key(Qt.Key.Key_Down)
     with qtbot.waitSignal(dialog.previewed, timeout=WAIT_MS):
         _key(Qt.Key.Key_Space)  # tick lib
@@ -323,14 +323,14 @@ def test_the_dialog_works_from_the_keyboard_alone(qtbot, dialog, history, tmp_pa
         _key(Qt.Key.Key_Space)  # untick app
     assert shown.args[0].jobs == ("lib",)
     _key(Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # Alt+I: Since
-    assert _focus() is dialog.since
+    assert _focus() is dialog.form.since
     QTest.keyClicks(_focus(), "2026-11-30T08:00")
     _key(Qt.Key.Key_Tab)
-    assert _focus() is dialog.until
+    assert _focus() is dialog.form.until
     _key(Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # Alt+F: Format
-    assert _focus() is dialog.format
+    assert _focus() is dialog.form.format
     _key(Qt.Key.Key_Down)  # HTML -> CSV
-    assert dialog.fmt() == "csv"
+    assert dialog.form.fmt() == "csv"
     qtbot.waitUntil(lambda: dialog.data_filters is not None
                     and dialog.data_filters.since_ms is not None, timeout=WAIT_MS)
 

@@ -1,8 +1,9 @@
 """File > Export report…: the report `triage report` writes, with its filters, a preview, Save.
 
 The filters are read and checked by the core (`triage.report.export`), as the CLI reads them.
-The report is built by `triage.report.build_report` on a reader thread (its own connection),
-with progress after half a second and Cancel (Esc cancels first, then closes). A filter change
+The report is built by `triage.report.build_report` for an op on a reader thread, in the report
+child process (`report_process`: its GIL-bound work would stall the window), with progress after
+half a second and Cancel (Esc cancels first, then closes). A filter change
 debounces, then builds again; an answer for filters no longer asked for is dropped. The
 preview is the Markdown summary in a QTextBrowser (the HTML's inline SVG charts need a web
 engine the bundle does without). Save writes the chosen format of the data previewed (built
@@ -17,16 +18,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -34,18 +30,17 @@ from PySide6.QtWidgets import (
 
 from triage.display import plural
 from triage.errors import Cancelled, ConfigError
-from triage.report import FORMATS, ReportData, ReportFilters, build_report, render_markdown
-from triage.report.export import EMPTY, parse_moment, report_filters, save_report, written
+from triage.report import FORMATS, ReportData, ReportFilters, render_markdown
+from triage.report.export import EMPTY, save_report, written
 from triage.store.reports import JobRef, report_jobs
-from triage.ui import palette
+from triage.ui import report_process
 from triage.ui.context import AppContext
 from triage.ui.tasks import ErrorReport, Op
 from triage.ui.widgets.activity import Activity
 from triage.ui.widgets.banner import Banner
+from triage.ui.widgets.report_filters import FORMAT_NAMES, ReportFiltersForm
 
 DEBOUNCE_MS = 300
-FORMAT_NAMES = {"html": "HTML", "csv": "CSV", "json": "JSON", "md": "Markdown"}
-_SERVERS = Qt.ItemDataRole.UserRole  # on a job's item: the servers that have it
 
 
 class ExportDialog(QDialog):
@@ -69,7 +64,9 @@ class ExportDialog(QDialog):
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.refresh)
         self.banner = Banner()
-        self._build_filters()
+        self.form = ReportFiltersForm()
+        self.form.setFixedWidth(340)
+        self.form.changed.connect(self._debounce.start)
         self.summary = QLabel("Reading the stored jobs…")
         self.summary.setObjectName("exportSummary")
         self.summary.setWordWrap(True)
@@ -85,67 +82,16 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self._lay_out()
         self.save_button.setDefault(True)  # once in the dialog: Enter anywhere saves
-        self.jobs.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._load_jobs()
-
-    # --- building the form ----------------------------------------------------------------
-
-    def _build_filters(self) -> None:
-        self.jobs = QListWidget()
-        self.jobs.setObjectName("exportJobs")
-        self.jobs.setAccessibleName("Jobs (none ticked: every job)")
-        self.jobs.itemChanged.connect(lambda _item: self._changed())
-        self.jobs.setMaximumHeight(200)
-        palette.outline_visible(self.jobs)
-        self.server = QComboBox()
-        self.server.setObjectName("exportServer")
-        self.server.addItem("Every server", None)
-        self.server.currentIndexChanged.connect(self._server_changed)
-        self.since, self.until, self.branch = QLineEdit(), QLineEdit(), QLineEdit()
-        self.since.setPlaceholderText("any date · YYYY-MM-DD[THH:MM]")
-        self.until.setPlaceholderText("any date · inclusive")
-        self.branch.setPlaceholderText("every branch")
-        for edit, name in ((self.since, "exportSince"), (self.until, "exportUntil"),
-                           (self.branch, "exportBranch")):
-            edit.setObjectName(name)
-            edit.setClearButtonEnabled(True)
-            edit.textChanged.connect(self._changed)
-        self.format = QComboBox()
-        self.format.setObjectName("exportFormat")
-        for fmt, name in FORMAT_NAMES.items():
-            self.format.addItem(f"{name} ({FORMATS[fmt]})", fmt)
-        self.problem = QLabel()
-        self.problem.setObjectName("exportProblem")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
+        self.form.jobs.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._run("Reading the stored jobs", lambda store, op: report_jobs(store),
+                  self._jobs_loaded, self._failed)
 
     def _lay_out(self) -> None:
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        for text, field in (("&Jobs:", self.jobs), ("Se&rver:", self.server),
-                            ("S&ince:", self.since), ("&Until:", self.until),
-                            ("&Branch:", self.branch), ("&Format:", self.format)):
-            label = QLabel(text)
-            label.setBuddy(field)
-            form.addRow(label, field)
-        hint = QLabel("<small>No job ticked: every job. Dates are UTC, on the builds' start; "
-                      "the same filters as <code>triage report</code>.</small>")
-        hint.setWordWrap(True)
-        hint.setEnabled(False)
-        form.addRow("", hint)
-        form.addRow("", self.problem)
-        column = QVBoxLayout()
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(form)
-        column.addStretch(1)
-        left = QWidget()
-        left.setLayout(column)
-        left.setFixedWidth(340)
         right = QVBoxLayout()
         right.addWidget(self.summary)
         right.addWidget(self.preview, 1)
         panes = QHBoxLayout()
-        panes.addWidget(left)
+        panes.addWidget(self.form)
         panes.addLayout(right, 1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.activity)
@@ -155,86 +101,26 @@ class ExportDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addLayout(panes, 1)
         layout.addLayout(bottom)
-        self.setTabOrder(self.jobs, self.server)
-        self.setTabOrder(self.server, self.since)
-        self.setTabOrder(self.since, self.until)
-        self.setTabOrder(self.until, self.branch)
-        self.setTabOrder(self.branch, self.format)
-        self.setTabOrder(self.format, self.preview)
+        self.setTabOrder(self.form.format, self.preview)
         self.resize(1240, 760)
 
-    def _load_jobs(self) -> None:
-        self._run("Reading the stored jobs", lambda store, op: report_jobs(store),
-                  self._jobs_loaded, self._failed)
-
     def _jobs_loaded(self, refs: list[JobRef]) -> None:
-        servers: dict[str, set[str]] = {}
-        for ref in refs:
-            servers.setdefault(ref.name, set()).add(ref.server)
-        self.jobs.blockSignals(True)
-        for name in sorted(servers):
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if name == self.default_job
-                               else Qt.CheckState.Unchecked)
-            item.setData(_SERVERS, sorted(servers[name]))
-            item.setToolTip("on " + ", ".join(sorted(servers[name])))
-            self.jobs.addItem(item)
-            if name == self.default_job:
-                self.jobs.setCurrentItem(item)
-        self.jobs.blockSignals(False)
-        for server in sorted({ref.server for ref in refs}):
-            self.server.addItem(server, server)
-        if self.jobs.currentRow() < 0 and self.jobs.count():
-            self.jobs.setCurrentRow(0)
+        self.form.set_jobs(refs, self.default_job)
         self.refresh()
 
-    # --- filters and the preview ----------------------------------------------------------
-
-    def filters(self) -> ReportFilters:
-        """Return the filters the form says, read as `triage report` reads its options."""
-        def moment(edit: QLineEdit, label: str, end: bool) -> int | None:
-            if not edit.text().strip():
-                return None
-            try:
-                return parse_moment(edit.text(), end=end)
-            except ConfigError as exc:
-                raise ConfigError(f"{label}: {exc.message}") from None
-
-        jobs = tuple(self.jobs.item(i).text() for i in range(self.jobs.count())
-                     if self.jobs.item(i).checkState() == Qt.CheckState.Checked
-                     and not self.jobs.item(i).isHidden())
-        return report_filters(jobs, self.server.currentData(),
-                              moment(self.since, "Since", False),
-                              moment(self.until, "Until", True), self.branch.text().strip() or None)
-
-    def fmt(self) -> str:
-        return self.format.currentData()
-
-    def _server_changed(self) -> None:
-        """Show only the chosen server's jobs (a hidden tick does not count)."""
-        server = self.server.currentData()
-        for i in range(self.jobs.count()):
-            item = self.jobs.item(i)
-            item.setHidden(server is not None and server not in item.data(_SERVERS))
-        self._changed()
-
-    def _changed(self) -> None:
-        self._debounce.start()
+    # --- the preview ----------------------------------------------------------------------
 
     def _checked_filters(self) -> ReportFilters | None:
         """Return the form's filters, or None after saying what is wrong with them."""
         try:
-            filters = self.filters()
+            filters = self.form.filters()
         except ConfigError as exc:
-            self.problem.setText(exc.message)
-            self.problem.setStyleSheet(f"color: {palette.state_color('failed').name()};")
-            self.problem.show()
+            self.form.show_problem(exc.message)
             self.save_button.setEnabled(False)
             if self.data is not None:
                 self.summary.setText("The preview shows the filters before this change.")
             return None
-        self.problem.hide()
+        self.form.show_problem(None)
         self.save_button.setEnabled(self._pending is None)
         return filters
 
@@ -253,14 +139,14 @@ class ExportDialog(QDialog):
         self.summary.setText("Building the report…")
         self._preview_op = self._run(
             "Building the report",
-            lambda store, op: self._build(store, op, filters),
+            lambda _store, op: self._build(op, filters),
             lambda data: self._show(ticket, filters, data),
             lambda error: self._preview_failed(ticket, error))
         self._preview_filters = filters
 
-    @staticmethod
-    def _build(store, op: Op, filters: ReportFilters) -> tuple[ReportData, str]:
-        data = build_report(store, filters, reporter=op.progress, token=op.token)
+    def _build(self, op: Op, filters: ReportFilters) -> tuple[ReportData, str]:
+        """In a reader: the report built in the report child process, then its summary."""
+        data = report_process.build_report(self.ctx.tasks, self.ctx.store_path, filters, op)
         return data, render_markdown(data)
 
     def _show(self, ticket: int, filters: ReportFilters, built) -> None:
@@ -295,10 +181,11 @@ class ExportDialog(QDialog):
         filters = self._checked_filters()
         if filters is None:
             return
-        path = self.choose_file(self.fmt())
+        fmt = self.form.fmt()
+        path = self.choose_file(fmt)
         if path is None:
             return
-        self._pending = (filters, self.fmt(), path)
+        self._pending = (filters, fmt, path)
         self._busy_saving(True)
         if filters == self.data_filters and self._preview_op is None:
             self._write()
@@ -318,12 +205,10 @@ class ExportDialog(QDialog):
         self._run("Writing the report", work, self._saved, self._save_failed)
 
     def _busy_saving(self, busy: bool) -> None:
-        """While a save is on its way the filters stay as they were asked for."""
         if not busy:
             self._pending = None
         self.save_button.setEnabled(not busy)
-        for field in (self.jobs, self.server, self.since, self.until, self.branch, self.format):
-            field.setEnabled(not busy)
+        self.form.set_busy(busy)
 
     def choose_file(self, fmt: str) -> Path | None:
         """Ask for the file to write; the format's suffix is added when none is typed."""
