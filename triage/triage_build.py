@@ -12,7 +12,7 @@ from functools import partial
 
 from triage.domain import Outcome
 from triage.errors import ConfigError, NotFoundError
-from triage.flakiness.clusters import MASS_MIN, mass_signatures
+from triage.flakiness.clusters import MASS_MIN, mass_signatures, spread_signatures
 from triage.flakiness.clusters import triage_build as run_engine
 from triage.flakiness.model import (
     HISTORY_WINDOW,
@@ -54,14 +54,27 @@ def _triage(store: Store, job: str, build: q.BuildRow, window: int = HISTORY_WIN
     """Run the engine on one stored build (see `triage`)."""
     earlier = q.window(store, build, window)
     failures = _failure_inputs(store, build, earlier)
-    shared = mass_signatures(failures)
-    first = earlier[0][1] if earlier else build.number
-    spreads = {
-        sig: SignatureSpread(sig, tuple(counts))
-        for sig, counts in q.signature_spread(store, build, shared, first).items()
-    }
     context = BuildContext(job, build.number, build.revision)
-    return run_engine(context, failures, spreads)
+    return run_engine(context, failures, _spreads(store, build, earlier, failures))
+
+
+def _spreads(store: Store, build: q.BuildRow, earlier, failures) -> dict[str, SignatureSpread]:
+    """Return, for each error failing in `build`, how many tests it struck in earlier builds
+    and, unless it is an outage here, the other tests that failed with it in the window with
+    their runs there (did they get over it?)."""
+    first = earlier[0][1] if earlier else build.number
+    counts = q.signature_spread(store, build, spread_signatures(failures), first)
+    outages = set(mass_signatures(failures))
+    build_ids = [b[0] for b in earlier]
+    struck = q.signature_tests(store, build_ids, [sig for sig in counts if sig not in outages])
+    tests = sorted({t for ids in struck.values() for t in ids})
+    outcomes, signatures = q.outcomes(store, build_ids, tests)
+    mass = q.mass_events(store, build_ids, MASS_MIN) if tests else set()
+    runs = {t: stored_runs(earlier, outcomes.get(t, {}), signatures, t, mass) for t in tests}
+    return {
+        sig: SignatureSpread(sig, tuple(c), tuple((t, runs[t]) for t in struck.get(sig, ())))
+        for sig, c in counts.items()
+    }
 
 
 def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInput]:

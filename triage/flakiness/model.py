@@ -99,10 +99,17 @@ class FailureInput:
 
 @dataclass(frozen=True, slots=True)
 class SignatureSpread:
-    """How widely one signature struck in earlier builds of the job: build number -> tests."""
+    """How widely one signature struck in earlier builds of the job: build number -> tests.
+
+    Given for every signature failing in the build: for an outage, whether it struck many
+    tests before; for any failure, whether the error came and went in other tests.
+    """
 
     signature: str
     earlier: tuple[tuple[int, int], ...] = ()  # (build number, tests failing with it), oldest first
+    # The tests that failed with it in the window outside outages, with their runs there,
+    # oldest first: (test id, runs). Only for errors that are no outage in this build.
+    tests: tuple[tuple[int, tuple[Run, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +154,9 @@ class Evidence:
     group_mates: tuple[str, ...] = ()
     group_together: tuple[int, ...] = ()
     group_shared: tuple[int, ...] = ()
+    # Earlier builds where this very error came and went in other tests (elsewhere.py): the
+    # first build of each short episode. About the error, not the test: the score ignores it.
+    elsewhere: tuple[int, ...] = ()
     score: float = 0.0
 
 

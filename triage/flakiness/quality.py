@@ -16,7 +16,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from triage.domain import Outcome
-from triage.flakiness.clusters import MASS_MIN, mass_signatures, triage_build
+from triage.flakiness.clusters import (
+    MASS_MIN,
+    mass_signatures,
+    spread_signatures,
+    triage_build,
+)
 from triage.flakiness.model import (
     HISTORY_WINDOW,
     NOISE,
@@ -143,6 +148,8 @@ class _Past:
     revisions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_build: dict[int, dict[int, Run]] = field(default_factory=dict)  # number -> test -> run
     spread: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    # signature -> (build number, test) of each failure with it outside an outage
+    struck: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
 
     def fill(self, build, inputs: list[FailureInput]) -> dict[str, SignatureSpread]:
         """Give each failure its history and same-commit runs; return the spreads it needs."""
@@ -150,15 +157,26 @@ class _Past:
         same_rev = self.revisions[build.revision]
         for failure in inputs:
             i = failure.test_id
-            start = bisect.bisect_left(self.numbers[i], oldest)
-            failure.history = tuple(self.runs[i][start:])
+            failure.history = self.window_runs(i, oldest)
             failure.same_revision = tuple(
                 self.by_build[n][i] for n in same_rev if i in self.by_build[n]
             )
-        return {
-            sig: SignatureSpread(sig, tuple(x for x in self.spread[sig] if x[0] >= oldest))
-            for sig in mass_signatures(inputs)
-        }
+        outages = set(mass_signatures(inputs))
+        spreads = {}
+        for sig in spread_signatures(inputs):
+            tests = () if sig in outages else self.struck_tests(sig, oldest)
+            earlier = tuple(x for x in self.spread[sig] if x[0] >= oldest)
+            spreads[sig] = SignatureSpread(sig, earlier, tests)
+        return spreads
+
+    def window_runs(self, test: int, oldest: int) -> tuple[Run, ...]:
+        start = bisect.bisect_left(self.numbers[test], oldest)
+        return tuple(self.runs[test][start:])
+
+    def struck_tests(self, sig: str, oldest: int) -> tuple[tuple[int, tuple[Run, ...]], ...]:
+        """Return (test, its runs in the window) for the tests that failed with `sig` there."""
+        tests = dict.fromkeys(t for n, t in self.struck[sig] if n >= oldest)
+        return tuple((t, self.window_runs(t, oldest)) for t in tests)
 
     def remember(self, build, current: dict[int, Run], counts: Counter) -> None:
         """Add one replayed build: its runs (outage runs marked), commit and error spread."""
@@ -166,6 +184,8 @@ class _Past:
         for i, run in current.items():
             if run.signature in masses_now:
                 run = run._replace(mass=True)
+            elif run.signature is not None:
+                self.struck[run.signature].append((build.number, i))
             self.runs[i].append(run)
             self.numbers[i].append(build.number)
             self.failed_ever[i] += run.failed
