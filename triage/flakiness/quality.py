@@ -16,8 +16,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from triage.domain import Outcome
+from triage.flakiness.ceiling import Ceiling, Context, describe
 from triage.flakiness.clusters import (
     MASS_MIN,
+    OUTAGE,
     mass_signatures,
     spread_signatures,
     triage_build,
@@ -35,7 +37,7 @@ from triage.flakiness.model import (
 )
 from triage.flakiness.signatures import short_message, signature_id, top_frame
 from triage.flakiness.simulate import SimHistory
-from triage.flakiness.suggest import MIN_RUNS
+from triage.flakiness.suggest import MIN_RUNS, SUSPICIOUS
 
 APPROACHES = ("engine", "age", "ever failed")
 # Why a noise failure was not suggested noise: the first four are what the history cannot tell
@@ -45,6 +47,10 @@ FIRST_SIGN = "no earlier sign of flakiness in the window"
 NEW_ERROR = "an error the test never showed before"
 ONE_BLIP = "one earlier failure with this error"
 UNTOLD = (FEW_RUNS, FIRST_SIGN, NEW_ERROR, ONE_BLIP)
+# Rules that unit tests pin to `unsure` though no simulated regression shows such evidence:
+# they guard against a regression failing with a test's usual error (the `mimic` stress).
+TWO_IN_A_ROW = f"other: {SUSPICIOUS}"
+PINNED = (FEW_RUNS, ONE_BLIP, TWO_IN_A_ROW)
 
 
 @dataclass
@@ -53,6 +59,7 @@ class Tally:
 
     counts: dict[str, Counter] = field(default_factory=lambda: {a: Counter() for a in APPROACHES})
     missed: Counter = field(default_factory=Counter)  # the engine's, by `missed_because`
+    ceiling: Ceiling = field(default_factory=Ceiling)  # what any rule could do (ceiling.py)
 
     def add(self, approach: str, truth: str, suggestion: str) -> None:
         self.counts[approach][(truth, suggestion)] += 1
@@ -61,6 +68,7 @@ class Tally:
         for approach in APPROACHES:
             self.counts[approach].update(other.counts[approach])
         self.missed.update(other.missed)
+        self.ceiling.merge(other.ceiling)
 
     def row(self, approach: str) -> dict[str, float]:
         """Return the headline figures for one approach."""
@@ -95,12 +103,25 @@ def replay(
         inputs, truths, current, counts = _failures(sim, build)
         spreads = past.fill(build, inputs)
         result = triage_build(BuildContext(sim.job, build.number, build.revision), inputs, spreads)
+        classnames = defaultdict(list)
+        for failure in inputs:
+            classnames[failure.signature].append(failure.classname)
         for item in result.failures:
             i = item.failure.test_id
             truth = truths[i]
             tally.add("engine", truth, item.suggestion)
+            missed = None
             if truth == NOISE and item.suggestion != NOISE:
-                tally.missed[missed_because(item)] += 1
+                missed = missed_because(item)
+                tally.missed[missed] += 1
+            sig = item.failure.signature
+            context = Context(
+                past.older_runs(i, build.number),
+                result.cluster(item.cluster_id).kind == OUTAGE,
+                tuple(classnames[sig]),
+                spreads.get(sig),
+            )
+            tally.ceiling.add(describe(item, context), truth, missed)
             previous = past.runs[i][-1] if past.runs[i] else None
             tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
             tally.add("ever failed", truth, NOISE if past.failed_ever[i] else REAL)
@@ -172,6 +193,12 @@ class _Past:
     def window_runs(self, test: int, oldest: int) -> tuple[Run, ...]:
         start = bisect.bisect_left(self.numbers[test], oldest)
         return tuple(self.runs[test][start:])
+
+    def older_runs(self, test: int, number: int) -> tuple[Run, ...]:
+        """Return the test's runs before the window of build `number` (the engine never reads
+        them; the ceiling does, as evidence a rule could use)."""
+        end = bisect.bisect_left(self.numbers[test], number - self.window)
+        return tuple(self.runs[test][:end])
 
     def struck_tests(self, sig: str, oldest: int) -> tuple[tuple[int, tuple[Run, ...]], ...]:
         """Return (test, its runs in the window) for the tests that failed with `sig` there."""
