@@ -12,7 +12,7 @@ from triage.flakiness.model import NOISE, REAL, UNSURE, BuildContext, PastVerdic
 from triage.report import ReportFilters
 from triage.report.collect import collect
 from triage.store.importer import import_build
-from triage.triage_build import triage
+from triage.triage_build import mark, triage
 
 CLEAN = "P" * 60
 
@@ -171,3 +171,14 @@ def test_the_report_judges_it_the_same_from_a_window_after_the_other_failures(st
     (job,) = collect(store, ReportFilters(jobs=("app",), since_ms=since), 0).jobs
     (judged,) = job.failures
     assert judged.suggestion == NOISE == triage(store, "app", 40).failures[0].suggestion
+
+
+def test_a_failure_a_person_marked_real_is_no_flake_another_test_got_over(store):
+    _bind_history(store)
+    mark(store, "app", 8, REAL, test="com.acme.CartTest.cart", who="ann", clock=lambda: 1.0)
+    (item,) = triage(store, "app", 40).failures
+    assert item.evidence.elsewhere == (20,)  # once is not enough
+    assert item.suggestion == REAL
+    since = 1_790_000_000_000 + 30 * 3_600_000
+    (job,) = collect(store, ReportFilters(jobs=("app",), since_ms=since), 0).jobs
+    assert [f.suggestion for f in job.failures] == [REAL]

@@ -74,7 +74,13 @@ def _spreads(store: Store, build: q.BuildRow, earlier, failures) -> dict[str, Si
     tests = sorted({t for ids in struck.values() for t in ids})
     outcomes, signatures = q.outcomes(store, build_ids, tests)
     mass = q.mass_events(store, build_ids, MASS_MIN) if tests else set()
-    runs = {t: stored_runs(earlier, outcomes.get(t, {}), signatures, t, mass) for t in tests}
+    # A failure a person marked real is no flake the test got over.
+    marks = v.active_for_tests(store, tests, build.job_id) if tests else {}
+    runs = {
+        t: stored_runs(earlier, outcomes.get(t, {}), signatures, t, mass,
+                       marked_real(marks.get(t, ())))
+        for t in tests
+    }
     return {
         sig: SignatureSpread(sig, tuple(c), tuple((t, runs[t]) for t in struck.get(sig, ())))
         for sig, c in counts.items()
@@ -123,7 +129,7 @@ def failure_input(
         row.reruns,
         history=(
             stored_runs(earlier, per_build, signatures, row.test_id, outages,
-                        _marked_real(verdicts))
+                        marked_real(verdicts))
             if history is None else history
         ),
         same_revision=_same_commit_runs(
@@ -198,7 +204,7 @@ def rank_flaky(
             test_id,
             *names[test_id],
             stored_runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages,
-                        _marked_real(marks.get(test_id, ()))),
+                        marked_real(marks.get(test_id, ()))),
         )
         for test_id in candidates
     ]
@@ -311,7 +317,7 @@ def stored_runs(
     return tuple(runs)
 
 
-def _marked_real(marks) -> frozenset[int]:
+def marked_real(marks) -> frozenset[int]:
     """Return the builds (numbers) in which a person marked this test's failure real."""
     return frozenset(m.build_number for m in marks if m.verdict == REAL)
 

@@ -146,7 +146,7 @@ def _job_window(
     engine = EngineHistory(
         ref.name, ref.id, builds, failing, q.test_names(store, candidates), outcomes,
         signatures, rq.signature_counts(store, [b.id for b in builds[span[0] : span[1] + 1]]),
-        same, v.active_for_tests(store, sorted({r.test_id for r in failed}), ref.id),
+        same, v.active_for_tests(store, engine_tests, ref.id),
         earlier, span,
     )
     engine.traces = rq.outage_traces(store, sorted(k for k in engine.outages if k[0] in failing))

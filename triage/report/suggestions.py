@@ -22,7 +22,7 @@ from triage.flakiness.model import HISTORY_WINDOW, BuildContext, Run, SignatureS
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.evidence import FailureRow
 from triage.store.reports import BuildFacts, FailedResult
-from triage.triage_build import failure_input, stored_runs
+from triage.triage_build import failure_input, marked_real, stored_runs
 
 Key = tuple[int, int]  # (build id, test id)
 
@@ -66,7 +66,7 @@ class EngineHistory:
             low, high = self.span
             triples = [(b.id, b.number, b.revision) for b in self.builds[low : high + 1]]
             runs = stored_runs(triples, self.outcomes.get(test_id, {}), self.signatures,
-                               test_id, self.outages)
+                               test_id, self.outages, marked_real(self.verdicts.get(test_id, ())))
             found = self._runs[test_id] = (runs, [r.number for r in runs])
         runs, numbers = found
         start = bisect.bisect_left(numbers, self.numbers[first])
@@ -194,7 +194,8 @@ def _struck_runs(history: EngineHistory, signature: str, earlier, start: int, in
             runs = history.runs(test_id, start, index)
         else:
             runs = stored_runs(earlier, history.outcomes.get(test_id, {}), history.signatures,
-                               test_id, history.outages)
+                               test_id, history.outages,
+                               marked_real(history.verdicts.get(test_id, ())))
         found.append((test_id, runs))
     return tuple(found)
 
