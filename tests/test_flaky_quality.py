@@ -164,6 +164,18 @@ def test_the_bound_counts_only_noise_no_real_failure_looks_like(real_shares):
     assert ceiling.figures()["beyond"] == (1 / 6 if real_shares else 0)
 
 
+def test_a_rule_learnt_elsewhere_is_scored_with_the_real_failures_it_would_hide():
+    tuning, here = Ceiling(), Ceiling()
+    tuning.add(("blip",), NOISE, "one blip")
+    tuning.add(("clean",), NOISE, "no earlier sign")
+    tuning.add(("clean",), REAL, None)
+    here.add(("blip",), NOISE, "one blip")  # learnt: noise-only in the tuning histories
+    here.add(("blip",), REAL, None)  # ... but not here: the rule hides this one
+    here.add(("clean",), NOISE, "no earlier sign")
+    here.add(("flaky",), NOISE, None)  # the engine's own
+    assert here.learned(tuning) == {"recognised": 2 / 3, "real_as_noise": 1}
+
+
 def test_the_bound_bounds_the_engine(small):
     tally, _ = replay(small)
     figures = tally.ceiling.figures(PINNED)

@@ -89,12 +89,12 @@ class Ceiling:
         the `kept` reasons (rules kept on purpose); the share the engine recognised though its
         description is a real failure's too (0 unless the description is coarser than the
         engine's judgement, and then the bound would not bound it); how many descriptions."""
-        shared = {d for (d, truth, _) in self.counts if truth == REAL}
+        pure_set = _noise_only(self.counts)
         noise = pure = held = beyond = 0
         for (description, truth, missed), n in self.counts.items():
             if truth == NOISE:
                 noise += n
-                if description not in shared:
+                if description in pure_set:
                     pure += n
                     held += n if missed in kept else 0
                 elif missed is None:
@@ -105,3 +105,22 @@ class Ceiling:
             "beyond": beyond / noise if noise else 0.0,
             "descriptions": len({d for (d, _, _) in self.counts}),
         }
+
+    def learned(self, tuning: Ceiling) -> dict[str, float]:
+        """Return what the engine plus one learnt rule would do here: noise wherever `tuning`
+        (other histories) held noise and no real failure. The share of noise recognised, and
+        how many real failures that rule calls noise: the bound's price out of sample."""
+        safe = _noise_only(tuning.counts)
+        noise = recognised = real = 0
+        for (description, truth, missed), n in self.counts.items():
+            if truth == NOISE:
+                noise += n
+                recognised += n if missed is None or description in safe else 0
+            elif description in safe:
+                real += n
+        return {"recognised": recognised / noise if noise else 1.0, "real_as_noise": real}
+
+
+def _noise_only(counts: Counter) -> set[tuple]:
+    shared = {d for (d, truth, _) in counts if truth == REAL}
+    return {d for (d, truth, _) in counts if truth == NOISE and d not in shared}
