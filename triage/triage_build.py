@@ -63,14 +63,18 @@ def _triage(store: Store, job: str, build: q.BuildRow, window: int = HISTORY_WIN
 
 
 def _spreads(store: Store, build: q.BuildRow, earlier, failures) -> dict[str, SignatureSpread]:
-    """Return, for each error failing in `build`, how many tests it struck in earlier builds
-    and, unless it is an outage here, the other tests that failed with it in the window with
-    their runs there (did they get over it?)."""
+    """Return, for each error failing in `build`: for an outage, how many tests it struck in
+    earlier builds (did it strike many before?); for any other error, the other tests that
+    failed with it in the window, with their runs there (did they get over it?)."""
     first = earlier[0][1] if earlier else build.number
-    counts = q.signature_spread(store, build, spread_signatures(failures), first)
-    outages = set(mass_signatures(failures))
+    outages = mass_signatures(failures)
+    spreads = {
+        sig: SignatureSpread(sig, tuple(counts))
+        for sig, counts in q.signature_spread(store, build, outages, first).items()
+    }
+    others = [sig for sig in spread_signatures(failures) if sig not in spreads]
     build_ids = [b[0] for b in earlier]
-    struck = q.signature_tests(store, build_ids, [sig for sig in counts if sig not in outages])
+    struck = q.signature_tests(store, build_ids, others)
     tests = sorted({t for ids in struck.values() for t in ids})
     outcomes, signatures = q.outcomes(store, build_ids, tests)
     mass = q.mass_events(store, build_ids, MASS_MIN) if tests else set()
@@ -81,10 +85,9 @@ def _spreads(store: Store, build: q.BuildRow, earlier, failures) -> dict[str, Si
                        marked_real(marks.get(t, ())))
         for t in tests
     }
-    return {
-        sig: SignatureSpread(sig, tuple(c), tuple((t, runs[t]) for t in struck.get(sig, ())))
-        for sig, c in counts.items()
-    }
+    for sig in others:
+        spreads[sig] = SignatureSpread(sig, (), tuple((t, runs[t]) for t in struck.get(sig, ())))
+    return spreads
 
 
 def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInput]:

@@ -50,10 +50,9 @@ def triage_build(
 ) -> BuildTriage:
     """Suggest real/noise/unsure for every failure of `build` and group them into clusters.
 
-    `spreads` tells, for the signatures failing in this build (`spread_signatures`), how many
-    tests they struck in each earlier build (did an outage's error strike many tests before?)
-    and, for the errors that are no outage here, which tests failed with them, with their runs
-    (did other tests get over this error?).
+    `spreads` tells, for the signatures failing in this build (`spread_signatures`): for an
+    outage, how many tests it struck in each earlier build (did it strike many before?); for
+    any other error, which tests failed with it, with their runs (did they get over it?).
     """
     failures = list(failures)
     spreads = spreads or {}

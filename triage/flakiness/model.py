@@ -99,16 +99,17 @@ class FailureInput:
 
 @dataclass(frozen=True, slots=True)
 class SignatureSpread:
-    """How widely one signature struck in earlier builds of the job: build number -> tests.
+    """How widely one signature struck in earlier builds of the job.
 
-    Given for every signature failing in the build: for an outage, whether it struck many
-    tests before; for any failure, whether the error came and went in other tests.
+    Given for every signature failing in the build: for an outage (MASS_MIN tests or more in
+    this build), how many tests it struck in each earlier build: did it strike many before?
+    For any other error, the tests that failed with it in the window: did they get over it?
     """
 
     signature: str
     earlier: tuple[tuple[int, int], ...] = ()  # (build number, tests failing with it), oldest first
-    # The tests that failed with it in the window outside outages, with their runs there,
-    # oldest first: (test id, runs). Only for errors that are no outage in this build.
+    # The tests that failed with it in the window, with their runs there, oldest first:
+    # (test id, runs).
     tests: tuple[tuple[int, tuple[Run, ...]], ...] = ()
 
 

@@ -185,9 +185,11 @@ class _Past:
         outages = set(mass_signatures(inputs))
         spreads = {}
         for sig in spread_signatures(inputs):
-            tests = () if sig in outages else self.struck_tests(sig, oldest)
-            earlier = tuple(x for x in self.spread[sig] if x[0] >= oldest)
-            spreads[sig] = SignatureSpread(sig, earlier, tests)
+            if sig in outages:
+                earlier = tuple(x for x in self.spread[sig] if x[0] >= oldest)
+                spreads[sig] = SignatureSpread(sig, earlier)
+            else:
+                spreads[sig] = SignatureSpread(sig, (), self.struck_tests(sig, oldest))
         return spreads
 
     def window_runs(self, test: int, oldest: int) -> tuple[Run, ...]:

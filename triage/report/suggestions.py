@@ -145,12 +145,11 @@ def _suggest_build(history: EngineHistory, build: BuildFacts, index: int) -> dic
         )
         for row in rows
     ]
-    outages = set(mass_signatures(failures))
-    spreads = _spreads(history, index, spread_signatures(failures), earlier)
-    for signature, spread in spreads.items():
-        if signature not in outages:
-            spreads[signature] = replace(spread, tests=_struck_runs(
-                history, signature, earlier, start, index, contiguous))
+    spreads = _spreads(history, index, mass_signatures(failures), earlier)
+    for signature in spread_signatures(failures):
+        if signature not in spreads:
+            tests = _struck_runs(history, signature, earlier, start, index, contiguous)
+            spreads[signature] = SignatureSpread(signature, (), tests)
     context = BuildContext(history.job, build.number, build.revision)
     today = run_engine(context, failures, spreads)
     alone = {}
