@@ -5,8 +5,9 @@ window, earlier builds on the same commit, earlier spreads of an error. Two base
 Jenkins user has today are scored beside it:
 - "age": a failure is new (real) if the test did not fail in its previous run, else noise;
 - "ever failed": noise if the test ever failed before, else real.
-Noise the engine does not recognise is sorted by what its history held (`missed_because`), to
-tell what no history can tell from a real failure from what the engine could do better.
+Noise the engine does not recognise is sorted by what its history held (`missed_because`), and
+every failure is described by what its history held (`ceiling.describe`), for an upper bound on
+what any rule could recognise without calling a real failure noise.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from triage.flakiness.simulate import SimHistory
 from triage.flakiness.suggest import MIN_RUNS, SUSPICIOUS
 
 APPROACHES = ("engine", "age", "ever failed")
-# Why a noise failure was not suggested noise: the first four are what the history cannot tell
-# from a real failure under the engine's safety rules (the last of them pinned by a unit test).
+# Why a noise failure was not suggested noise, by what its history held. The first four hold
+# the failures with the least to go on (the test's own history; its error came and went in
+# other tests fewer than two separate times, or the test is too young for that to count).
 FEW_RUNS = "fewer than 5 earlier runs"
 FIRST_SIGN = "no earlier sign of flakiness in the window"
 NEW_ERROR = "an error the test never showed before"
