@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench demo clean report-preview
+.PHONY: test lint bench demo screenshots clean report-preview
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ report-preview: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/triage demo
+
+# The window and its dialogs rendered offscreen to PNG, light and dark (README shows them).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m triage.ui.screenshots resources/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info
