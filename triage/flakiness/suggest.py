@@ -145,11 +145,14 @@ def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
         if not _flaking_streak(ev):
             doubt = "possible for this test, but not enough to call it noise"
             return Suggestion(UNSURE, SUSPICIOUS, [since, f"{odds}: {doubt}"] + history)
-        odds = [since, odds, *_only_with_elsewhere(ev)]
+        elsewhere = _only_with_elsewhere(ev)
+        # Noise thanks to other tests' history is its own kind: the gate takes only a test's own.
+        kind = FLAKY_ERROR if elsewhere else FLAKY
+        odds = [since, odds, *elsewhere]
         if ev.verdict is not None:
-            return Suggestion(NOISE, FLAKY, [*odds, _marked(ev.verdict)] + history)
+            return Suggestion(NOISE, kind, [*odds, _marked(ev.verdict)] + history)
         known = _list(ev.seen_signature, "known flaky: same error in")
-        return Suggestion(NOISE, FLAKY, [*odds, known] + history)
+        return Suggestion(NOISE, kind, [*odds, known] + history)
     if ev.verdict is not None or (known_flaky and ev.streak == 2 and ev.seen_signature):
         lean = _marked(ev.verdict) if ev.verdict is not None else "known flaky with this error"
         return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + history)
