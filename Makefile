@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench demo clean
+.PHONY: test lint bench demo icons clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check triage tests
+	$(BIN)/ruff check triage tests packaging resources
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
@@ -23,6 +23,11 @@ bench: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/triage demo
+
+# Re-render resources/icons/ from the SVGs (needs rsvg-convert: apt-get install librsvg2-bin).
+icons: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,icons]'
+	$(BIN)/python packaging/make_icons.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
