@@ -11,8 +11,8 @@ import importlib
 
 import click
 
-from triage import __version__
 from triage.cli.common import TriageGroup
+from triage.cli.version import version_option
 
 COMMAND_MODULES = (
     "triage.cli.jenkins_cmds",
@@ -23,7 +23,7 @@ COMMAND_MODULES = (
 
 
 @click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="triage")
+@version_option
 def cli() -> None:
     """Triage red and paused Jenkins builds from a local test-result history.
 
