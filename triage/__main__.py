@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 
 
 def run(argv: list[str] | None = None) -> None:
@@ -13,6 +14,11 @@ def run(argv: list[str] | None = None) -> None:
     from triage.cli import main
 
     main(argv)
+
+
+def gui() -> None:
+    """The `flaky-triage` GUI entry point (no console window on Windows): `triage gui`."""
+    run(["gui", *sys.argv[1:]])
 
 
 if __name__ == "__main__":
