@@ -43,7 +43,8 @@ def test_demo_world_is_fast_and_deterministic():
         assert to_json(build, ByDepth(1)) == to_json(twin, ByDepth(1))
     assert report_json(world, "app", 50) != report_json(other, "app", 50)
     sizes = {j.full_name: len(j.builds) for j in world.all_jobs()}
-    assert sizes == {"app": 120, "team/backend": 100, "shop/main": 90, "shop/feature%2Fx": 25}
+    assert sizes == {"app": 120, "team/backend": 100, "shop/main": 90, "shop/feature%2Fx": 25,
+                     "checkout": 42}
 
 
 def test_demo_is_anchored_to_its_start_like_a_real_morning():
@@ -51,7 +52,7 @@ def test_demo_is_anchored_to_its_start_like_a_real_morning():
     # every offset from that anchor depends on the seed only.
     early, late = demo_world(seed=1, clock=Clock(MORNING)), demo_world(
         seed=1, clock=Clock(MORNING + 86_400_000))
-    for job in ("app", "team/backend", "shop/main", "shop/feature%2Fx"):
+    for job in ("app", "team/backend", "shop/main", "shop/feature%2Fx", "checkout"):
         for n in (1, 10, 25):
             assert (late.job(job).build(n).timestamp_ms
                     == early.job(job).build(n).timestamp_ms + 86_400_000)
@@ -67,11 +68,12 @@ def test_demo_paused_builds_waited_minutes_to_hours_over_http():
     with running(world) as srv:
         found = paused_builds([client_for(srv)])
     waits = {(p.job, p.number): (p.wait_source, p.waited_ms // 60_000) for p in found}
-    assert set(waits) == {("app", 120), ("team/backend", 100), ("shop/main", 90)}
+    assert set(waits) == {("app", 120), ("team/backend", 100), ("shop/main", 90),
+                          ("checkout", 42)}
     assert all(source == "wfapi" for source, _ in waits.values())
     assert all(10 <= minutes <= 4 * 60 for _, minutes in waits.values()), waits
     # Longest wait first: the release gate has waited hours, the rollout minutes.
-    assert [p.job for p in found] == ["team/backend", "app", "shop/main"]
+    assert [p.job for p in found] == ["team/backend", "app", "shop/main", "checkout"]
 
 
 def test_demo_has_an_infrastructure_outage_build():
@@ -179,7 +181,7 @@ def test_triage_demo_serves_until_ctrl_c():
         assert "alice (admin)" in lines[0] and "Ctrl+C" in lines[3]
         token = lines[0].split()[-1]
         data = requests.get(url + "api/json", auth=("alice", token), timeout=10).json()
-        assert {j["name"] for j in data["jobs"]} == {"app", "team", "shop"}
+        assert {j["name"] for j in data["jobs"]} == {"app", "team", "shop", "checkout"}
         # Anchored to the server's start: the paused build has waited about an hour, not days.
         run = requests.get(url + "job/app/120/wfapi/describe", auth=("alice", token),
                            timeout=10).json()

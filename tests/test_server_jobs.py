@@ -17,7 +17,7 @@ def test_root_lists_jobs_with_class_name_url_color(demo_srv):
     assert root["_class"] == "hudson.model.Hudson"
     assert root["url"] == demo_srv.url
     jobs = {j["name"]: j for j in root["jobs"]}
-    assert set(jobs) == {"app", "team", "shop"}
+    assert set(jobs) == {"app", "team", "shop", "checkout"}
     # §4.5: depth 0 children are {_class, name, url} plus color for jobs only.
     assert set(jobs["app"]) == {"_class", "name", "url", "color"}
     assert jobs["app"]["_class"] == JOB

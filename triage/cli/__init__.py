@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "triage.cli.history_cmds",
     "triage.cli.flaky_cmds",
     "triage.cli.demo_cmds",
+    "triage.cli.gate_cmds",
 )
 
 

@@ -1,6 +1,8 @@
-"""Build lookups for incremental sync: what is stored per job, and what was still running."""
+"""Build lookups: what sync stored per job, what was still running; facts for the gate."""
 
 from __future__ import annotations
+
+import json
 
 from triage.store.db import Store
 
@@ -45,3 +47,24 @@ def remember_server(store: Store, name: str, url: str) -> None:
             "ON CONFLICT (name) DO UPDATE SET url = excluded.url",
             (name, url),
         )
+
+
+def build_facts(store: Store, build_id: int) -> tuple[str | None, bool, int]:
+    """Return (result, still running when stored, number of test results) of one build."""
+    result, building = store.conn.execute(
+        "SELECT result, building FROM builds WHERE id = ?", (build_id,)
+    ).fetchone()
+    (tests,) = store.conn.execute(
+        "SELECT COUNT(*) FROM results WHERE build_id = ?", (build_id,)
+    ).fetchone()
+    return result, bool(building), tests
+
+
+def with_results(store: Store, build_ids: list[int]) -> int:
+    """Return how many of these builds have test results (a compile failure has none)."""
+    (count,) = store.conn.execute(
+        "SELECT COUNT(*) FROM json_each(?) j "
+        "WHERE EXISTS (SELECT 1 FROM results r WHERE r.build_id = j.value)",
+        (json.dumps(build_ids),),
+    ).fetchone()
+    return count

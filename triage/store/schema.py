@@ -124,6 +124,33 @@ def m002_meta(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+
+@migrations()
+def m004_gate_decisions(db: Database) -> None:
+    # What `triage gate` decided for a build, so reports can count the interventions it saved
+    # and the app can say "auto-approved by the gate". Names, not ids, like `decisions`: a
+    # record must survive its build being re-synced (replaced) or never stored (an error).
+    db.executescript(
+        """
+        CREATE TABLE gate_decisions (
+            id INTEGER PRIMARY KEY,
+            server TEXT NOT NULL,
+            job TEXT NOT NULL,
+            build INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('pass', 'ask', 'error')),
+            exit_code INTEGER NOT NULL,
+            at INTEGER NOT NULL,        -- epoch ms
+            failures INTEGER NOT NULL,  -- failing tests of the build (0 when unknown: error)
+            noise INTEGER NOT NULL,     -- of which the gate counted noise
+            reasons TEXT NOT NULL,      -- JSON array of strings, most important first
+            policy TEXT NOT NULL,       -- JSON object: the policy in force
+            summary TEXT                -- the Markdown written for the input step, if any
+        );
+        CREATE INDEX gate_decisions_build ON gate_decisions(server, job, build);
+        CREATE INDEX gate_decisions_at ON gate_decisions(at);
+        """
+    )
+
 # Every step this version knows, in order: a history with any other step was written by a
 # newer flaky-triage. (Registered steps are all pending on an empty database.)
 KNOWN_STEPS = tuple(m.name for m in migrations.pending(Database(memory=True)))

@@ -135,6 +135,28 @@ class Build:
             self.job.fill_failed_since(self.number, report)
         self._report = report
 
+    def record_tests(self, report: Report) -> None:
+        """Run a `junit` step in this (running) build: its report exists from now on.
+
+        As junit's `JUnitResultArchiver.parseAndSummarize` does: the TestResultAction is added
+        to the run when the step has parsed the files, while the run goes on (so
+        `{run}/testReport` answers from then, not at the end); a second `junit` step merges
+        into the same action; an empty result attaches nothing (and `junit` fails, unless
+        `allowEmptyResults`). Failures make the run UNSTABLE at once
+        (`JUnitResultsStepExecution`: `run.setResult(Result.UNSTABLE)`).
+        """
+        with self.job.world.lock:
+            self.log.append("Recording test results")
+            current = self.report()
+            if current is not None:
+                report = Report(current.suites + report.suites)
+            if not report.counts()[2]:
+                self.log.append("ERROR: None of the test reports contained any result")
+                return
+            self.set_report(report)
+            if report.counts()[0]:
+                self.result = worse(self.result, "UNSTABLE")
+
     def add_artifact(self, relative_path: str, content: Artifact) -> None:
         self.artifacts[relative_path] = content
 

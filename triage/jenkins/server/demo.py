@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from triage.jenkins.server.actions import BuildData, Cause
 from triage.jenkins.server.builds import Build
+from triage.jenkins.server.demo_gate import demo_checkout
 from triage.jenkins.server.inputs import Decision, Param
 from triage.jenkins.server.jobs import PipelineJob
 from triage.jenkins.server.reports import suite_xml
@@ -112,17 +113,19 @@ def _approve(build: Build, execution, user: str, proceeded: bool = True) -> None
 
 
 def demo_world(seed: int = 1, clock: Callable[[], float] | None = None) -> World:
-    """Three jobs (`app`, `team/backend`, multibranch `shop` with `main` and `feature/x`).
+    """Four jobs (`app`, `team/backend`, multibranch `shop` with `main` and `feature/x`, and
+    `checkout`, the pipeline with `triage gate`: see `demo_gate`).
 
     Timestamps count back from `clock()` at creation (default: the wall clock), so the
-    paused builds have waited about 20 minutes (shop/main), one hour (app) and three hours
-    (team/backend) when the demo starts.
+    paused builds have waited about 12 minutes (checkout), 20 minutes (shop/main), one hour
+    (app) and three hours (team/backend) when the demo starts.
     """
     world = World(clock=clock or time.time)
     now = world.now_ms()
     _demo_app(world, seed, now - 75 * MINUTE_MS)
     _demo_backend(world, seed, now - 200 * MINUTE_MS)
     _demo_shop(world, seed, now - 50 * MINUTE_MS)
+    demo_checkout(world, now - 12 * MINUTE_MS, seed)
     return world
 
 
