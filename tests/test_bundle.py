@@ -85,6 +85,19 @@ def test_report_from_the_same_history(manifest, tmp_path):
     assert "<html" in html.lower() and "app" in html
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux desktops")
+def test_desktop_install_points_the_menu_at_this_installation(tmp_path):
+    result = triage("desktop", "install", "--data-home", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    entry = (tmp_path / "applications" / "io.github.flakytriage.FlakyTriage.desktop").read_text()
+    assert f"\nExec={Path(EXE).resolve()} gui\n" in entry
+    # The files come from the installed package through importlib.resources, unchanged.
+    root = Path(__file__).resolve().parent.parent / "resources"
+    icon = tmp_path / "icons" / "hicolor" / "256x256" / "apps" / "flaky-triage.png"
+    assert icon.read_bytes() == (root / "icons" / "hicolor" / "256x256" / "apps" /
+                                 "flaky-triage.png").read_bytes()
+
+
 def bundle_folder() -> Path | None:
     internal = Path(EXE).resolve().parent / "_internal"
     return internal if internal.is_dir() else None

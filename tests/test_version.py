@@ -51,3 +51,11 @@ def test_the_wheel_takes_its_version_from_the_package():
                            .read_text())
     assert "version" in config["project"]["dynamic"]
     assert config["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "triage.__version__"}
+
+
+def test_the_changelog_starts_with_this_release():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "CHANGELOG.md").read_text()
+    newest = next(line for line in text.splitlines() if line.startswith("## "))
+    assert newest.startswith(f"## {__version__} - "), "add this release to CHANGELOG.md"

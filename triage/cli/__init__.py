@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "triage.cli.flaky_cmds",
     "triage.cli.demo_cmds",
     "triage.cli.gate_cmds",
+    "triage.cli.desktop_cmds",
 )
 
 
