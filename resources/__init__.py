@@ -36,5 +36,9 @@ def app_icon_files() -> list[tuple[int | None, Traversable]]:
 
 
 def symbolic_icon_file() -> Traversable:
-    """Return the one-colour 16-unit SVG for trays and badges (#bebebe, to be recoloured)."""
-    return resource("icons", f"{ICON_NAME}-symbolic.svg")
+    """Return the one-colour 16-unit SVG for trays and badges (#bebebe, to be recoloured).
+
+    It sits in its own folder so that code collecting icons/flaky-triage*.svg for the window
+    icon never mixes it in (two SVGs in one QIcon: the last one wins).
+    """
+    return resource("icons", "symbolic", f"{ICON_NAME}-symbolic.svg")

@@ -45,7 +45,7 @@ class DesktopFiles:
                  for s in ICON_SIZES}
         found[hicolor / "scalable" / "apps" / f"{ICON_NAME}.svg"] = ("icons", f"{ICON_NAME}.svg")
         found[hicolor / "symbolic" / "apps" / f"{ICON_NAME}-symbolic.svg"] = (
-            "icons", f"{ICON_NAME}-symbolic.svg")
+            "icons", "symbolic", f"{ICON_NAME}-symbolic.svg")
         return found
 
     def all(self) -> list[Path]:
