@@ -41,9 +41,12 @@ KEEP_PLUGINS: dict[str, frozenset[str]] = {
     "wayland-decoration-client": frozenset({"bradient", "adwaita"}),
 }
 
-# Python extension modules of PySide6 nothing in the app imports (the hooks pull them in).
+# Python extension modules nothing in the app imports (the hooks pull them in). Pillow comes
+# with matplotlib (the report's charts, SVG only): its AVIF, WebP, colour-management and Tk
+# parts would bring libavif (5 MB), libwebp and lcms2, and Pillow loads them only if present.
 EXCLUDED_MODULES = ["PySide6.QtNetwork", "PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets",
-                    "tkinter"]
+                    "tkinter", "PIL._avif", "PIL._webp", "PIL._imagingcms", "PIL.ImageCms",
+                    "PIL._imagingtk", "PIL.ImageTk"]
 
 _LIBRARY_SUFFIXES = (".so", ".dll", ".dylib", ".pyd")
 
