@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench demo icons dist clean
+.PHONY: test lint bench demo icons dist clean report-preview
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -20,6 +20,11 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks
+
+# Render a sample report in headless Chromium (apt-get install -y chromium poppler-utils) to
+# build/report-preview/: report.png (and pieces), report.pdf (print layout) and its pages.
+report-preview: $(STAMP)
+	$(BIN)/python -m tests.render_report build/report-preview
 
 demo: $(STAMP)
 	$(BIN)/triage demo

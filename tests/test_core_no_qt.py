@@ -30,3 +30,19 @@ def test_core_imports_without_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"core loaded Qt modules: {out.stdout}"
+
+
+def test_start_up_does_not_load_numpy():
+    # matplotlib (report charts) installs numpy; sqlite_utils would import it on every command.
+    code = ("import sys, triage.cli, triage.store, triage.report; "
+            "print(sorted(m for m in ('numpy', 'pandas', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_numpy_still_imports_after_the_store():
+    code = "import triage.store, numpy; print(numpy.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "numpy"

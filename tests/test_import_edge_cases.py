@@ -382,17 +382,29 @@ def test_a_read_only_history_is_one_clear_error(store):
     assert db_info(store)["counts"]["builds"] == 0
 
 
-@pytest.mark.parametrize("field, value", [
-    ("status", ["PASSED"]), ("status", {"x": 1}), ("duration", 10**400), ("duration", 1e300),
-], ids=["status-list", "status-object", "duration-huge-int", "duration-huge-float"])
-def test_jenkins_report_json_with_odd_values_still_imports(store, field, value):
+@pytest.mark.parametrize("value", [-3, 1e300, 8 * 86400])
+def test_jenkins_report_json_with_implausible_durations_imports_them_as_unknown(store, value):
+    from triage.jenkins.schema import ReportJson, convert
     from triage.junit.jenkins_json import results_from_report
     from triage.store.importer import import_build
 
-    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": 0.5, field: value}
-    results = results_from_report({"suites": [{"name": "s", "cases": [case]}]})
-    assert results[0].duration in (None, 0.5)  # a duration no test can take is unknown
+    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": value}
+    report = convert({"suites": [{"name": "s", "cases": [case]}]}, ReportJson, "report")
+    results = results_from_report(report)
+    assert results[0].duration is None  # a duration no test can take is unknown
     assert import_build(store, BuildInfo("j", 1), results).tests == 1
+
+
+@pytest.mark.parametrize("field, value", [
+    ("status", ["PASSED"]), ("status", {"x": 1}), ("duration", 10**400), ("duration", "1s"),
+], ids=["status-list", "status-object", "duration-huge-int", "duration-text"])
+def test_jenkins_report_json_with_wrong_types_is_refused_naming_the_field(field, value):
+    from triage.errors import JenkinsBadResponse
+    from triage.jenkins.schema import ReportJson, convert
+
+    case = {"className": "k.C", "name": "t", "status": "PASSED", "duration": 0.5, field: value}
+    with pytest.raises(JenkinsBadResponse, match=rf"`\$\.suites\[0\]\.cases\[0\]\.{field}`"):
+        convert({"suites": [{"name": "s", "cases": [case]}]}, ReportJson, "report")
 
 
 def test_a_quoted_tilde_in_the_history_path_means_home(tmp_path, monkeypatch, report):

@@ -10,6 +10,7 @@ import pytest
 
 from triage.domain import Attempt, Outcome
 from triage.errors import JenkinsBadResponse
+from triage.jenkins.schema import ReportJson, convert
 from triage.junit.jenkins_json import REPORT_TREE, results_from_report
 
 FIXTURE = Path(__file__).parent / "fixtures" / "junit" / "jenkins-testReport.json"
@@ -17,7 +18,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "junit" / "jenkins-testReport.jso
 
 @pytest.fixture
 def results():
-    data = json.loads(FIXTURE.read_text())
+    data = convert(json.loads(FIXTURE.read_text()), ReportJson, "fixture")
     return {r.name: r for r in results_from_report(data)}
 
 
@@ -70,16 +71,29 @@ def test_empty_report():
 
 
 @pytest.mark.parametrize("data, words", [
-    ([], "JSON object"),
+    ([], "Expected `object`, got `array`"),
     ({"failCount": 1}, "'suites'"),
     ({"childReports": []}, "aggregated"),
-    ({"suites": ["x"]}, "suite"),
-    ({"suites": [{"name": "s", "cases": "nope"}]}, "cases"),
-    ({"suites": [{"name": "s", "cases": [3]}]}, "case"),
+    ({"suites": ["x"]}, "at `$.suites[0]`"),
+    ({"suites": None}, "'suites'"),
+    ({"suites": [None]}, "at `$.suites[0]`"),
+    ({"suites": [{"name": "s", "cases": "nope"}]}, "at `$.suites[0].cases`"),
+    ({"suites": [{"name": "s", "cases": [3]}]}, "at `$.suites[0].cases[0]`"),
+    ({"suites": [{"name": "s", "cases": [None]}]}, "at `$.suites[0].cases[0]`"),
+    ({"suites": [{"name": "s", "cases": [{"name": "t", "duration": "fast"}]}]},
+     "Expected `float | null`, got `str` - at `$.suites[0].cases[0].duration`"),
+    ({"suites": [{"name": "s", "cases": [{"name": "t", "status": ["PASSED"]}]}]},
+     "at `$.suites[0].cases[0].status`"),
+    ({"suites": [{"name": "s", "cases": [{"name": 7}]}]}, "at `$.suites[0].cases[0].name`"),
+    ({"suites": [{"name": "s", "cases": [{"name": "t", "skipped": "yes"}]}]},
+     "at `$.suites[0].cases[0].skipped`"),
+    ({"suites": [{"name": "s", "cases": [{"name": "t", "flakyFailures": 2}]}]},
+     "at `$.suites[0].cases[0].flakyFailures`"),
+    ({"suites": [{"name": ["s"], "cases": []}]}, "at `$.suites[0].name`"),
 ])
 def test_wrong_shapes_raise_bad_response(data, words):
     with pytest.raises(JenkinsBadResponse) as info:
-        results_from_report(data)
+        results_from_report(convert(data, ReportJson, "http://ci/job/app/1/testReport/api/json"))
     assert words in info.value.message
     assert "\n" not in info.value.message
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+
 import pytest
 
-from tests.jenkins_world import T0, FixedClock, client_for, report, serve, small_world
+from tests.jenkins_world import FAST, T0, FixedClock, client_for, report, serve, small_world
 from triage.domain import Outcome
+from triage.jenkins.http import HttpSettings
 from triage.jenkins.server import Case, Failure, Suite, suite_xml
 from triage.progress import CancelToken, NullReporter
 from triage.store import builds as stored
@@ -173,6 +177,32 @@ def test_a_20000_test_report_is_synced(store):
     assert summary.tests == 20_000
     failed = store.conn.execute("SELECT count(*) FROM results WHERE outcome = 1").fetchone()[0]
     assert failed == 20
+
+
+def _big_report(cases: int) -> bytes:
+    """A report as Jenkins exports it with our tree=, every 10,000th case failed."""
+    rows = [{"className": "com.example.shop.checkout.CheckoutServiceIntegrationTest",
+             "name": f"placesOrderWithDiscountCode_{i:06d}", "duration": 0.012,
+             "status": "FAILED" if i % 10_000 == 0 else "PASSED", "skipped": False,
+             "errorDetails": "expected:<1> but was:<2>" if i % 10_000 == 0 else None,
+             "errorStackTrace": None, "stdout": None, "stderr": None, "skippedMessage": None,
+             "flakyFailures": [], "rerunFailures": []} for i in range(cases)]
+    return json.dumps({"_class": "hudson.tasks.junit.TestResult",
+                       "suites": [{"name": "CheckoutSuite", "cases": rows}]}).encode()
+
+
+@pytest.mark.slow
+def test_a_200000_case_report_fits_the_default_cap(store):
+    body = _big_report(200_000)
+    assert len(body) * 2 < HttpSettings().max_bytes  # generous: twice this size still fits
+    world = small_world()
+    world.pipeline("huge").add_build(1, result="UNSTABLE", timestamp_ms=T0, duration_ms=1,
+                                     report=report(1))
+    with serve(world) as srv:
+        srv.faults.respond(body, "*/job/huge/1/testReport/api/json")
+        summary = sync(client_for(srv, settings=replace(FAST, timeout=(5.0, 60.0))), store,
+                       SyncOptions(jobs=["huge"]))
+    assert summary.build_errors == [] and summary.tests == 200_000
 
 
 def test_a_folder_name_stands_for_every_job_below_it(store):

@@ -9,6 +9,11 @@ import platformdirs
 
 APP_NAME = "flaky-triage"
 DEFAULT_DB_TIMEOUT = 30.0  # seconds; long enough for one big build's write
+# One Jenkins request, headers and body, must end within this many seconds (TRIAGE_HTTP_DEADLINE).
+DEFAULT_HTTP_DEADLINE = 180.0
+# The most one Jenkins answer may hold, in MiB (TRIAGE_HTTP_MAX_MB): a 200,000-case test report
+# with the fields we ask for is about 60 MiB.
+DEFAULT_HTTP_MAX_MB = 128.0
 
 
 def data_dir() -> Path:
@@ -28,6 +33,32 @@ def db_timeout() -> float:
     except ValueError:
         seconds = DEFAULT_DB_TIMEOUT
     return seconds if 0 <= seconds < 86400 else DEFAULT_DB_TIMEOUT
+
+
+def http_deadline() -> float:
+    """Return the total seconds one Jenkins request may take (TRIAGE_HTTP_DEADLINE)."""
+    return _positive_env("TRIAGE_HTTP_DEADLINE", DEFAULT_HTTP_DEADLINE, "seconds")
+
+
+def http_max_bytes() -> int:
+    """Return the most bytes one Jenkins answer may hold (TRIAGE_HTTP_MAX_MB, in MiB)."""
+    return int(_positive_env("TRIAGE_HTTP_MAX_MB", DEFAULT_HTTP_MAX_MB, "MiB") * 2**20)
+
+
+def _positive_env(name: str, default: float, unit: str) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e9:  # also refuses nan and inf
+        from triage.errors import ConfigError
+
+        raise ConfigError(f"{name}={text!r} is not a positive number of {unit}; unset it for "
+                          f"the default ({default:g}).")
+    return value
 
 
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:

@@ -17,6 +17,7 @@ the server's clock when Stage View answers and from ours otherwise (`"build-star
 
 from __future__ import annotations
 
+import shlex
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from triage.errors import (
     InputRefused,
     JenkinsError,
     JenkinsNotFound,
+    JenkinsServerError,
     JenkinsUnreachable,
     StoreError,
 )
@@ -118,15 +120,22 @@ def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None =
                      if a.reason == "paused"]
             # One Stage View request per paused build for its wait: done side by side.
             with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
-                found.extend(pool.map(_paused, repeat(source), items, repeat(with_wait)))
+                found.extend(pool.map(_paused, repeat(source), items, repeat(with_wait),
+                                      repeat(reporter)))
         except JenkinsError as exc:
             reporter.warn(f"{source.name}: {exc.message}")
     return sorted(found, key=lambda p: (-(p.waited_ms or 0), p.job, p.number))
 
 
-def _paused(source: JenkinsSource, state: BuildState, with_wait: bool) -> PausedBuild:
+def _paused(source: JenkinsSource, state: BuildState, with_wait: bool,
+            reporter: Reporter) -> PausedBuild:
     info = state.info
-    pause = source.pause(info.job, info.number) if with_wait else Pause(None, None, "unknown")
+    pause = Pause(None, None, "unknown")
+    if with_wait:
+        try:
+            pause = source.pause(info.job, info.number)
+        except JenkinsError as exc:  # the wait is a detail: the paused build is still listed
+            reporter.warn(f"{source.name}: {exc.message}")
     if with_wait and pause.source == "unknown" and info.timestamp_ms:
         # No Stage View: our clock against the build's start, an upper bound.
         waited = max(0, int(time.time() * 1000) - info.timestamp_ms)
@@ -197,6 +206,11 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
             # A POST is never retried (trap 2): it may or may not have arrived.
             exc.message += " The decision may or may not have reached Jenkins; check " \
                 "`triage pending` before trying again."
+        elif isinstance(exc, JenkinsServerError):
+            # A 5xx can come from a proxy after Jenkins applied the decision, or from Jenkins
+            # failing after the step moved on: nobody can tell from here.
+            exc.message += (" The decision may have been applied all the same: check "
+                            f"`triage pending --job {shlex.quote(job)}` before trying again.")
         raise
     except KeyboardInterrupt:
         # Ctrl+C while the POST was out: Jenkins may already have applied it (trap 2).

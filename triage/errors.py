@@ -21,6 +21,10 @@ class TriageError(Exception):
         return self.message
 
 
+class OutputError(TriageError):
+    """Standard output could not be written (a full disk, a closed pipe, a broken terminal)."""
+
+
 class Cancelled(TriageError):
     """The user cancelled long work; nothing half-done was kept."""
 
@@ -103,6 +107,10 @@ class JenkinsUnreachable(JenkinsError):
     """Connection refused, DNS failure, timeout, dropped connection, TLS failure."""
 
 
+class JenkinsTooSlow(JenkinsUnreachable):
+    """The whole answer (headers and body) did not arrive within the request's deadline."""
+
+
 class JenkinsAuthFailed(JenkinsError):
     """401: the user or API token is wrong."""
 
@@ -121,6 +129,10 @@ class JenkinsServerError(JenkinsError):
 
 class JenkinsBadResponse(JenkinsError):
     """A 200 whose body is not what the API promises (an HTML login page instead of JSON)."""
+
+
+class JenkinsResponseTooLarge(JenkinsBadResponse):
+    """The answer is larger than one response may be; it was refused, not read to its end."""
 
 
 class InputAlreadyDecided(JenkinsError):

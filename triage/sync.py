@@ -241,7 +241,8 @@ def _fetch(source: JenkinsSource, item: _Work,
     if not state.has_report:
         return state, []  # no TestResultAction: the report would be a 404 (section 3.1)
     report = source.test_report(item.job, item.number, REPORT_TREE)
-    return state, (results_from_report(report) if report else [])
+    where = f"{state.info.url}testReport/api/json" if state.info.url else None
+    return state, (results_from_report(report, url=where) if report is not None else [])
 
 
 def _results_from_artifacts(source: JenkinsSource, item: _Work,

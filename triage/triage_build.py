@@ -74,29 +74,46 @@ def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInp
     )
     verdicts = v.active_for_tests(store, test_ids, build.job_id)
     outages = q.mass_events(store, [b[0] for b in earlier], MASS_MIN)
-    failures = []
-    for row in rows:
-        per_build = outcomes.get(row.test_id, {})
-        past, own = _verdicts(verdicts.get(row.test_id, ()), build.number)
-        failures.append(
-            FailureInput(
-                row.test_id,
-                row.classname,
-                row.name,
-                Outcome(row.outcome),
-                row.signature,
-                short_message(row.type, row.message),
-                row.type,
-                row.reruns,
-                history=_runs(earlier, per_build, signatures, row.test_id, outages),
-                same_revision=_same_commit_runs(
-                    same, per_build, signatures, row.test_id, build.revision
-                ),
-                verdicts=past,
-                own_verdict=own,
-            )
+    return [
+        failure_input(
+            row, build, earlier, same, outcomes.get(row.test_id, {}), signatures, outages,
+            verdicts.get(row.test_id, ()),
         )
-    return failures
+        for row in rows
+    ]
+
+
+def failure_input(
+    row: q.FailureRow, build, earlier, same, per_build: dict[int, int], signatures, outages,
+    verdicts, history: tuple[Run, ...] | None = None,
+) -> FailureInput:
+    """Return one stored failure of `build` (its number and revision) as the engine's input.
+
+    `earlier` and `same` hold (build id, number, revision) and (build id, number, other job's
+    name or None); `per_build` the test's outcomes by build id. Shared with the report, which
+    runs the engine over many builds from one read of the history and may pass the runs over
+    `earlier` it already has as `history`.
+    """
+    past, own = _verdicts(verdicts, build.number)
+    return FailureInput(
+        row.test_id,
+        row.classname,
+        row.name,
+        Outcome(row.outcome),
+        row.signature,
+        short_message(row.type, row.message),
+        row.type,
+        row.reruns,
+        history=(
+            stored_runs(earlier, per_build, signatures, row.test_id, outages)
+            if history is None else history
+        ),
+        same_revision=_same_commit_runs(
+            same, per_build, signatures, row.test_id, build.revision
+        ),
+        verdicts=past,
+        own_verdict=own,
+    )
 
 
 def history_letters(item: TriagedFailure, limit: int = HISTORY_LETTERS) -> str:
@@ -122,7 +139,7 @@ def rank_flaky(
         (
             test_id,
             *names[test_id],
-            _runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages),
+            stored_runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages),
         )
         for test_id in candidates
     ]
@@ -215,7 +232,9 @@ def _choose(
     return matches
 
 
-def _runs(builds, per_build: dict[int, int], signatures, test_id: int, outages) -> tuple[Run, ...]:
+def stored_runs(
+    builds, per_build: dict[int, int], signatures, test_id: int, outages
+) -> tuple[Run, ...]:
     """Turn stored outcomes into runs, in the order of `builds` (id, number, revision)."""
     runs = []
     for build_id, number, revision in builds:

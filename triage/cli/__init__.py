@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "triage.cli.flaky_cmds",
     "triage.cli.demo_cmds",
     "triage.cli.gate_cmds",
+    "triage.cli.report_cmds",
     "triage.cli.desktop_cmds",
 )
 
@@ -42,4 +43,21 @@ for _name in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="triage")
+    """Run the CLI; an output error outside a command (`--help > /dev/full`) is one line too."""
+    import errno
+    import sys
+
+    from triage.cli.output import silence_stdout
+
+    try:
+        cli.main(args=argv, prog_name="triage")
+    except OSError as exc:  # click's own output (help, usage, version); commands use `echo`
+        silence_stdout()
+        if exc.errno != errno.EPIPE:
+            try:
+                sys.stderr.write(f"error: Cannot write to standard output "
+                                 f"({exc.strerror or type(exc).__name__}).\n")
+                sys.stderr.flush()
+            except OSError:
+                pass
+        sys.exit(1)

@@ -8,29 +8,32 @@ import sqlite3
 import sys
 import time
 import traceback
-import unicodedata
 from dataclasses import dataclass, field
 
 import click
 from click.core import ParameterSource
 
-from triage.errors import ConfigError, NotFoundError, TriageError
-from triage.importing import check_job
+from triage.cli.output import echo, silence_stdout
+from triage.display import from_printable, printable, safe
+from triage.errors import ConfigError, NotFoundError, OutputError, TriageError
+from triage.importing import MAX_BUILD, check_job, check_name
 
-# Shown escaped in one-line output: a newline (in a file or test name) would split the line,
-# a bidi override would reorder it.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+__all__ = ["printable", "echo"]  # printable: the one escaping rule, from triage.display
+
+BUILD_NUMBER = click.IntRange(0, MAX_BUILD)  # what the history can hold
 
 
-def printable(text: str) -> str:
-    """Return `text` for one output line: control and bidi characters shown as escapes."""
-    if text.isprintable():
-        return text
-    return "".join(
-        c.encode("unicode_escape").decode("ascii")
-        if c in _BIDI or unicodedata.category(c) == "Cc" else c
-        for c in text
-    )
+class _Count(click.IntRange):
+    """A number of builds or rows: at least 1; past what the history can hold means all."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1)
+
+    def convert(self, value, param, ctx) -> int:
+        return min(super().convert(value, param, ctx), MAX_BUILD)
+
+
+COUNT = _Count()
 
 
 @dataclass
@@ -50,12 +53,12 @@ class CliState:
             from triage.store import Store
 
             path = resolve_db_path(self.db_path)
-            if not create and not path.exists():
-                raise NotFoundError(
-                    f"No history at {path} yet. Import or sync builds first (triage import / "
-                    "triage sync), or check --db / TRIAGE_DB."
-                )
-            self._store = Store.open(path)
+            read_only = False
+            if not create:
+                _check_readable(path)
+                # Reading needs no writable folder: open it read-only where it is not.
+                read_only = not os.access(path.parent, os.W_OK)
+            self._store = Store.open(path, read_only=read_only)
         return self._store
 
     def close(self) -> None:
@@ -64,13 +67,32 @@ class CliState:
             self._store = None
 
 
+def _check_readable(path) -> None:
+    """Refuse a missing or empty history before SQLite turns it into a new one."""
+    if not path.exists():
+        raise NotFoundError(
+            f"No history at {path} yet. Import or sync builds first (triage import / "
+            "triage sync), or check --db / TRIAGE_DB."
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise NotFoundError(
+            f"The history at {path} is empty (0 bytes): nothing was ever stored in it. It was "
+            "left untouched; import or sync into it first, or check --db / TRIAGE_DB."
+        )
+
+
 class TriageGroup(click.Group):
     """Turn TriageError into one stderr line and the error's exit code."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["triage.args"] = list(args)  # checked in `invoke`, where errors are one line
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         ctx.ensure_object(CliState)
         try:
             try:
+                _check_utf8(ctx.meta.get("triage.args", []))
                 return super().invoke(ctx)
             except sqlite3.DatabaseError as exc:
                 # The store translates what it writes; a read query can still meet a damaged
@@ -81,17 +103,45 @@ class TriageGroup(click.Group):
                     raise
                 raise _store_error(ctx, exc) from exc
         except TriageError as exc:
-            state = ctx.find_object(CliState)
-            click.echo(f"error: {printable(exc.message)}", err=True)
-            if state is not None and state.verbose:
-                if exc.details:
-                    click.echo(exc.details, err=True)
-                click.echo("".join(traceback.format_exception(exc)), err=True)
+            _report(ctx, exc)
             ctx.exit(exc.exit_code)
         finally:
             state = ctx.find_object(CliState)
             if state is not None:
                 state.close()
+
+
+def _report(ctx: click.Context, exc: TriageError) -> None:
+    """Print the error's one line (and with --verbose its details) on stderr."""
+    if isinstance(exc, OutputError):
+        silence_stdout()
+        if getattr(exc, "broken_pipe", False):
+            return  # `triage ... | head`: the reader has all it wanted
+    state = ctx.find_object(CliState)
+    try:
+        echo(f"error: {exc.message}", err=True)
+        if state is not None and state.verbose:
+            for line in (exc.details or "").splitlines():
+                echo(line, err=True)
+            for line in "".join(traceback.format_exception(exc)).splitlines():
+                echo(line, err=True)
+    except OutputError:
+        pass  # stderr is gone too: the exit code is all that is left
+
+
+def _check_utf8(args: list[str]) -> None:
+    """Refuse an argument that is not valid UTF-8 before any command sees it.
+
+    On POSIX, Python decodes such bytes as lone surrogates, which SQLite, HTTP and the terminal
+    would each fail on later with a traceback.
+    """
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = os.fsencode(arg).decode("utf-8", "backslashreplace")
+            raise ConfigError(f"Argument {shown!r} is not valid UTF-8; give names and paths "
+                              "in UTF-8 (as Jenkins and the history keep them).") from None
 
 
 def _store_error(ctx: click.Context, exc: sqlite3.Error) -> TriageError:
@@ -162,7 +212,7 @@ class TerminalReporter:
         if self._bar is not None:
             self._bar.update(n)
         elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
-            self._bar = click.progressbar(length=self._total, label=self._label,
+            self._bar = click.progressbar(length=self._total, label=safe(self._label),
                                           file=sys.stderr)
             self._bar.__enter__()
             self._bar.update(self._done)
@@ -170,8 +220,8 @@ class TerminalReporter:
     def warn(self, message: str) -> None:
         self.warnings.append(message)
         if self._bar is not None:
-            click.echo("", err=True)
-        click.echo(f"warning: {printable(message)}", err=True)
+            echo(err=True)
+        echo(f"warning: {message}", err=True)
 
     def finish(self) -> None:
         if self._bar is not None:
@@ -191,8 +241,6 @@ def server_option(func):
 
 
 def _check_server(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from triage.importing import check_name
-
     return check_name(value, "--server", "ci")
 
 
@@ -215,11 +263,38 @@ def job_server(store, job: str, server: str) -> str:
 
 
 def job_option(func):
-    """--job JOB (required): a job's full name, checked for emptiness and control characters."""
+    """--job JOB (required): the full name of a job in the history (see `typed_job`)."""
     return click.option(
-        "--job", required=True, callback=lambda _ctx, _param, value: check_job(value),
+        "--job", required=True, callback=lambda _ctx, _param, value: typed_job(value),
+        help="Job full name, e.g. team/app/main (control characters as shown: \\x1b).",
+    )(func)
+
+
+def new_job_option(func):
+    """--job JOB (required) for a job about to be stored: no control characters at all."""
+    return click.option(
+        "--job", required=True, callback=lambda _ctx, _param, value: _new_job(value),
         help="Job full name, e.g. team/app/main.",
     )(func)
+
+
+def _new_job(value: str) -> str:
+    # Typed escaped (`\\x1b`) names a control character too: refused either way.
+    check_job(from_printable(value))
+    return value
+
+
+def typed_job(value: str) -> str:
+    """Return the job a user typed: its name as shown, control characters read back.
+
+    Tables show a control character in a name escaped (`\\x1b`, `\\n`); typing the name that
+    way finds the job (`triage.display.from_printable`), so a synced job with such a name stays
+    queryable. Empty names and outer spaces are refused, as for new jobs.
+    """
+    name = from_printable(value)
+    if name.strip() != name or not name:
+        check_name(value, "--job", "team/app")
+    return name
 
 
 def format_option(func):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from triage.cli.output import echo
 from triage.errors import ConfigError
 
 
@@ -36,19 +37,19 @@ def demo(serve: bool, host: str, port: int, seed: int, context_path: str) -> Non
         raise ConfigError(
             f"Cannot listen on {host}:{port} ({exc.strerror or exc}); pick another with --port."
         ) from None
-    click.echo(f"Sample Jenkins running at {srv.url}")
+    echo(f"Sample Jenkins running at {srv.url}")
     for user in srv.security.users:
         role = "admin" if user.admin else ", ".join(user.groups) or (
             "may build" if user.can_build else "read only")
-        click.echo(f"  user {user.id} ({role})  API token {user.token}")
-    click.echo("Press Ctrl+C to stop.", nl=True)
+        echo(f"  user {user.id} ({role})  API token {user.token}")
+    echo("Press Ctrl+C to stop.")
     try:
         srv.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         srv.stop()
-        click.echo("Stopped.")
+        echo("Stopped.")
 
 
 COMMANDS = [demo]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from collections import Counter
 
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
+    COUNT,
     CliState,
     common_options,
     format_option,
@@ -18,13 +19,14 @@ from triage.cli.common import (
     printable,
     server_option,
 )
+from triage.cli.output import echo, echo_json
 from triage.flakiness.clusters import OUTAGE
 from triage.flakiness.suggest import short_sha
 from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
 
 _job = job_option
 _build = click.option(
-    "--build", "number", type=click.IntRange(min=0), required=True, help="Build number."
+    "--build", "number", type=BUILD_NUMBER, required=True, help="Build number."
 )
 _test = click.option("--test", help="The failing test: classname.name (or a unique name).")
 _cluster = click.option("--cluster", help="A cluster id from `triage failures`, e.g. since-57.")
@@ -35,7 +37,7 @@ _cluster = click.option("--cluster", help="A cluster id from `triage failures`, 
 @click.option(
     "--build",
     "number",
-    type=click.IntRange(min=0),
+    type=BUILD_NUMBER,
     help="Build number (default: the newest stored build).",
 )
 @server_option
@@ -56,10 +58,10 @@ def failures_cmd(state: CliState, job, number, server, fmt):
     store = state.store()
     result = triage(store, job, number, job_server(store, job, server))
     if fmt == "json":
-        click.echo(json.dumps(failures_json(result), indent=2))
+        echo_json(failures_json(result))
         return
     for line in failures_table(result, job, verbose=state.verbose):
-        click.echo(printable(line))  # test names and messages may hold control characters
+        echo(line)  # escaped: test names and messages may hold control characters
 
 
 REASONS_SHOWN = 3  # per test in the table; -v shows every reason
@@ -210,7 +212,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
         note=note,
         who=who,
     )
-    click.echo(f"Marked {_plural(len(marked), 'failure')} of {job} #{number} {verdict} "
+    echo(f"Marked {_plural(len(marked), 'failure')} of {job} #{number} {verdict} "
                f"(by {who}).")
 
 
@@ -232,9 +234,9 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
-        click.echo(f"Undid {_plural(count, 'verdict')} on {job} #{number}.")
+        echo(f"Undid {_plural(count, 'verdict')} on {job} #{number}.")
     else:
-        click.echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
+        echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
 
 
 @click.command("flaky")
@@ -242,13 +244,13 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
 @server_option
 @click.option(
     "--last",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=None,
     help="Only the last N builds (default: the whole job).",
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=COUNT,
     default=50,
     show_default=True,
     help="Rows in the table (JSON lists every test).",
@@ -265,22 +267,22 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     store = state.store()
     ranked = rank_flaky(store, job, job_server(store, job, server), last)
     if fmt == "json":
-        click.echo(json.dumps([flaky_json(t) for t in ranked], indent=2))
+        echo_json([flaky_json(t) for t in ranked])
         return
     if not ranked:
-        click.echo(f"No test of {job} failed in these builds.")
+        echo(f"No test of {job} failed in these builds.")
         return
     names = [printable(t.test) for t in ranked[:limit]]
     width = min(max(map(len, names)), 80)
-    click.echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
+    echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
     for t, name in zip(ranked[:limit], names, strict=True):
         ev = t.evidence
         rate = f"{ev.failures}/{ev.runs}"
-        click.echo(f"{ev.score:4.2f}  {name:<{width}}  {rate:>11}  {t.history}")
+        echo(f"{ev.score:4.2f}  {name:<{width}}  {rate:>11}  {t.history}")
         for reason in t.reasons[:2]:
-            click.echo(f"      - {reason}")
+            echo(f"      - {reason}")
     if len(ranked) > limit:
-        click.echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
+        echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
 
 
 def flaky_json(t) -> dict:

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 
 import click
 
-from triage.cli.common import CliState, TerminalReporter, common_options, job_option, printable
+from triage.cli.common import (
+    BUILD_NUMBER,
+    CliState,
+    TerminalReporter,
+    common_options,
+    job_option,
+    printable,
+)
 from triage.cli.jenkins_cmds import server_options
+from triage.cli.output import echo_json, echo_lines
 from triage.errors import TriageError
 
 
 @click.command("gate")
 @job_option
-@click.option("--build", "number", type=click.IntRange(min=0), required=True,
+@click.option("--build", "number", type=BUILD_NUMBER, required=True,
               help="Build number (the running build, once its tests ran).")
 @server_options
 @click.option("--policy", "policy_file", metavar="FILE",
@@ -54,8 +61,10 @@ def gate_cmd(state: CliState, job, number, server, user, policy_file, summary_fi
             _write(summary_file, f"triage gate could not decide on {job} #{number}: "
                    f"{exc.message}\n\nA human must decide; see the build log.\n")
         raise
-    for line in gate_json(result) if fmt == "json" else gate_text(result):
-        click.echo(line)
+    if fmt == "json":
+        echo_json(gate_json(result))
+    else:
+        echo_lines(gate_text(result))
     click.get_current_context().exit(result.exit_code)
 
 
@@ -108,7 +117,7 @@ def gate_text(result) -> list[str]:
     return lines
 
 
-def gate_json(result) -> list[str]:
+def gate_json(result) -> dict:
     """Return the documented JSON of `triage gate --format json` (one document)."""
     data = {
         "server": result.server, "job": result.job, "build": result.number,
@@ -123,7 +132,7 @@ def gate_json(result) -> list[str]:
                       "tests": len(c.members)} for c in result.clusters],
         "summary": result.summary,
     }
-    return [json.dumps(data, indent=2)]
+    return data
 
 
 def _failure_json(f) -> dict:

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from triage.cli.common import (
+    BUILD_NUMBER,
+    COUNT,
     CliState,
     TerminalReporter,
     common_options,
     format_option,
     job_option,
     job_server,
+    new_job_option,
     printable,
     server_option,
 )
+from triage.cli.output import echo, echo_json
 from triage.domain import BUILD_RESULTS, BuildInfo
 from triage.errors import ConfigError
 from triage.importing import (
-    MAX_BUILD,
     check_result,
     import_files,
     import_manifest,
@@ -33,8 +34,8 @@ MAX_NAME_WIDTH = 100
 
 
 @click.command("import")
-@job_option
-@click.option("--build", "number", type=click.IntRange(min=0, max=MAX_BUILD),
+@new_job_option
+@click.option("--build", "number", type=BUILD_NUMBER,
               help="Build number.")
 @server_option
 @click.option("--revision", help="Commit SHA the build ran on.")
@@ -87,12 +88,12 @@ def import_cmd(state: CliState, job, number, server, revision, branch, timestamp
     )
     summary = import_files(state.store(), build, paths)
     verb = "Replaced" if summary.replaced else "Imported"
-    click.echo(
+    echo(
         f"{verb} {job} #{number}: {summary.tests} tests, {summary.failed} failed, "
         f"{summary.errors} errors, {summary.skipped} skipped, {summary.flaky} flaky-passed."
     )
     if not summary.tests:
-        click.echo("warning: the reports hold no test case; the build was stored empty. "
+        echo("warning: the reports hold no test case; the build was stored empty. "
                    "Check that these are the right files.", err=True)
 
 
@@ -102,7 +103,7 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
     if not summary.imported and not summary.skipped:
         raise ConfigError(f"Manifest {manifest} lists no build (it is empty or blank); write one "
                           'JSON object per line, e.g. {"build": 41, "files": ["41/TEST-a.xml"]}.')
-    click.echo(
+    echo(
         f"Imported {len(summary.imported)} builds of {job} ({summary.tests} test results); "
         f"skipped {len(summary.skipped)}."
         + (" Fix the lines named above and import the manifest again (stored builds are "
@@ -118,7 +119,7 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
 @job_option
 @server_option
 @click.option("--test", "pattern", help="Filter tests: glob (* ?) or substring of classname.name.")
-@click.option("--last", type=click.IntRange(min=1, max=MAX_BUILD, clamp=True), default=10,
+@click.option("--last", type=COUNT, default=10,
               show_default=True, help="Number of most recent builds.")
 @format_option
 @common_options
@@ -134,19 +135,19 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
     store = state.store(create=False)
     history = outcome_history(store, job, job_server(store, job, server), pattern, last)
     if fmt == "json":
-        click.echo(json.dumps(_history_json(history), indent=2))
+        echo_json(_history_json(history))
         return
     if not history.builds:
-        click.echo(f"No builds of {job} in the history.")
+        echo(f"No builds of {job} in the history.")
         return
     numbers = " ".join(f"#{b.number}" for b in history.builds)
-    click.echo(f"{printable(job)}: builds {numbers}")
+    echo(f"{job}: builds {numbers}")
     names = [printable(t.test) for t in history.tests]
     width = min(max(map(len, names), default=4), MAX_NAME_WIDTH)
     for name, row in zip(names, history.tests, strict=True):
-        click.echo(f"{name:<{width}}  {row.letters}")
+        echo(f"{name:<{width}}  {row.letters}")
     if not history.tests:
-        click.echo("No test matches." if pattern else "No test results in these builds.")
+        echo("No test matches." if pattern else "No test results in these builds.")
 
 
 def _history_json(history) -> dict:
@@ -188,16 +189,16 @@ def db_info_cmd(state: CliState, fmt):
     """
     info = db_info(state.store(create=False))
     if fmt == "json":
-        click.echo(json.dumps(info, indent=2))
+        echo_json(info)
         return
-    click.echo(f"path:           {info['path']}")
-    click.echo(f"schema version: {info['schema_version']} ({info['migrations'][-1]})")
+    echo(f"path:           {info['path']}")
+    echo(f"schema version: {info['schema_version']} ({info['migrations'][-1]})")
     for table, count in info["counts"].items():
-        click.echo(f"{table + ':':<15} {count:,}")
-    click.echo(f"size on disk:   {info['bytes_on_disk']:,} bytes")
+        echo(f"{table + ':':<15} {count:,}")
+    echo(f"size on disk:   {info['bytes_on_disk']:,} bytes")
     results = info["counts"]["results"]
     if results:
-        click.echo(f"bytes/result:   {info['bytes_in_pages'] / results:.1f}")
+        echo(f"bytes/result:   {info['bytes_in_pages'] / results:.1f}")
 
 
 COMMANDS = [import_cmd, history_cmd, db_group]

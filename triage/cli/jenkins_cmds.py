@@ -14,8 +14,18 @@ import time
 
 import click
 
-from triage.cli.common import CliState, TerminalReporter, common_options, format_option
-from triage.errors import Cancelled, ConfigError, TriageError
+from triage.cli.common import (
+    BUILD_NUMBER,
+    CliState,
+    TerminalReporter,
+    common_options,
+    format_option,
+    typed_job,
+)
+from triage.cli.output import echo, echo_json, echo_lines, echo_row
+from triage.display import safe
+from triage.errors import Cancelled, ConfigError, OutputError, TriageError
+from triage.importing import MAX_BUILD
 from triage.progress import CancelToken
 
 # --- shared options ---------------------------------------------------------------------------
@@ -27,6 +37,24 @@ def server_options(func):
                         "TRIAGE_JENKINS_TOKEN).")(func)
     return click.option("--server", "server", metavar="NAME|URL",
                         help="A configured server name, or a Jenkins URL.")(func)
+
+
+def jenkins_job(value: str) -> str:
+    """Return the job a user named for Jenkins: as shown in tables, and a name Jenkins allows
+    (never `..`, which a URL would read as the parent folder)."""
+    from triage.jenkins import urls
+
+    name = typed_job(value)
+    urls.job_path(name)  # refuses '.', '..' and empty names
+    return name
+
+
+def _jobs_callback(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(jenkins_job(v) for v in values)
+
+
+def _job_callback(_ctx, _param, value: str) -> str:
+    return jenkins_job(value)
 
 
 def _pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
@@ -49,8 +77,8 @@ def _cancel_on_ctrl_c(token: CancelToken):
     def handler(signum, frame):
         token.cancel()
         signal.signal(signal.SIGINT, previous)
-        click.echo("\nCancelling after the builds in flight (Ctrl+C again to stop now)...",
-                   err=True)
+        echo(err=True)
+        echo("Cancelling after the builds in flight (Ctrl+C again to stop now)...", err=True)
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
@@ -81,7 +109,7 @@ def servers_group() -> None:
               help="CA certificate bundle for a private TLS certificate.")
 @click.option("--no-verify-tls", "no_verify", is_flag=True,
               help="Do not check the server's TLS certificate (prefer --ca-bundle).")
-@click.option("--timeout", type=float, default=60.0, show_default=True,
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=60.0, show_default=True,
               help="Read timeout in seconds.")
 @click.option("--artifacts", "artifact_globs", multiple=True, metavar="JOB=GLOB",
               help="Read archived JUnit XML matching GLOB for JOB (and jobs under it) instead "
@@ -103,13 +131,13 @@ def servers_add(state: CliState, name, url, user, ca_bundle, no_verify, timeout,
         artifacts=_pairs(artifact_globs, "--artifacts"), remotes=_pairs(remotes, "--remote"))
     token = None
     if server_config.keyring_usable():
-        token = click.prompt(f"API token for {user} on {url}", hide_input=True)
+        token = click.prompt(safe(f"API token for {user} on {url}"), hide_input=True)
     else:
-        click.echo(f"No OS keyring here: the token will be read from "
+        echo(f"No OS keyring here: the token will be read from "
                    f"{server_config.TOKEN_ENV}.", err=True)
     where = server_config.add(server, token)
     stored = "in the OS keyring" if where == "keyring" else f"from {server_config.TOKEN_ENV}"
-    click.echo(f"Added {name} ({server.url}), user {user}; token {stored}.")
+    echo(f"Added {name} ({server.url}), user {user}; token {stored}.")
 
 
 @servers_group.command("list")
@@ -124,11 +152,11 @@ def servers_list(state: CliState):
     from triage import servers as server_config
     found = server_config.load()
     if not found:
-        click.echo("No servers configured; add one with `triage servers add`.")
+        echo("No servers configured; add one with `triage servers add`.")
         return
     for server in found.values():
         token = "token: set" if server_config.token_for(server) else "token: MISSING"
-        click.echo(f"{server.name}\t{server.url}\t{server.user or '(anonymous)'}\t{token}")
+        echo_row(server.name, server.url, server.user or "(anonymous)", token)
 
 
 @servers_group.command("test")
@@ -147,7 +175,7 @@ def servers_test(state: CliState, name, user):
     facts = server_config.client_for(server).probe()
     version = facts["version"] or "unknown version"
     who = facts["user"] or server.user or "anonymous"
-    click.echo(f"ok: {server.name} answers as Jenkins {version}, user {who}, "
+    echo(f"ok: {server.name} answers as Jenkins {version}, user {who}, "
                f"{facts['jobs']} top-level jobs.")
 
 
@@ -163,7 +191,7 @@ def servers_remove(state: CliState, name):
     """
     from triage import servers as server_config
     server_config.remove(name)
-    click.echo(f"Removed {name}.")
+    echo(f"Removed {name}.")
 
 
 # --- sync ---------------------------------------------------------------------------------------
@@ -171,9 +199,10 @@ def servers_remove(state: CliState, name):
 
 @click.command("sync")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB",
+@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=_jobs_callback,
               help="Full job name (folders joined by /); repeat. Default: every job.")
-@click.option("--max-builds", type=click.IntRange(min=1), default=100, show_default=True,
+@click.option("--max-builds", type=click.IntRange(1, MAX_BUILD), default=100,
+              show_default=True,
               help="Newest builds to look at per job.")
 @click.option("--workers", type=click.IntRange(1, 16), default=4, show_default=True,
               help="Parallel report downloads.")
@@ -202,7 +231,7 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
         with _cancel_on_ctrl_c(token):
             summary = sync(client, store, options, TerminalReporter(), token)
         seconds = time.monotonic() - started
-        click.echo(f"{config.name}: {summary.jobs} jobs, {summary.stored} builds stored "
+        echo(f"{config.name}: {summary.jobs} jobs, {summary.stored} builds stored "
                    f"({summary.refreshed} refreshed), {summary.tests} test results, "
                    f"{client.request_count} requests, {seconds:.1f} s.")
         failures += len(summary.job_errors) + len(summary.build_errors) + summary.left
@@ -219,7 +248,8 @@ def sync_cmd(state: CliState, server, user, jobs, max_builds, workers):
 
 @click.command("pending")
 @server_options
-@click.option("--job", "jobs", multiple=True, metavar="JOB", help="Only these jobs; repeat.")
+@click.option("--job", "jobs", multiple=True, metavar="JOB", callback=_jobs_callback,
+              help="Only these jobs; repeat.")
 @format_option
 @common_options
 def pending_cmd(state: CliState, server, user, jobs, fmt):
@@ -243,9 +273,9 @@ def pending_cmd(state: CliState, server, user, jobs, fmt):
     reporter = TerminalReporter()
     found = paused_builds(clients, list(jobs) or None, reporter=reporter)
     if fmt == "json":
-        click.echo(json.dumps([paused_as_dict(p) for p in found], indent=2))
+        echo_json([paused_as_dict(p) for p in found])
     else:
-        click.echo(_paused_table(found))
+        echo_lines(_paused_table(found))
     if reporter.warnings and not found:
         raise TriageError("No server could be read, or no job named could be found; see the "
                           "warnings above.")
@@ -264,9 +294,9 @@ def _duration(ms: int | None) -> str:
     return f"{hours}h{minutes:02d}m" if hours < 48 else f"{hours // 24}d{hours % 24:02d}h"
 
 
-def _paused_table(found) -> str:
+def _paused_table(found) -> list[str]:
     if not found:
-        return "No build is waiting for input."
+        return ["No build is waiting for input."]
     lines = []
     for p in found:
         waited = _duration(p.waited_ms) + ("+" if p.wait_source == "build-start" else "")
@@ -284,7 +314,7 @@ def _paused_table(found) -> str:
     if any(p.wait_source == "build-start" for p in found):
         lines.append("(+: Jenkins did not say when the input was reached (no paused Stage View "
                      "stage); time since the build started)")
-    return "\n".join(lines)
+    return lines
 
 
 def _decide(state: CliState, server, user, job, build, action, input_ref, params) -> None:
@@ -300,13 +330,19 @@ def _decide(state: CliState, server, user, job, build, action, input_ref, params
     # the confirmation stays one line.
     shown = ", ".join(f"{k}={v if isinstance(v, str) and v.isprintable() else json.dumps(v)}"
                       for k, v in record.parameters.items())
-    click.echo(f"{verb} {job} #{build} at input {record.input_id}"
-               + (f" with {shown}." if shown else "."))
+    try:
+        echo(f"{verb} {job} #{build} at input {record.input_id}"
+             + (f" with {shown}." if shown else "."))
+    except OutputError as exc:
+        # The decision is applied and stored: never let a failed print invite a second one.
+        exc.message = (f"The {action} of {job} #{build} went through and is stored in the "
+                       f"history, but its confirmation could not be printed: {exc.message}")
+        raise
 
 
 @click.command("proceed")
-@click.argument("job")
-@click.argument("build", type=int)
+@click.argument("job", callback=_job_callback)
+@click.argument("build", type=BUILD_NUMBER)
 @server_options
 @click.option("--input", "input_ref", metavar="ID", help="Which input, when several wait.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -323,8 +359,8 @@ def proceed_cmd(state: CliState, job, build, server, user, input_ref, params):
 
 
 @click.command("abort")
-@click.argument("job")
-@click.argument("build", type=int)
+@click.argument("job", callback=_job_callback)
+@click.argument("build", type=BUILD_NUMBER)
 @server_options
 @click.option("--input", "input_ref", metavar="ID", help="Which input, when several wait.")
 @common_options

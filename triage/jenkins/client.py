@@ -21,7 +21,7 @@ from triage.errors import (
     JenkinsServerError,
     JenkinsUnreachable,
 )
-from triage.jenkins import facts, urls
+from triage.jenkins import facts, schema, urls
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.http import HttpSettings, JenkinsHttp
 from triage.jenkins.model import BuildState, JobBuilds, JobRef, Pause, PendingInput
@@ -63,10 +63,10 @@ class JenkinsClient:
     def probe(self) -> dict[str, Any]:
         """Check URL, credentials and JSON; return the version, the user and top-level jobs."""
         response = self.http.get("api/json", {"tree": "jobs[name]"})
-        data = self.http.decode_json(response)
+        data = self.http.decode_json(response, schema.Listing)
         who = None
         try:
-            who = self.http.get_json("me/api/json", {"tree": "id"}).get("id")
+            who = self.http.get_json("me/api/json", {"tree": "id"}, schema.Me).get("id")
         except (JenkinsNotFound, JenkinsForbidden):
             pass  # anonymous, or an older core without `me`
         return {"version": response.headers.get("X-Jenkins"), "user": who,
@@ -98,7 +98,7 @@ class JenkinsClient:
         while pending:
             prefix = pending.pop(0)
             path = urls.job_path(prefix) if prefix else ""
-            data = self.http.get_json(path + "api/json", {"tree": tree})
+            data = self.http.get_json(path + "api/json", {"tree": tree}, schema.Listing)
             yield from self._level(prefix, data.get("jobs") or (), NEST_LEVELS, pending)
 
     def _level(self, prefix: str, items, levels: int, pending: list[str]) -> Iterator[JobBuilds]:
@@ -122,7 +122,8 @@ class JenkinsClient:
         """
         try:
             data = self.http.get_json(urls.job_path(job) + "api/json", {
-                "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"})
+                "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"},
+                schema.Job)
         except JenkinsNotFound as exc:
             raise self._missing(job, None, exc) from exc
         ref = JobRef(job, data.get("_class"), data.get("displayName"), data.get("color"))
@@ -131,14 +132,14 @@ class JenkinsClient:
     def build(self, job: str, number: int) -> BuildState:
         try:
             data = self.http.get_json(urls.run_path(job, number) + "api/json",
-                                      {"tree": facts.BUILD_TREE})
+                                      {"tree": facts.BUILD_TREE}, schema.Build)
         except JenkinsNotFound as exc:
             raise self._missing(job, number, exc) from exc
         return self._state(job, data)
 
     def _exists(self, job: str) -> bool:
         try:
-            self.http.get_json(urls.job_path(job) + "api/json", {"tree": "name"})
+            self.http.get_json(urls.job_path(job) + "api/json", {"tree": "name"}, schema.Job)
         except JenkinsNotFound:
             return False
         return True
@@ -173,7 +174,7 @@ class JenkinsClient:
         """
         try:
             return self.http.get_json(urls.run_path(job, number) + "testReport/api/json",
-                                      {"tree": tree})
+                                      {"tree": tree}, schema.ReportJson)
         except JenkinsNotFound:
             return None
 
@@ -187,7 +188,8 @@ class JenkinsClient:
         """List the inputs a build waits for (section 1.2; wfapi fallback, section 2.4)."""
         run = urls.run_path(job, number)
         try:
-            data = self.http.get_json(run + "input/api/json", {"tree": input_contract.INPUT_TREE})
+            data = self.http.get_json(run + "input/api/json", {"tree": input_contract.INPUT_TREE},
+                                      schema.InputActionDoc)
         except JenkinsNotFound:
             return ()  # never reached an input step (trap 3)
         found = input_contract.inputs_from_action(data)
@@ -195,14 +197,16 @@ class JenkinsClient:
             return found
         try:  # input-step before 466.v6d0a_5df34f81 exports nothing (trap 4)
             return input_contract.inputs_from_wfapi(
-                self.http.get_json(run + "wfapi/pendingInputActions"))
+                self.http.get_json(run + "wfapi/pendingInputActions", None,
+                                   schema.PendingInputActions))
         except JenkinsNotFound:
             return ()
 
     def pause(self, job: str, number: int) -> Pause:
         """Return how long a paused build has waited, from Stage View (section 2.3)."""
         try:
-            data = self.http.get_json(urls.run_path(job, number) + "wfapi/describe")
+            data = self.http.get_json(urls.run_path(job, number) + "wfapi/describe", None,
+                                      schema.RunExt)
         except JenkinsNotFound:
             return Pause(None, None, "unknown")  # Stage View not installed
         return pause_from_describe(data)
@@ -239,9 +243,9 @@ class JenkinsClient:
                 f"{reason or 'bad request (400)'}", url=response.url, status=400)
         if status >= 500 and endpoint == "proceed":
             raise JenkinsServerError(
-                f"Jenkins failed ({status}) to proceed {what}; it rejects unknown parameters and "
-                "choice values outside the list. Check `triage pending` and try again.",
-                url=response.url, status=status)
+                f"Jenkins (or a proxy) failed with {status} on the proceed of {what}; Jenkins "
+                "answers 500 to unknown parameters and choice values outside the list.",
+                url=response.url, status=status, details=self.http.excerpt(response))
         self.http.check(response, response.url)
 
     def _post_decision(self, path: str, form: dict | None):

@@ -1,4 +1,4 @@
-"""The request path to Jenkins: timeouts, TLS, retries for GETs, crumbs, typed errors.
+"""The request path to Jenkins: deadlines, size caps, TLS, retries for GETs, crumbs, typed errors.
 
 python-jenkins 1.8.3 stays the transport where it fits: its `requests` session (with
 `JENKINS_API_EXTRA_HEADERS` and `PYTHONHTTPSVERIFY`), its Basic auth built from user and API
@@ -6,38 +6,56 @@ token, its `_build_url`. Its own error mapping does not fit (reference section 5
 401/403/500 all become one `JenkinsException` with the code only in the text, 400 escapes as a
 bare `HTTPError`, there is no timeout and no `verify` by default. So requests are sent on its
 session here and every outcome becomes a `JenkinsError` subclass with one clear message.
+
+Every request, GET or POST, by the CLI or the app's unattended polling, is bounded twice:
+- a total deadline (`HttpSettings.deadline`): the read timeout is per socket read, so a server
+  that trickles its headers or body a byte a second would never trip it. A timer shuts the
+  request's socket when the deadline passes, which ends any read in progress (`_deadline`);
+- a size cap (`HttpSettings.max_bytes`): the body is read in chunks and refused past the cap
+  (at once when Content-Length already says so), so memory stays near the cap whatever the
+  server sends. Error pages are read only as far as their first `ERROR_BODY` bytes.
+JSON bodies are then checked against their endpoint's shape (`triage.jenkins.schema`).
 """
 
 from __future__ import annotations
 
+import base64
 import http.cookiejar
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jenkins
 import requests
-from requests.adapters import HTTPAdapter
 
+from triage.config import http_deadline, http_max_bytes
+from triage.display import redact
 from triage.errors import (
     JenkinsAuthFailed,
     JenkinsBadResponse,
     JenkinsError,
     JenkinsForbidden,
     JenkinsNotFound,
+    JenkinsResponseTooLarge,
     JenkinsServerError,
+    JenkinsTooSlow,
     JenkinsUnreachable,
 )
-from triage.jenkins import urls
+from triage.jenkins import schema, urls
+from triage.jenkins.deadline import Deadline, DeadlineAdapter
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
+CHUNK = 1 << 20  # bytes read at a time
+ERROR_BODY = 64 * 1024  # what is kept of an error page: enough for a message and a crumb hint
 
 
 @dataclass(frozen=True)
 class HttpSettings:
-    """How to talk to one server. `timeout` is (connect, read) in seconds."""
+    """How to talk to one server. `timeout` is (connect, read) in seconds; `deadline` bounds a
+    whole request (headers and body) and `max_bytes` its body (defaults: TRIAGE_HTTP_DEADLINE,
+    TRIAGE_HTTP_MAX_MB)."""
 
     timeout: tuple[float, float] = (10.0, 60.0)
     verify: bool = True
@@ -45,6 +63,8 @@ class HttpSettings:
     retries: int = 2  # extra attempts for idempotent GETs only
     backoff: float = 0.25  # seconds, doubled per attempt
     pool_size: int = 16  # at least the sync workers, or urllib3 drops connections
+    deadline: float = field(default_factory=http_deadline)
+    max_bytes: int = field(default_factory=http_max_bytes)
 
 
 class JenkinsHttp:
@@ -64,14 +84,16 @@ class JenkinsHttp:
         if session.verify is not False:  # PYTHONHTTPSVERIFY=0 is the user's explicit choice
             session.verify = self.settings.ca_bundle or self.settings.verify
         # Our own retry loop decides what is retried; urllib3 must never resend a POST.
-        adapter = HTTPAdapter(max_retries=0, pool_connections=1,
-                              pool_maxsize=self.settings.pool_size)
+        adapter = DeadlineAdapter(max_retries=0, pool_connections=1,
+                                  pool_maxsize=self.settings.pool_size)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         # API tokens need no session and no crumb; a stored cookie would turn our requests into
         # session requests that then need a crumb (reference 4.1, trap 24). Keep none.
         session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self.session = session
+        # Never shown: an error page may echo our Authorization header (user:token, base64).
+        self._secrets = tuple(filter(None, (token, _basic(user, token))))
         self._count_lock = threading.Lock()
         self.request_count = 0
 
@@ -80,10 +102,11 @@ class JenkinsHttp:
     def url(self, path: str) -> str:
         return urls.join(self.base, path)
 
-    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET `path` and decode JSON; retried with backoff on connection errors and 5xx."""
+    def get_json(self, path: str, params: Mapping[str, Any] | None, shape: Any) -> Any:
+        """GET `path` and decode its JSON against `shape` (`triage.jenkins.schema`); retried
+        with backoff on connection errors and 5xx."""
         response = self.get(path, params)
-        return self.decode_json(response)
+        return self.decode_json(response, shape)
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
         """GET `path`; raise a typed error for anything but 2xx."""
@@ -96,8 +119,9 @@ class JenkinsHttp:
                     response.close()
                     raise _Retry()
                 return self.check(response, url)
-            except (JenkinsUnreachable, _Retry):
-                if attempt >= self.settings.retries:
+            except (JenkinsUnreachable, _Retry) as exc:
+                # A server that trickled until the deadline would do it again: not retried.
+                if attempt >= self.settings.retries or isinstance(exc, JenkinsTooSlow):
                     raise
                 time.sleep(self.settings.backoff * (2 ** attempt))
                 attempt += 1
@@ -116,43 +140,91 @@ class JenkinsHttp:
         The session cookie the crumb issuer may set is refused like every cookie (see
         `__init__`): a token request with a session cookie would become a session request.
         """
-        data = self.get_json("crumbIssuer/api/json", {"tree": "crumb,crumbRequestField"})
+        data = self.get_json("crumbIssuer/api/json", {"tree": "crumb,crumbRequestField"},
+                             schema.Crumb)
         return {data["crumbRequestField"]: data["crumb"]}
 
     # --- internals ------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        """Send one request and read its whole body within the deadline and the size cap."""
         request = requests.Request(method, url, **{k: v for k, v in kwargs.items()
                                                    if v is not None})
         prepared = self.session.prepare_request(request)
         # As python-jenkins' own `_request`: honour REQUESTS_CA_BUNDLE and proxy settings.
         settings = self.session.merge_environment_settings(
             prepared.url, {}, None, self.session.verify, None)
+        settings["stream"] = True  # the body is read here, within the deadline and the cap
         with self._count_lock:
             self.request_count += 1
+        deadline = Deadline(self.settings.deadline)
         try:
-            return self.session.send(prepared, timeout=self.settings.timeout,
-                                     allow_redirects=False, **settings)
-        except requests.exceptions.SSLError as exc:
-            raise JenkinsUnreachable(
+            with deadline:
+                response = self.session.send(prepared, timeout=self.settings.timeout,
+                                             allow_redirects=False, **settings)
+                try:
+                    response._content = self._read_body(response, url)
+                finally:
+                    response.close()
+            return response
+        except requests.exceptions.RequestException as exc:
+            if deadline.expired:
+                raise JenkinsTooSlow(
+                    f"Jenkins at {self.base} did not send its whole answer to "
+                    f"{_short_url(url)} within the {self.settings.deadline:g} s deadline "
+                    "(TRIAGE_HTTP_DEADLINE); the server or a proxy is stalling. Try again "
+                    "later.", url=url, details=repr(exc)) from None
+            raise self._unreachable(exc, url) from exc
+
+    def _read_body(self, response: requests.Response, url: str) -> bytes:
+        """Return the (decoded) body: whole for a 2xx, its start for an error page.
+
+        Refuse a 2xx body past `max_bytes`, before reading it when Content-Length says so.
+        """
+        cap = self.settings.max_bytes
+        limit = cap if 200 <= response.status_code < 300 else ERROR_BODY
+        declared = (response.headers.get("Content-Length") or "").strip()
+        if limit == cap and declared.isdigit() and int(declared) > cap:
+            raise self._too_large(url, int(declared))
+        chunks, size = [], 0
+        for chunk in response.iter_content(min(CHUNK, limit + 1)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                if limit == cap:
+                    raise self._too_large(url, None)
+                break  # an error page: its start is all anyone reads
+        return b"".join(chunks)
+
+    def _too_large(self, url: str, declared: int | None) -> JenkinsResponseTooLarge:
+        mib = self.settings.max_bytes / 2**20
+        size = f" ({declared / 2**20:,.0f} MiB)" if declared is not None else ""
+        return JenkinsResponseTooLarge(
+            f"Jenkins at {self.base} sent more than {mib:g} MiB for {_short_url(url)}{size}; "
+            "refused without reading the rest. If that is a real test report, raise "
+            "TRIAGE_HTTP_MAX_MB.", url=url)
+
+    def _unreachable(self, exc: requests.exceptions.RequestException,
+                     url: str) -> JenkinsUnreachable:
+        if isinstance(exc, requests.exceptions.SSLError):
+            return JenkinsUnreachable(
                 f"TLS verification failed for {self.base}: {_short(exc)}; give the server's CA "
                 "certificate with `triage servers add ... --ca-bundle FILE`.",
-                url=url, details=repr(exc)) from exc
-        except requests.exceptions.Timeout as exc:
-            raise JenkinsUnreachable(
+                url=url, details=repr(exc))
+        if isinstance(exc, requests.exceptions.Timeout):
+            return JenkinsUnreachable(
                 f"Jenkins at {self.base} did not answer within {self.settings.timeout[1]:g} s; "
-                "check the server or try again later.", url=url, details=repr(exc)) from exc
-        except requests.exceptions.RequestException as exc:
-            raise JenkinsUnreachable(
-                f"Cannot reach Jenkins at {self.base} ({_short(exc)}); check the URL and "
-                "that the server is up.", url=url, details=repr(exc)) from exc
+                "check the server or try again later.", url=url, details=repr(exc))
+        return JenkinsUnreachable(
+            f"Cannot reach Jenkins at {self.base} ({_short(exc)}); check the URL and "
+            "that the server is up.", url=url, details=repr(exc))
 
     def check(self, response: requests.Response, url: str) -> requests.Response:
         """Return a 2xx response; raise the typed error for any other status."""
         status = response.status_code
         if 200 <= status < 300:
             return response
-        details = _body_excerpt(response)
+        details = self.excerpt(response)
         if status == 401:
             raise JenkinsAuthFailed(
                 f"Jenkins at {self.base} rejected user {self.user!r} and its API token (401); "
@@ -180,21 +252,24 @@ class JenkinsHttp:
         raise JenkinsError(f"Jenkins answered {status} ({reason}) for {url}.",
                            url=url, status=status, details=details)
 
-    def decode_json(self, response: requests.Response) -> Any:
-        """Decode a JSON body; an HTML page (login form, proxy) is a clear error, not a crash."""
+    def decode_json(self, response: requests.Response, shape: Any) -> Any:
+        """Decode a JSON body against `shape`; an HTML page (login form, proxy) is a clear
+        error, not a crash."""
         kind = response.headers.get("Content-Type", "")
-        try:
-            if "html" in kind:
-                raise ValueError(kind)
-            return response.json()
-        except ValueError as exc:
-            # The URL without its query: a `tree=` can be hundreds of characters long.
-            where = response.url.split("?", 1)[0]
+        if "html" in kind:
             raise JenkinsBadResponse(
-                f"{where} returned {kind or 'an unknown type'} instead of JSON "
-                "(a login page or a proxy?); check the URL and the credentials.",
-                url=response.url, status=response.status_code,
-                details=_body_excerpt(response)) from exc
+                f"{_short_url(response.url)} returned {kind} instead of JSON (a login page or a "
+                "proxy?); check the URL and the credentials.",
+                url=response.url, status=response.status_code, details=self.excerpt(response))
+        return schema.decode(response.content, shape, response.url)
+
+    def excerpt(self, response: requests.Response) -> str:
+        """Return the start of a body for error details, without our credentials."""
+        try:
+            text = response.content[:2000].decode(response.encoding or "utf-8", "replace")
+        except LookupError:  # a charset no codec knows, from a broken or hostile server
+            text = response.content[:2000].decode("utf-8", "replace")
+        return redact(text, self._secrets)
 
 
 class _Retry(Exception):
@@ -210,8 +285,13 @@ def _short(exc: Exception) -> str:
     return type(exc).__name__
 
 
-def _body_excerpt(response: requests.Response) -> str:
-    try:
-        return response.text[:2000]
-    except Exception:  # a dropped stream: the status line is all we have
-        return ""
+def _short_url(url: str) -> str:
+    """The URL without its query: a `tree=` can be hundreds of characters long."""
+    return url.split("?", 1)[0]
+
+
+def _basic(user: str | None, token: str | None) -> str | None:
+    """Return the base64 credentials of `Authorization: Basic` for user and token."""
+    if not user or not token:
+        return None
+    return base64.b64encode(f"{user}:{token}".encode()).decode("ascii")

@@ -47,6 +47,11 @@ def job_path(full_name: str) -> str:
     names = [name for name in full_name.strip("/").split("/") if name]
     if not names:
         raise ConfigError("Empty job name; give the job's full name, e.g. team/app/main.")
+    if any(name in (".", "..") for name in names):
+        # A URL would resolve them (`job/../` is the parent): `..` would name the Jenkins root.
+        # Jenkins refuses both as item names; a branch named "." is the job `%2E`.
+        raise ConfigError(f"{full_name!r} is not a job name: no folder or job is called "
+                          "'.' or '..'; give the job's full name, e.g. team/app/main.")
     return "".join(f"job/{quote(name, safe='')}/" for name in names)
 
 

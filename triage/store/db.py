@@ -88,14 +88,17 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path, *, check_same_thread: bool = True,
-             timeout: float | None = None) -> Store:
+             timeout: float | None = None, read_only: bool = False) -> Store:
         """Open (creating if needed) the history at `path` and apply pending migrations.
 
         `timeout` is how long to wait for another process's write lock (default: TRIAGE_DB_TIMEOUT,
-        else 30 s).
+        else 30 s). `read_only` opens an existing history without writing anything, not even
+        WAL's shared-memory file (see `_open_read_only`).
         """
         path = Path(path)
         timeout = db_timeout() if timeout is None else timeout
+        if read_only:
+            return cls._open_read_only(path, timeout)
         _prepare_folder(path)
         conn = None
         try:
@@ -120,6 +123,30 @@ class Store:
         except StoreError:
             conn.close()
             raise
+        return store
+
+    @classmethod
+    def _open_read_only(cls, path: Path, timeout: float) -> Store:
+        """Open for reading where nothing may be written (a read-only folder or disk).
+
+        A WAL history needs its `-shm` file to be read; where none exists and none can be made,
+        SQLite reads the file as immutable, which is right while no writer can exist (a writer
+        needs a `-wal` file beside it). Migrations cannot run here: an older history is refused.
+        """
+        wal = path.with_name(path.name + "-wal")
+        uri = path.resolve().as_uri() + "?mode=ro" + ("" if wal.exists() else "&immutable=1")
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
+            store = cls(conn, path, timeout)
+            store._refuse_newer()
+            if migrations.pending(store.db):
+                conn.close()
+                raise StoreError(
+                    f"The history at {path} was written by an older flaky-triage and must be "
+                    "upgraded, but its folder is read-only. Run any command on it once where "
+                    "the folder is writable, or copy it somewhere writable.")
+        except sqlite3.Error as exc:
+            raise store_error(exc, path, timeout, "open") from exc
         return store
 
     def _migrate(self) -> None:

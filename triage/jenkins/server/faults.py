@@ -1,4 +1,7 @@
-"""Fault injection for tests: latency, 5xx, dropped connections, an HTML login page.
+"""Fault injection for tests: latency, 5xx, dropped connections, an HTML login page, and the
+hostile answers of a broken proxy or a malicious server (`triage.jenkins.server.hostile`): any
+body as it is, headers or body trickled a byte at a time, a flood of bytes, an error page that
+echoes the request's headers.
 
 Each fault matches a glob on the request path (query excluded), optionally one method, and fires
 for the next `count` matching requests (None: until removed). The first active match wins.
@@ -10,7 +13,8 @@ import fnmatch
 import threading
 from dataclasses import dataclass, field
 
-KINDS = ("latency", "status", "drop", "login_page")
+KINDS = ("latency", "status", "drop", "login_page", "respond", "trickle", "flood",
+         "echo_headers")
 
 LOGIN_PAGE = (
     "<!DOCTYPE html><html><head><title>Sign in [Jenkins]</title></head><body>"
@@ -31,7 +35,12 @@ class Fault:
     method: str | None = None
     status: int = 503
     delay: float = 0.0
-    body: str | None = None
+    body: str | bytes | None = None
+    content_type: str = "application/json;charset=utf-8"
+    part: str = "body"  # trickle: "headers" or "body"
+    interval: float = 1.0  # trickle: seconds between bytes
+    size: int = 0  # flood: bytes sent
+    length_header: bool = True  # flood: announce the size in Content-Length
     release: threading.Event | None = None
     hits: int = 0
     fired: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -86,6 +95,28 @@ class Faults:
     def login_page(self, glob: str = "*", count: int | None = None, **kw) -> Fault:
         """Answer 200 with an HTML login page, as an SSO proxy in front of Jenkins does."""
         return self.add("login_page", glob, count, **kw)
+
+    def respond(self, body: str | bytes, glob: str = "*", count: int | None = None,
+                status: int = 200, **kw) -> Fault:
+        """Answer with exactly `body` (JSON by default): a shape Jenkins never sends."""
+        return self.add("respond", glob, count, body=body, status=status, **kw)
+
+    def trickle(self, glob: str = "*", count: int | None = None, part: str = "body",
+                interval: float = 1.0, seconds: float = 30.0, **kw) -> Fault:
+        """Send the headers (`part="headers"`) or the body a byte every `interval` seconds, for
+        at most `seconds` (then the connection is closed)."""
+        return self.add("trickle", glob, count, part=part, interval=interval, delay=seconds,
+                        **kw)
+
+    def flood(self, size: int, glob: str = "*", count: int | None = None,
+              length_header: bool = True, **kw) -> Fault:
+        """Answer 200 with `size` bytes of JSON-looking filler, streamed, never held whole."""
+        return self.add("flood", glob, count, size=size, length_header=length_header, **kw)
+
+    def echo_headers(self, glob: str = "*", count: int | None = None, status: int = 500,
+                     **kw) -> Fault:
+        """Answer an error page that quotes the request's headers, Authorization included."""
+        return self.add("echo_headers", glob, count, status=status, **kw)
 
     def remove(self, fault: Fault) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from triage.jenkins.server import hostile
 from triage.jenkins.server.faults import LOGIN_PAGE
 from triage.jenkins.server.requestlog import Logged
 from triage.jenkins.server.routes import Request, Response, html, not_found, route
@@ -98,6 +99,9 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            return True
+        if fault.kind in hostile.WRITERS:
+            hostile.WRITERS[fault.kind](self, fault)
             return True
         if fault.kind == "login_page":
             self._write(Response(200, (fault.body or LOGIN_PAGE).encode(),
