@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from triage.cli.common import printable
+from triage.cli.output import echo
 
 
 def _data_home(value: str | None) -> Path:
@@ -41,9 +41,8 @@ def install_cmd(data_home: str | None) -> None:
 
     command = desktop.launcher_command()
     written = desktop.install(_data_home(data_home), command)
-    click.echo(f"Installed {len(written)} files; the menu entry runs "
-               f"{printable(' '.join(command))} gui")
-    click.echo(f"  {printable(str(written[-1]))}")
+    echo(f"Installed {len(written)} files; the menu entry runs {' '.join(command)} gui")
+    echo(f"  {written[-1]}")
 
 
 @desktop_group.command("uninstall")
@@ -58,7 +57,7 @@ def uninstall_cmd(data_home: str | None) -> None:
     from triage import desktop
 
     removed = desktop.uninstall(_data_home(data_home))
-    click.echo(f"Removed {len(removed)} files." if removed else "Nothing to remove.")
+    echo(f"Removed {len(removed)} files." if removed else "Nothing to remove.")
 
 
 COMMANDS = [desktop_group]

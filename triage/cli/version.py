@@ -23,9 +23,15 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     if not value or ctx.resilient_parsing:
         return
     from triage.about import about
+    from triage.cli.output import echo_lines
+    from triage.errors import OutputError
 
-    for line in about().lines(qt=qt_description()):
-        click.echo(line)
+    try:
+        echo_lines(about().lines(qt=qt_description()))
+    except OutputError as exc:
+        # Eager options run before the group's error handling: hand the write error to
+        # main(), which reports click's own output errors (help, usage) as one line.
+        raise exc.__cause__ from None
     ctx.exit()
 
 
