@@ -14,7 +14,8 @@ filters the Analysis lists in two steps:
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import subprocess
+from pathlib import Path, PurePath
 
 ALL = frozenset({"*"})
 
@@ -139,3 +140,24 @@ def _normalised(path: PurePath) -> str:
         elif part != ".":
             parts.append(part)
     return "/".join(parts)
+
+
+def strip_debug_info(binaries: list, prefix: str, workdir: Path) -> list:
+    """Return `binaries` with the Python installation's own libraries (under `prefix`: libpython
+    and lib-dynload) replaced by copies without debug information.
+
+    pyenv and other source builds keep 18 MB of it in libpython alone. Libraries from wheels
+    are left as they are: `strip` breaks those that auditwheel patched (NumPy's OpenBLAS fails
+    to load, "ELF load command address/offset not page-aligned"), which is why PyInstaller's
+    own strip option stays off.
+    """
+    stripped = []
+    for dest, src, kind in binaries:
+        if kind in ("BINARY", "EXTENSION") and Path(src).is_relative_to(prefix) \
+                and "site-packages" not in Path(src).parts:
+            target = workdir / "stripped" / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(["strip", "--strip-debug", "-o", str(target), src], check=True)
+            src = str(target)
+        stripped.append((dest, src, kind))
+    return stripped

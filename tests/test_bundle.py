@@ -51,7 +51,8 @@ def manifest(tmp_path: Path) -> Path:
     for number in range(1, 7):
         shutil.copytree(FIXTURES / ("b1" if number % 2 else "b2"), tmp_path / str(number))
         lines.append({"build": number, "revision": f"{number:07x}", "files": [str(number)],
-                      "result": "UNSTABLE" if number % 2 else "SUCCESS"})
+                      "result": "UNSTABLE" if number % 2 else "SUCCESS",
+                      "timestamp": f"2026-11-{2 + 3 * number:02d}T10:00:00Z"})
     path = tmp_path / "builds.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     return path
@@ -83,6 +84,8 @@ def test_report_from_the_same_history(manifest, tmp_path):
     assert result.returncode == 0, result.stderr
     html = out.read_text(encoding="utf-8")
     assert "<html" in html.lower() and "app" in html
+    # Builds over several weeks: the charts are drawn, so matplotlib and NumPy load frozen.
+    assert "<svg" in html
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="Linux desktops")

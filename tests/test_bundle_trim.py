@@ -69,3 +69,25 @@ def test_libraries_only_a_dropped_plugin_linked_go_too():
 def test_translations_and_links_to_dropped_libraries_go():
     _, datas = trimmed()
     assert datas == {"triage/report/templates/report.html.j2", "libQt6XcbQpa.so.6"}
+
+
+def test_only_the_interpreters_own_libraries_lose_their_debug_information(tmp_path):
+    import shutil
+    import sys
+
+    import pytest
+
+    if shutil.which("strip") is None:
+        pytest.skip("strip (binutils) not installed")
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    ours = next((Path(sys.base_prefix) / "lib" / version / "lib-dynload").glob("_json*.so"), None)
+    if ours is None:
+        pytest.skip("this Python has no lib-dynload")
+    wheel = f"{sys.base_prefix}/lib/python3/site-packages/numpy.libs/libopenblas.so"
+    entries = [("python3.11/lib-dynload/_json.so", str(ours), "EXTENSION"),
+               ("numpy.libs/libopenblas.so", wheel, "BINARY"),
+               ("libz.so.1", "/usr/lib/libz.so.1", "BINARY")]
+    stripped = bundle_trim.strip_debug_info(entries, sys.base_prefix, tmp_path)
+    assert stripped[1:] == entries[1:]  # a wheel's library and a system one: untouched
+    copy = Path(stripped[0][1])
+    assert copy.parent.is_relative_to(tmp_path) and copy.stat().st_size <= ours.stat().st_size
