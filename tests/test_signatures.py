@@ -19,6 +19,7 @@ from triage.flakiness.signatures import (
     normalise,
     short_message,
     signature_id,
+    top_frame,
     top_frames,
 )
 
@@ -148,6 +149,44 @@ def test_the_same_outage_in_two_tests_is_one_error():
     assert signature_id("java.net.ConnectException", message, trace_a) == signature_id(
         "java.net.ConnectException", message, trace_b
     )
+
+
+@pytest.mark.parametrize(
+    ("frame_a", "frame_b"),
+    [
+        # Digits in a test's name are masked before the frame is read: still a test frame.
+        (
+            "com.shop.api.Http2Test.fetches(Http2Test.java:41)",
+            "com.shop.api.RatesTest.b(RatesTest.java:7)",
+        ),
+        (
+            "com.shop.api.OAuth2ClientTests.a(OAuth2ClientTests.java:9)",
+            "com.shop.S3Test.b(S3Test.java:7)",
+        ),
+    ],
+)
+def test_the_same_outage_in_tests_with_digits_in_their_names_is_one_error(frame_a, frame_b):
+    message = "Connection refused: db:5432"
+    traces = [f"java.net.ConnectException: {message}\n\tat {frame}" for frame in (frame_a, frame_b)]
+    ids = {signature_id("java.net.ConnectException", message, trace) for trace in traces}
+    assert len(ids) == 1
+
+
+def test_a_shared_fixtures_error_reads_the_same_in_every_test_that_uses_it():
+    message = "Container startup failed for image postgres:16"
+    head = f"org.testcontainers.containers.ContainerLaunchException: {message}\n"
+    fixture = "\tat com.shop.orders.support.DbFixture.start(DbFixture.java:30)\n"
+    traces = [
+        head + fixture + f"\tat com.shop.orders.{cls}.setUp({cls}.java:12)"
+        for cls in ("Orders2Test", "RefundTest", "Invoice10Test")
+    ]
+    type_ = "org.testcontainers.containers.ContainerLaunchException"
+    assert len({signature_id(type_, message, t) for t in traces}) == 1
+    assert normalise(type_, message, traces[0]).frames == (
+        "com.shop.orders.support.DbFixture.start",
+    )
+    assert top_frame(traces[0]) == "com.shop.orders.support.DbFixture.start"
+    assert top_frame(None) is None and top_frame("no frames here") is None
 
 
 def test_a_different_host_is_a_different_error():

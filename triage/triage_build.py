@@ -25,7 +25,7 @@ from triage.flakiness.model import (
     TriagedFailure,
 )
 from triage.flakiness.ranking import FlakyTest, rank
-from triage.flakiness.signatures import short_message
+from triage.flakiness.signatures import short_message, top_frame
 from triage.store import evidence as q
 from triage.store import verdicts as v
 from triage.store.db import Store
@@ -113,6 +113,7 @@ def failure_input(
         ),
         verdicts=past,
         own_verdict=own,
+        frame=top_frame(row.trace),
     )
 
 

@@ -1,12 +1,16 @@
-"""Quality of the suggestions on simulated histories with known ground truth.
+"""Quality of the suggestions on simulated histories with known ground truth, on two profiles.
 
-Thresholds were chosen looking at seeds 0-9 only (TUNING_SEEDS); the table is measured on
-held-out seeds 3000+ that were never looked at while tuning. (Seeds 1000-1039 were held out
-first; they revealed one safety bug, now fixed and covered by a unit test, so they count as
-seen and the table moved to fresh seeds.) Each history is one job of 300
-builds x 400 tests (see triage/flakiness/simulate.py for what happens in it); the engine runs
-at every build on what was known then. One more held-out history goes through the real SQLite
-store build by build, to show the same suggestions come out of `triage failures`.
+classic: independent flaky tests with low failure rates (the first simulator).
+realistic: flaky tests shaped like those of rerun studies of real projects (issue 11): skewed
+failure rates, bursts, groups failing together, several ways of failing.
+
+Thresholds were chosen looking at seeds 0-9 of each profile only (TUNING_SEEDS); the tables are
+measured on held-out seeds never looked at while tuning: 3000+ for classic (seeds 1000-1039
+were held out first; they revealed one safety bug, now fixed and covered by a unit test, so
+they count as seen), 5000+ for realistic. Each history is one job of 300 builds x 400 tests
+(see triage/flakiness/simulate.py for what happens in it); the engine runs at every build on
+what was known then. One more held-out history per profile goes through the real SQLite store
+build by build, to show the same suggestions come out of `triage failures`.
 """
 
 from __future__ import annotations
@@ -16,17 +20,27 @@ from pathlib import Path
 
 from tests.benchmarks.common import scale, table, timed
 from tests.flaky_replay import store_replay
-from triage.flakiness.quality import APPROACHES, Tally, replay
-from triage.flakiness.simulate import generate
+from triage.flakiness.quality import APPROACHES, UNTOLD, Tally, replay
+from triage.flakiness.simulate import CLASSIC, REALISTIC, generate
 
 TUNING_SEEDS = range(0, 10)
-HELD_OUT_SEEDS = range(3000, 3040)
-STORE_SEED = 4000
+HELD_OUT_SEEDS = {CLASSIC: range(3000, 3040), REALISTIC: range(5000, 5040)}
+STORE_SEED = {CLASSIC: 4000, REALISTIC: 6000}
+# (real failures flagged real, noise recognised) at least; no real failure suggested noise.
+TARGETS = {CLASSIC: (0.97, 0.95), REALISTIC: (0.97, 0.90)}
 NAMES = {
     "engine": "flaky-triage",
     "age": "baseline: new if it passed in the previous build (junit plugin age)",
     "ever failed": "baseline: noise if it ever failed before",
 }
+HEADERS = (
+    "approach",
+    "real suggested noise",
+    "real flagged real",
+    "noise recognised",
+    "unsure",
+    "noise flagged real",
+)
 
 
 def quality_rows(tally: Tally) -> list[tuple]:
@@ -46,64 +60,84 @@ def quality_rows(tally: Tally) -> list[tuple]:
     return rows
 
 
-HEADERS = (
-    "approach",
-    "real suggested noise",
-    "real flagged real",
-    "noise recognised",
-    "unsure",
-    "noise flagged real",
-)
+def missed_line(tally: Tally) -> str:
+    """Return what the history held for the noise the engine did not recognise."""
+    noise = tally.row("engine")["noise"]
+    untold = sum(tally.missed[k] for k in UNTOLD)
+    parts = ", ".join(f"{tally.missed[k] / noise:.1%} {k}" for k in UNTOLD)
+    other = sum(tally.missed.values()) - untold
+    best = 1 - untold / noise
+    return (
+        f"noise not recognised, by what its history held: {parts} (none of these can be told "
+        f"from a real failure under the safety rules: at most {best:.1%} of noise is "
+        f"recognisable); {other / noise:.1%} other"
+    )
 
 
-def main() -> None:
-    seeds = list(HELD_OUT_SEEDS)[: max(4, int(len(HELD_OUT_SEEDS) * scale()))]
+def measure(profile: str, seeds: list[int], mimic: bool = False) -> Tally:
     total = Tally()
+    for seed in seeds:
+        total.merge(replay(generate(seed, profile=profile, mimic=mimic))[0])
+    return total
+
+
+def report_profile(profile: str) -> bool:
+    """Print one profile's table, targets, stress and store check; return whether targets met."""
+    held_out = list(HELD_OUT_SEEDS[profile])
+    seeds = held_out[: max(4, int(len(held_out) * scale()))]
     with timed() as pure:
-        for seed in seeds:
-            tally, _ = replay(generate(seed))
-            total.merge(tally)
+        total = measure(profile, seeds)
     engine = total.row("engine")
     print(
-        f"{len(seeds)} held-out histories (seeds {seeds[0]}-{seeds[-1]}; tuned on seeds "
-        f"{TUNING_SEEDS.start}-{TUNING_SEEDS.stop - 1}), 300 builds x 400 tests each: "
-        f"{engine['failures']} failures ({engine['real']} real, {engine['noise']} noise), "
+        f"\n--- {profile} profile: {len(seeds)} held-out histories (seeds {seeds[0]}-{seeds[-1]}; "
+        f"tuned on seeds {TUNING_SEEDS.start}-{TUNING_SEEDS.stop - 1}), 300 builds x 400 tests "
+        f"each: {engine['failures']} failures ({engine['real']} real, {engine['noise']} noise), "
         f"{pure['seconds']:.1f} s"
     )
     print(table(quality_rows(total), HEADERS))
+    flagged, recognised = TARGETS[profile]
     ok = (
         engine["real_as_noise"] == 0
-        and engine["real_flagged"] >= 0.95
-        and engine["noise_recognised"] >= 0.85
+        and engine["real_flagged"] >= flagged
+        and engine["noise_recognised"] >= recognised
     )
     print(
-        f"targets (0 real hidden, >= 95% real flagged, >= 85% noise recognised): "
-        f"{'met' if ok else 'NOT MET'}"
+        f"targets (0 real hidden, >= {flagged:.0%} real flagged, >= {recognised:.0%} noise "
+        f"recognised): {'met' if ok else 'NOT MET'}"
     )
-    stress = Tally()
-    for seed in seeds:
-        stress.merge(replay(generate(seed, mimic=True))[0])
-    row = stress.row("engine")
+    print(missed_line(total))
+    row = measure(profile, seeds, mimic=True).row("engine")
     print(
-        f"\nstress, outside the simulator's assumption (a regression in a flaky test fails with "
+        f"stress, outside the simulator's assumption (a regression in a flaky test fails with "
         f"that test's usual flaky error): real suggested noise {row['real_as_noise']} "
-        f"({row['real_as_noise'] / row['real']:.1%} of {row['real']} real failures, each at the "
-        f"first build of such a regression), real flagged {row['real_flagged']:.1%}, "
-        f"noise recognised {row['noise_recognised']:.1%}"
+        f"({row['real_as_noise'] / row['real']:.1%} of {row['real']} real failures), "
+        f"real flagged {row['real_flagged']:.1%}, noise recognised {row['noise_recognised']:.1%}"
     )
-    sim = generate(STORE_SEED)
+    store_check(profile)
+    return ok
+
+
+def store_check(profile: str) -> None:
+    """Replay one more held-out history through the SQLite store and compare with the pure one."""
+    seed = STORE_SEED[profile]
+    sim = generate(seed, profile=profile)
     _, pure_rows = replay(sim)
     with tempfile.TemporaryDirectory(prefix="triage-quality-") as tmp, timed() as through_store:
         stored_tally, stored_rows = store_replay(sim, Path(tmp) / "history.db")
     same = sorted(r[:4] for r in pure_rows) == sorted(stored_rows)
     row = stored_tally.row("engine")
     print(
-        f"\nthrough the SQLite store (seed {STORE_SEED}, import + triage at each of 300 builds, "
+        f"through the SQLite store (seed {seed}, import + triage at each of 300 builds, "
         f"{through_store['seconds']:.1f} s): {len(stored_rows)} failures, "
         f"{'identical to' if same else 'DIFFERENT FROM'} the pure engine; "
         f"real suggested noise {row['real_as_noise']}, real flagged {row['real_flagged']:.1%}, "
         f"noise recognised {row['noise_recognised']:.1%}, unsure {row['unsure']:.1%}"
     )
+
+
+def main() -> None:
+    met = [report_profile(profile) for profile in (REALISTIC, CLASSIC)]
+    print(f"\nall quality targets: {'met' if all(met) else 'NOT MET'}")
 
 
 if __name__ == "__main__":

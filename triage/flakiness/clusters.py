@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from triage.flakiness import suggest as s
+from triage.flakiness.evidence import gather
+from triage.flakiness.groups import find_groups, pool
 from triage.flakiness.model import (
     NOISE,
     REAL,
@@ -50,7 +52,13 @@ def triage_build(
     `spreads` tells, for the signatures shared by MASS_MIN tests or more in this build, in
     which earlier builds they struck many tests too.
     """
-    triaged = [s.triage_failure(f, build.number) for f in failures]
+    failures = list(failures)
+    evidence = [gather(f, build.number) for f in failures]
+    outage_members = set(mass_signatures(failures))
+    skip = {i for i, f in enumerate(failures) if f.signature in outage_members}
+    for group in find_groups(failures, skip):
+        pool(group, failures, evidence, build.number)
+    triaged = [s.judge(f, ev) for f, ev in zip(failures, evidence, strict=True)]
     clusters = _outages(triaged, spreads or {})
     rest = [t for t in triaged if not t.cluster_id]
     clusters += _by_kind(rest)
@@ -131,6 +139,11 @@ def _judge_outage(
     if earlier:
         shown = ", ".join(f"#{n}" for n in earlier[-3:])
         return NOISE, [f"the same error struck many tests in {shown} and went away"]
+    own = _own_code(first.frame, [m.failure.classname for m in members])
+    if own:
+        # Neither infrastructure by its words nor seen before, and thrown by the project's
+        # own code: most likely a shared fixture or set-up that a change broke.
+        return REAL, [f"thrown in this project's own code ({own}), not by infrastructure"]
     return UNSURE, ["not an infrastructure error we recognise, and never seen before: check one"]
 
 
@@ -186,6 +199,20 @@ def _name(kind: str, since: int, members: list[TriagedFailure]) -> tuple[str, st
 
 def _rank_kind(kind: str) -> str:
     return kind if kind in _ORDER else "noise"
+
+
+def _own_code(frame: str | None, classnames: list[str]) -> str | None:
+    """Return `frame` when it lies in the tests' own top-level package ("com.acme."), else None.
+
+    Only dotted names tell (Java, C#, Kotlin); a Python or JavaScript frame never does.
+    """
+    if not frame:
+        return None
+    roots = {".".join(c.split(".")[:2]) for c in classnames}
+    if len(roots) != 1:
+        return None
+    root = roots.pop()
+    return frame if root.count(".") == 1 and frame.startswith(root + ".") else None
 
 
 def _module(classnames: list[str]) -> str:

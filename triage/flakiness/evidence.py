@@ -2,8 +2,13 @@
 
 Every piece of evidence keeps the build numbers that support it, so a reason can name them.
 The score is a noisy-OR of independent signs of flakiness, strongest first: a pass and a fail
-on the same commit, a pass on rerun inside one build, a short failure that went away by itself.
+on the same commit, a pass on rerun inside one build, a failure that went away by itself.
 Signs fade with age (half-life HALF_LIFE builds), so a test fixed long ago cools down.
+
+Failing several builds in a row is weighed against the test's own rate: `streak_chance` is the
+chance of such a streak for this very test, so five in a row mean little for a test failing
+70% of its runs and a lot for one failing 1%. An earlier long failure episode counts as a
+regression only when it was that unlikely and nothing shows it ended by itself.
 """
 
 from __future__ import annotations
@@ -19,6 +24,11 @@ SHORT_EPISODE = 2  # failing this many builds in a row or fewer, then passing, l
 SAME_COMMIT_WEIGHT = 0.9
 RERUN_WEIGHT = 0.75
 RECOVERED_WEIGHT = 0.4
+# Under this chance a streak is not the test's flakiness: something changed (a regression).
+IMPROBABLE = 0.01
+# How many runs' worth of weight the overall failure rate lends the after-a-failure rate: with
+# few failures followed by a run, a test is judged by its overall rate, not by a burst or two.
+PRIOR_RUNS = 4
 _FAILED = frozenset((Outcome.FAILED, Outcome.ERROR))
 _PASSED = frozenset((Outcome.PASSED, Outcome.FLAKY))
 
@@ -43,6 +53,8 @@ def gather(failure: FailureInput, number: int) -> Evidence:
     ev.rate_low, ev.rate_high = wilson(ev.failures, ev.runs)
     cut = _streak_cut(runs)
     ev.prior_runs, ev.prior_failures = cut, sum(failed[:cut])
+    ev.after_failure = after_failure(failed[:cut])
+    ev.streak_chance = streak_chance(ev.streak, ev.prior_failures, ev.prior_runs, ev.after_failure)
     if ev.failures == 0 and Outcome.FLAKY not in codes:
         ev.score = score(ev, number)  # a clean history: nothing more to find
         return ev
@@ -56,6 +68,10 @@ def gather(failure: FailureInput, number: int) -> Evidence:
         r.number for r in runs if r.outcome is Outcome.FLAKY and r.signature == failure.signature
     }
     ev.seen_signature = tuple(sorted(set(ev.seen_signature) | flaky_same))
+    ev.flaky_signatures |= {r.signature for r in runs if r.outcome is Outcome.FLAKY}
+    ev.streak_known_errors = failure.signature in ev.flaky_signatures and all(
+        r.signature in ev.flaky_signatures for r in streak_runs
+    )
     ev.score = score(ev, number)
     return ev
 
@@ -78,6 +94,35 @@ def score(ev: Evidence, number: int) -> float:
     for at in ev.recovered:
         keep *= 1 - RECOVERED_WEIGHT * _fade(number - at)
     return round(1 - keep, 3)
+
+
+def after_failure(failed: list[bool]) -> tuple[int, int]:
+    """Return (failures followed by a failure, failures followed by a run): how bursty it is."""
+    followed = together = 0
+    for index in range(len(failed) - 1):
+        if failed[index]:
+            followed += 1
+            together += failed[index + 1]
+    return together, followed
+
+
+def streak_chance(length: int, failures: int, runs: int, after: tuple[int, int]) -> float:
+    """Return the chance that this test, once failing, fails the next `length - 1` builds too.
+
+    The posterior predictive of its after-a-failure rate: a Beta distribution with the failures
+    that followed a failure (`after` = (together, followed)) on a prior centred on the test's
+    overall rate (`failures` of `runs`, worth PRIOR_RUNS runs). Integrating over the rate keeps
+    its uncertainty: one burst in eight runs does not make a test bursty, forty in four hundred
+    do.
+    """
+    together, followed = after
+    rate = (failures + 0.5) / (runs + 1)  # Jeffreys: never exactly 0 or 1
+    a = together + PRIOR_RUNS * rate
+    b = followed - together + PRIOR_RUNS * (1 - rate)
+    chance = 1.0
+    for step in range(length - 1):
+        chance *= (a + step) / (a + b + step)
+    return chance
 
 
 def wilson(failures: int, runs: int, z: float = 1.96) -> tuple[float, float]:
@@ -136,9 +181,47 @@ def latest_verdict(verdicts, signature: str | None) -> PastVerdict | None:
 
 
 def _episodes(runs: list[Run], failed: list[bool], signature: str | None, ev: Evidence) -> None:
-    """Find earlier failure episodes: short ones that passed by themselves, long ones (fixes)."""
+    """Sort earlier failure episodes into ones that went away by themselves and regressions.
+
+    Short episodes went away by themselves. A long one did too (a burst) unless it was
+    improbable for the test (see `streak_chance`, the episode itself left out) and nothing
+    shows it ended by itself: a pass on one of its commits, or its error coming and going in
+    short episodes too. Only such an inferred regression may later say "it is back".
+    """
+    episodes = _split(runs, failed)
+    transient = {r.signature for e in episodes if len(e) <= SHORT_EPISODE for r in e}
+    flipped = {failing for _, failing, _ in ev.same_commit_flips}
+    together, followed = ev.after_failure
     recovered: list[int] = []
     seen: list[int] = []
+    bursts: list[tuple[int, int]] = []
+    for episode in episodes:
+        same = [r.number for r in episode if r.signature == signature]
+        size = len(episode)
+        alone = (together - (size - 1), followed - size)  # the rate without this episode
+        chance = streak_chance(size, ev.prior_failures - size, ev.prior_runs - size, alone)
+        by_itself = (
+            size <= SHORT_EPISODE
+            or chance >= IMPROBABLE
+            or any(r.number in flipped for r in episode)
+            or all(r.signature in transient for r in episode)
+        )
+        if by_itself:
+            recovered.append(episode[0].number)
+            seen.extend(same)
+            ev.flaky_signatures.update(r.signature for r in episode)
+            if size > SHORT_EPISODE:
+                bursts.append((episode[0].number, episode[-1].number))
+        elif same:
+            ev.regressed_signature = (episode[0].number, episode[-1].number)
+    ev.recovered = tuple(recovered)
+    ev.seen_signature = tuple(seen)
+    ev.bursts = tuple(bursts)
+
+
+def _split(runs: list[Run], failed: list[bool]) -> list[list[Run]]:
+    """Return the unbroken runs of failures in `runs`, oldest first."""
+    episodes: list[list[Run]] = []
     index = 0
     while index < len(runs):
         if not failed[index]:
@@ -147,16 +230,9 @@ def _episodes(runs: list[Run], failed: list[bool], signature: str | None, ev: Ev
         end = index
         while end + 1 < len(runs) and failed[end + 1]:
             end += 1
-        episode = runs[index : end + 1]
-        same = [r.number for r in episode if r.signature == signature]
-        if len(episode) <= SHORT_EPISODE:
-            recovered.append(episode[0].number)
-            seen.extend(same)
-        elif same:
-            ev.regressed_signature = (episode[0].number, episode[-1].number)
+        episodes.append(runs[index : end + 1])
         index = end + 1
-    ev.recovered = tuple(recovered)
-    ev.seen_signature = tuple(seen)
+    return episodes
 
 
 def _fade(age: int) -> float:

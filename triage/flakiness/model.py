@@ -90,6 +90,7 @@ class FailureInput:
     same_revision: tuple[Run, ...] = ()
     verdicts: tuple[PastVerdict, ...] = ()
     own_verdict: str | None = None  # the mark on this very failure, if any
+    frame: str | None = None  # the innermost frame of the code under test, from the trace
 
     @property
     def test(self) -> str:
@@ -128,11 +129,24 @@ class Evidence:
     streak_start: int | None = None  # first build of the current unbroken failing run
     streak: int = 1  # builds failing in a row, the current one included
     streak_same_error: bool = True
+    # Every failure of the streak has an error this test failed with and got over before.
+    streak_known_errors: bool = False
     prior_runs: int = 0  # the runs and failures before the current streak
     prior_failures: int = 0
+    # Before the streak: (failures followed by a failure, failures followed by a run).
+    after_failure: tuple[int, int] = (0, 0)
+    streak_chance: float = 1.0  # the chance of the streak at the test's own rate
     seen_signature: tuple[int, ...] = ()  # earlier transient failures with the same signature
+    flaky_signatures: set[str | None] = field(default_factory=set)  # errors it got over
+    bursts: tuple[tuple[int, int], ...] = ()  # (from, to) long episodes that ended by themselves
     regressed_signature: tuple[int, int] | None = None  # (from, to) a long episode, same signature
     verdict: PastVerdict | None = None  # latest mark on this test for the same signature
+    # Tests failing in this build that failed together with this one before (groups.py), the
+    # earlier builds where the group failed together, and those where a mate failed with this
+    # test's error and got over it (each build once: one piece of evidence for the group).
+    group_mates: tuple[str, ...] = ()
+    group_together: tuple[int, ...] = ()
+    group_shared: tuple[int, ...] = ()
     score: float = 0.0
 
 

@@ -5,6 +5,8 @@ window, earlier builds on the same commit, earlier spreads of an error. Two base
 Jenkins user has today are scored beside it:
 - "age": a failure is new (real) if the test did not fail in its previous run, else noise;
 - "ever failed": noise if the test ever failed before, else real.
+Noise the engine does not recognise is sorted by what its history held (`missed_because`), to
+tell what no history can tell from a real failure from what the engine could do better.
 """
 
 from __future__ import annotations
@@ -24,11 +26,20 @@ from triage.flakiness.model import (
     FailureInput,
     Run,
     SignatureSpread,
+    TriagedFailure,
 )
-from triage.flakiness.signatures import short_message, signature_id
+from triage.flakiness.signatures import short_message, signature_id, top_frame
 from triage.flakiness.simulate import SimHistory
+from triage.flakiness.suggest import MIN_RUNS
 
 APPROACHES = ("engine", "age", "ever failed")
+# Why a noise failure was not suggested noise: the first four are what the history cannot tell
+# from a real failure under the engine's safety rules (the last of them pinned by a unit test).
+FEW_RUNS = "fewer than 5 earlier runs"
+FIRST_SIGN = "no earlier sign of flakiness in the window"
+NEW_ERROR = "an error the test never showed before"
+ONE_BLIP = "one earlier failure with this error"
+UNTOLD = (FEW_RUNS, FIRST_SIGN, NEW_ERROR, ONE_BLIP)
 
 
 @dataclass
@@ -36,6 +47,7 @@ class Tally:
     """Counts of (ground truth, suggestion) per approach."""
 
     counts: dict[str, Counter] = field(default_factory=lambda: {a: Counter() for a in APPROACHES})
+    missed: Counter = field(default_factory=Counter)  # the engine's, by `missed_because`
 
     def add(self, approach: str, truth: str, suggestion: str) -> None:
         self.counts[approach][(truth, suggestion)] += 1
@@ -43,6 +55,7 @@ class Tally:
     def merge(self, other: Tally) -> None:
         for approach in APPROACHES:
             self.counts[approach].update(other.counts[approach])
+        self.missed.update(other.missed)
 
     def row(self, approach: str) -> dict[str, float]:
         """Return the headline figures for one approach."""
@@ -81,6 +94,8 @@ def replay(
             i = item.failure.test_id
             truth = truths[i]
             tally.add("engine", truth, item.suggestion)
+            if truth == NOISE and item.suggestion != NOISE:
+                tally.missed[missed_because(item)] += 1
             previous = past.runs[i][-1] if past.runs[i] else None
             tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
             tally.add("ever failed", truth, NOISE if past.failed_ever[i] else REAL)
@@ -96,6 +111,23 @@ def replay(
             )
         past.remember(build, current, counts)
     return tally, decided
+
+
+def missed_because(item: TriagedFailure) -> str:
+    """Return what the history held for a noise failure the engine did not call noise."""
+    ev, failure = item.evidence, item.failure
+    signs = [r for r in failure.history if not r.mass and (r.failed or r.outcome is Outcome.FLAKY)]
+    if ev.passed_same_commit:
+        return f"other: {item.kind}"
+    if ev.runs < MIN_RUNS:
+        return FEW_RUNS
+    if not signs and not ev.group_shared:
+        return FIRST_SIGN
+    if failure.signature not in {r.signature for r in signs} and not ev.group_shared:
+        return NEW_ERROR
+    if ev.streak == 1 and sum(r.signature == failure.signature for r in signs) == 1:
+        return ONE_BLIP
+    return f"other: {item.kind}"
 
 
 @dataclass
@@ -172,6 +204,7 @@ def _failures(sim: SimHistory, build):
                     short_message(first.type, first.message),
                     first.type,
                     len(attempts) - 1,
+                    frame=top_frame(first.trace),
                 )
             )
     return inputs, truths, current, counts

@@ -77,8 +77,13 @@ def reasons(ev: Evidence) -> list[str]:
         shown = ", ".join(f"#{n}" for n in ev.rerun_passes[-3:])
         times = "once" if len(ev.rerun_passes) == 1 else f"{len(ev.rerun_passes)} times"
         lines.append(f"passed on rerun {times} (latest {shown})")
-    if ev.recovered:
-        lines.append(f"{len(ev.recovered)} short failures that went away by the next build")
+    short = len(ev.recovered) - len(ev.bursts)
+    if short:
+        lines.append(f"{short} short failures that went away by the next build")
+    if ev.bursts:
+        first, last = ev.bursts[-1]
+        count = "1 burst" if len(ev.bursts) == 1 else f"{len(ev.bursts)} bursts"
+        lines.append(f"{count} of failures that ended by themselves (latest #{first}–#{last})")
     if ev.streak >= 2:
         lines.append(f"failing since #{ev.streak_start} ({ev.streak} builds in a row)")
     if ev.runs:

@@ -20,7 +20,7 @@ from typing import Any
 # Bump whenever a change to the rules below changes any signature: opening a history stored
 # with another version recomputes its signatures (triage.store.resign), so old and new failures
 # of the same error still match.
-SIGNATURE_VERSION = 3
+SIGNATURE_VERSION = 4
 
 MAX_MESSAGE = 300
 MAX_FRAMES = 2
@@ -138,9 +138,10 @@ _FRAMEWORK_PREFIXES = (
     "testing.",
 )
 _PYTHON_LIB = re.compile(r"site-packages|dist-packages|/lib/python\d|\\lib\\", re.I)
+# Frames are matched after masking, where digits read "#": Http2Test is still a test class.
 _TEST_NAME = re.compile(
-    r"(?:^|[./\\$])(?:Test[\w$]*|[\w$]*(?:Tests?|IT|Spec|TestCase))(?:[.$]|$)"
-    r"|(?:^|[/\\])(?:test_\w+\.py|\w+_test\.(?:py|go)|[\w.-]+\.(?:spec|test)\.[jt]sx?)$"
+    r"(?:^|[./\\$])(?:Test[\w$#]*|[\w$#]*(?:Tests?|IT|Spec|TestCase))(?:[.$]|$)"
+    r"|(?:^|[/\\])(?:test_[\w#]+\.py|[\w#]+_test\.(?:py|go)|[\w#.-]+\.(?:spec|test)\.[jt]sx?)$"
 )
 
 _JAVA_FRAME = re.compile(r"^\s*at\s+(?:[\w.-]+/)*([\w$.<>\[\]]+)\((?:[^)]*)\)")
@@ -233,6 +234,12 @@ def top_frames(trace: str, limit: int = MAX_FRAMES) -> tuple[str, ...]:
         if len(kept) >= limit:
             break
     return tuple(kept)
+
+
+def top_frame(trace: str | None) -> str | None:
+    """Return the innermost frame of the code under test in `trace` (masked), or None."""
+    frames = top_frames(trace or "", 1)
+    return frames[0] if frames else None
 
 
 def short_message(type_: str | None, message: str | None, limit: int = 120) -> str:

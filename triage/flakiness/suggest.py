@@ -7,7 +7,7 @@ with this very error), and thin evidence gives `unsure`, never `noise`.
 
 from __future__ import annotations
 
-from triage.flakiness.evidence import gather, wilson
+from triage.flakiness.evidence import IMPROBABLE, gather, wilson
 from triage.flakiness.model import (
     NOISE,
     REAL,
@@ -21,6 +21,9 @@ from triage.flakiness.signatures import short_message
 
 FLAKY_SCORE = 0.6  # at or above: "known flaky"
 MIN_RUNS = 5  # fewer earlier runs than this is too little history to call anything noise
+# At or above this chance (evidence.streak_chance) a known flaky test failing in a row with
+# its usual errors is just flaking; between IMPROBABLE and this, a person should look.
+ORDINARY_STREAK = 0.05
 
 # Cluster kinds a single failure can fall in (clusters.py adds "outage").
 MARKED_REAL = "marked-real"
@@ -35,7 +38,11 @@ OTHER_JOB = "other-job"
 
 def triage_failure(failure: FailureInput, number: int) -> TriagedFailure:
     """Gather the evidence for one failure of build `number` and suggest what it is."""
-    ev = gather(failure, number)
+    return judge(failure, gather(failure, number))
+
+
+def judge(failure: FailureInput, ev: Evidence) -> TriagedFailure:
+    """Suggest what one failure is from its gathered evidence."""
     result = decide(failure, ev)
     return TriagedFailure(failure, ev, result.suggestion, result.reasons, result.kind)
 
@@ -83,6 +90,9 @@ def _passed_same_commit(ev: Evidence) -> Suggestion:
     runs = ev.passed_same_commit
     where = ", ".join(r.where() for r in runs[:3])
     passed = f"passed on the same commit {short_sha(runs[0].revision)} in {where}"
+    if ev.streak >= 2 and _flaking_streak(ev):
+        since = f"failing since #{ev.streak_start} ({ev.streak} builds in a row)"
+        return Suggestion(NOISE, SAME_COMMIT, [passed, since, _streak_odds(ev)] + _history(ev))
     if ev.streak >= 2:
         # Failing build after build and passing once on one commit may be a flake or a
         # break that something outside the code hid: a person should look, not skip it.
@@ -105,9 +115,7 @@ def _never_failed(ev: Evidence) -> Suggestion:
         return Suggestion(
             UNSURE, NEW, ["no earlier pass or failure of this test here: nothing to judge by"]
         )
-    return Suggestion(
-        UNSURE, NEW, [f"new failure, but only {_runs(ev.runs)}: too little history"]
-    )
+    return Suggestion(UNSURE, NEW, [f"new failure, but only {_runs(ev.runs)}: too little history"])
 
 
 def _flaky_here(ev: Evidence) -> bool:
@@ -117,13 +125,48 @@ def _flaky_here(ev: Evidence) -> bool:
 
 
 def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
-    """Failing several builds in a row is a regression, however flaky the test was before."""
+    """Decide a failure in a streak by how likely such a streak is for this very test.
+
+    Improbable at the test's own rate, or with an error it never got over: a regression,
+    however flaky the test was before. Ordinary for a known flaky test failing with its usual
+    errors (or marked noise for this one): noise. In between: unsure.
+    """
     error = "with the same error" if ev.streak_same_error else "with changing errors"
     since = f"failing since #{ev.streak_start} {error} ({ev.streak} builds in a row)"
+    history = _history(ev, ev.streak_start)
+    if ev.streak_chance >= IMPROBABLE and (ev.streak_known_errors or ev.verdict is not None):
+        odds = _streak_odds(ev)
+        if not _flaking_streak(ev):
+            doubt = "possible for this test, but not enough to call it noise"
+            return Suggestion(UNSURE, SUSPICIOUS, [since, f"{odds}: {doubt}"] + history)
+        if ev.verdict is not None:
+            return Suggestion(NOISE, FLAKY, [since, odds, _marked(ev.verdict)] + history)
+        known = _list(ev.seen_signature, "known flaky: same error in")
+        return Suggestion(NOISE, FLAKY, [since, odds, known] + history)
     if ev.verdict is not None or (known_flaky and ev.streak == 2 and ev.seen_signature):
         lean = _marked(ev.verdict) if ev.verdict is not None else "known flaky with this error"
-        return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + _history(ev, ev.streak_start))
-    return Suggestion(REAL, REGRESSION, [since] + _history(ev, ev.streak_start))
+        return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + history)
+    return Suggestion(REAL, REGRESSION, [since] + history)
+
+
+def _flaking_streak(ev: Evidence) -> bool:
+    """Return True for a streak that is ordinary flakiness for this test: likely at its own
+    rate, every failure with an error it got over before, and flaky by its history or a mark."""
+    if ev.streak_chance < ORDINARY_STREAK or ev.runs < MIN_RUNS:
+        return False
+    if ev.verdict is not None:  # a noise mark on this error (a real one decided earlier)
+        return ev.streak_same_error or ev.streak_known_errors
+    return ev.streak_known_errors and bool(ev.seen_signature) and ev.score >= FLAKY_SCORE
+
+
+def _streak_odds(ev: Evidence) -> str:
+    """Return how likely the streak is for this test, with the rates behind it."""
+    together, followed = ev.after_failure
+    after = f"; {together} of {followed} right after a failure" if followed else ""
+    return (
+        f"chance of {ev.streak} in a row at this test's own rate: {ev.streak_chance:.1%} "
+        f"(it failed {ev.prior_failures} of {_runs(ev.prior_runs)}{after})"
+    )
 
 
 def _history(ev: Evidence, streak_start: int | None = None) -> list[str]:
@@ -135,6 +178,8 @@ def _history(ev: Evidence, streak_start: int | None = None) -> list[str]:
     lines = []
     for sha, failed, passed in ev.same_commit_flips[:2]:
         lines.append(same_commit_flip(sha, failed, passed))
+    if ev.group_mates:
+        lines.append(together(ev))
     if ev.rerun_passes:
         lines.append(_list(ev.rerun_passes, "passed on rerun in"))
     flips = ev.flip_rate
@@ -171,6 +216,24 @@ def own_history(ev: Evidence) -> list[str]:
     if ev.failures == 0 and not ev.rerun_passes:
         return lines + [f"had not failed in {_runs(ev.runs)}"]
     return lines + _history(ev)
+
+
+def together(ev: Evidence) -> str:
+    """Return the reason for a co-failing group: who with, when, and what the mates got over."""
+    names = ", ".join(_short_test(t) for t in ev.group_mates[:2])
+    more = f" and {len(ev.group_mates) - 2} more" if len(ev.group_mates) > 2 else ""
+    line = f"fails together with {names}{more} (a shared fixture?): " + _list(
+        ev.group_together, "together in"
+    )
+    if ev.group_shared:
+        line += "; " + _list(ev.group_shared, "this error gone by the next build in")
+    return line
+
+
+def _short_test(test: str) -> str:
+    """Return "ClassTest.name" for "com.acme.ClassTest.name": enough beside its group."""
+    parts = test.rsplit(".", 2)
+    return ".".join(parts[-2:])
 
 
 def same_commit_flip(sha: str, failed: int, passed: int) -> str:

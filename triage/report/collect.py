@@ -145,6 +145,7 @@ def _job_window(
         same, v.active_for_tests(store, sorted({r.test_id for r in failed}), ref.id),
         earlier, span,
     )
+    engine.traces = rq.outage_traces(store, sorted(k for k in engine.outages if k[0] in failing))
     reporter.start(len(red), f"Triaging {len(red)} red builds of {ref.name}")
     try:
         suggested = suggest(engine, red, reporter, token)

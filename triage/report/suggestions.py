@@ -43,6 +43,8 @@ class EngineHistory:
     verdicts: dict[int, list]  # test id -> VerdictRow in force on the job's builds
     earlier: dict[int, list[tuple[int, int, str | None]]]  # red build id -> earlier_builds
     span: tuple[int, int]  # indexes into `builds` of the first and last build ever looked at
+    # (build id, test id) -> trace, for the failures of errors that struck many tests
+    traces: dict[tuple[int, int], str] = field(default_factory=dict)
     outages: set[tuple[int, str]] = field(init=False)
     numbers: list[int] = field(init=False)
     _runs: dict[int, tuple[tuple[Run, ...], list[int]]] = field(init=False, default_factory=dict)
@@ -151,7 +153,7 @@ def _row(history: EngineHistory, failed: FailedResult) -> FailureRow:
     classname, name = history.names[failed.test_id]
     return FailureRow(
         failed.test_id, classname, name, failed.outcome, failed.reruns, failed.type,
-        failed.signature, failed.message,
+        failed.signature, failed.message, history.traces.get((failed.build_id, failed.test_id)),
     )
 
 

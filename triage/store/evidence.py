@@ -37,6 +37,7 @@ class FailureRow:
     type: str | None
     signature: str | None
     message: str | None
+    trace: str | None = None  # only where the engine needs its top frame
 
 
 _BUILD_ROW = "SELECT id, number, revision, branch FROM builds WHERE job_id = ? "
@@ -65,11 +66,11 @@ def latest_build(store: Store, job: str, server: str = "local") -> BuildRow:
 def build_failures(store: Store, build_id: int) -> list[FailureRow]:
     """Return the failed and errored tests of one build with their final failure's details."""
     rows = store.conn.execute(
-        "SELECT r.test_id, t.classname, t.name, r.outcome, r.reruns, f.type, f.signature, m.body "
-        "FROM results r JOIN tests t ON t.id = r.test_id "
+        "SELECT r.test_id, t.classname, t.name, r.outcome, r.reruns, f.type, f.signature, m.body, "
+        "tr.body FROM results r JOIN tests t ON t.id = r.test_id "
         "LEFT JOIN failures f "
         "ON f.build_id = r.build_id AND f.test_id = r.test_id AND f.attempt = 0 "
-        "LEFT JOIN texts m ON m.id = f.message_id "
+        "LEFT JOIN texts m ON m.id = f.message_id LEFT JOIN texts tr ON tr.id = f.trace_id "
         "WHERE r.build_id = ? AND r.outcome IN (1, 2) ORDER BY t.classname, t.name",
         (build_id,),
     )

@@ -104,6 +104,23 @@ def failed_results(store: Store, build_ids: list[int]) -> list[FailedResult]:
     return [FailedResult(*row) for row in rows]
 
 
+def outage_traces(store: Store, keys: list[tuple[int, str]]) -> dict[tuple[int, int], str]:
+    """Return {(build id, test id): trace} of the failures with these (build id, signature)s.
+
+    The engine reads a shared error's top frame (is it thrown in the project's own code?);
+    only errors that struck many tests need it, so only their traces are read.
+    """
+    found: dict[tuple[int, int], str] = {}
+    for build_id, signature in keys:
+        rows = store.conn.execute(
+            "SELECT f.test_id, t.body FROM failures f JOIN texts t ON t.id = f.trace_id "
+            "WHERE f.build_id = ? AND f.signature = ? AND f.attempt = 0",
+            (build_id, signature),
+        )
+        found.update(((build_id, test_id), body) for test_id, body in rows)
+    return found
+
+
 def signature_counts(store: Store, build_ids: list[int]) -> dict[tuple[int, str], int]:
     """Return {(build id, signature): tests whose first failed attempt had it} for these builds.
 
