@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,31 @@ def x_display():
         server.wait(timeout=30)
 
 
+@pytest.fixture
+def wayland_display(tmp_path):
+    """A real Wayland compositor (Weston, headless backend), stopped after the test."""
+    if shutil.which("weston") is None:
+        if os.environ.get("CI"):
+            pytest.fail("weston missing on CI (.ci/run installs weston)")
+        pytest.skip("weston not installed (apt-get install weston)")
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}
+    server = subprocess.Popen(["weston", "--backend=headless-backend.so", "--socket=triage-test",
+                               "--idle-time=0"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    socket = runtime / "triage-test"
+    try:
+        deadline = time.monotonic() + 30
+        while not socket.exists():  # the compositor creates its socket once it accepts clients
+            assert server.poll() is None and time.monotonic() < deadline, "weston did not start"
+            time.sleep(0.05)
+        yield {"XDG_RUNTIME_DIR": str(runtime), "WAYLAND_DISPLAY": "triage-test"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def needs_self_test():
     if "demo" not in commands() or "--self-test" not in triage("demo", "--help").stdout:
         pytest.skip("triage demo --self-test is not on this branch yet (issue 9)")
@@ -162,4 +188,11 @@ def test_demo_self_test_in_a_real_x_window(x_display):
     needs_self_test()
     result = triage("demo", "--self-test", timeout=300,
                     env={"QT_QPA_PLATFORM": "xcb", "DISPLAY": x_display})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_demo_self_test_in_a_wayland_window(wayland_display):
+    needs_self_test()
+    result = triage("demo", "--self-test", timeout=300,
+                    env={"QT_QPA_PLATFORM": "wayland", **wayland_display})
     assert result.returncode == 0, result.stdout + result.stderr
