@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from triage.store import Store
+
+
+def pytest_configure(config):
+    """On CI a missing JUnit corpus stops the session at once, in one line."""
+    from support import CORPUS, HAVE_CORPUS
+
+    if os.environ.get("CI") and not HAVE_CORPUS:
+        raise pytest.UsageError(
+            f"the shared JUnit corpus is missing (no MANIFEST.tsv in {CORPUS}); on CI its "
+            "tests must run: check it out beside the clone (../shared/corpus/junit) or set "
+            "TRIAGE_CORPUS=/path/to/corpus/junit")
 
 
 @pytest.fixture

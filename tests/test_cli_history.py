@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import CORPUS, cli_on, needs_corpus
+from support import CORPUS, cli_on, corpus_cases
 
 from triage.cli import cli
 from triage.store.schema import KNOWN_STEPS
@@ -132,11 +132,9 @@ def _walk(group, prefix=()):
             yield (*prefix, name), command
 
 
-@needs_corpus
-@pytest.mark.parametrize(
-    "path", sorted(p for p in (CORPUS / "malformed").rglob("*") if p.is_file()), ids=str
-)
-def test_every_malformed_corpus_file_is_one_clean_line(run, path):
+@pytest.mark.parametrize("name", corpus_cases("malformed/"))
+def test_every_malformed_corpus_file_is_one_clean_line(run, name):
+    path = CORPUS / name
     result = run("import", "--job", "bad", "--build", "1", str(path), expect=1)
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
@@ -150,8 +148,23 @@ def test_history_finds_a_job_on_its_only_server(run):
     run("import", "--job", "app", "--build", "1", "--server", "ci", str(FIXTURES / "b1"))
     assert "com.acme.CartTest.appliesDiscount  F" in run("history", "--job", "app").output
     run("import", "--job", "app", "--build", "1", "--server", "ci2", str(FIXTURES / "b1"))
-    result = run("history", "--job", "app", expect=3)
+    result = run("history", "--job", "app", expect=2)
     assert result.output.strip() == (
         "error: Job 'app' is on several servers (ci, ci2); pass --server NAME."
     )
     assert "appliesDiscount" in run("history", "--job", "app", "--server", "ci2").output
+
+
+def test_the_history_header_lines_up_with_its_letters(run):
+    for number in range(1, 13):
+        run("import", "--job", "app", "--build", str(number), str(FIXTURES / "b1"))
+    lines = run("history", "--job", "app", "--last", "12").output.splitlines()
+    assert lines[0] == "app: 12 builds, #1 to #12, oldest first"
+    ruler, row = lines[1], lines[2]
+    assert ruler.startswith("test ")
+    letters = row.rsplit(" ", 1)[1]
+    assert len(letters) == 12 and row.endswith(letters)
+    assert ruler.index("#1") == row.index(letters)  # the first build over its letter
+    assert len(ruler) == len(row)  # "#12" ends over the newest letter
+    one = run("history", "--job", "app", "--last", "1").output.splitlines()
+    assert one[0] == "app: 1 build, #12, oldest first"  # one build: singular

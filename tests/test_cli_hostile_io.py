@@ -179,7 +179,8 @@ def test_a_synced_job_named_with_control_characters_can_be_named_as_shown(db_pat
         assert ("we\x1bird\tjob",) in conn.execute("SELECT name FROM jobs").fetchall()
     shown = "we\\x1bird\\tjob"
     history = run("history", "--job", shown, db=db_path)
-    assert history.exit_code == 0 and history.output.startswith(f"{shown}: builds #1")
+    assert history.exit_code == 0
+    assert history.output.startswith(f"{shown}: 1 build, #1, oldest first")
     failures = run("failures", "--job", shown, "--build", "1", db=db_path)
     assert failures.exit_code == 0 and _raw_controls(failures.output) == []
     assert run("flaky", "--job", shown, db=db_path).exit_code == 0

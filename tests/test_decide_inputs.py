@@ -16,6 +16,7 @@ from triage.errors import (
     ConfigError,
     InputAlreadyDecided,
     InputRefused,
+    JenkinsNotFound,
     JenkinsUnreachable,
 )
 from triage.jenkins.server import Param
@@ -78,10 +79,11 @@ def test_pending_json_has_the_exact_wait_and_hides_password_defaults(srv, world)
 def test_decision_records_when_the_build_paused(srv, world, store):
     with world.lock:
         world.clock.ms = T0 + 400_000 + 7 * 60_000
-    decide(client_for(srv), store, "app", 4, "abort", who="alice")
+    # Our clock is the server's (a fixed one): nothing depends on the host's date.
+    decide(client_for(srv), store, "app", 4, "abort", who="alice", clock=world.clock)
     (stored,) = decisions.list_decisions(store)
     assert stored.paused_at == T0 + 400_000
-    assert stored.at - stored.paused_at > 0  # our clock is far past the server's 2026-01-01
+    assert stored.at == T0 + 400_000 + 7 * 60_000
 
 
 def test_wait_is_the_longest_of_several_pending_inputs(srv, world):
@@ -178,8 +180,30 @@ def test_several_inputs_need_input_and_are_listed(srv, world, store):
     decide(client, store, "shop/feature%2Fx", 2, "abort", "Us")
     with world.lock:
         assert world.job("shop/feature%2Fx").build(2).result == "ABORTED"
-    with pytest.raises(ConfigError):
+    with pytest.raises(JenkinsNotFound, match="No pending input 'nope' on app #4"):
         decide(client, store, "app", 4, "proceed", "nope")
+
+
+def test_an_input_is_named_by_a_unique_prefix_or_by_its_message(srv, world, store):
+    from triage.decide import choose_input
+
+    client = client_for(srv)
+    (deploy,) = client.pending_inputs("app", 4)
+    assert choose_input((deploy,), "a61b61", "app", 4) is deploy  # six characters, any case
+    assert choose_input((deploy,), " deploy to PRODUCTION? ", "app", 4) is deploy
+    with world.lock:
+        gate = world.job("team/backend").add_build(3, building=True, timestamp_ms=T0)
+        gate.add_input("EU?", id="release-eu")
+        gate.add_input("US?", id="release-us")
+    pending = client.pending_inputs("team/backend", 3)
+    with pytest.raises(AmbiguousInput) as info:
+        choose_input(pending, "release", "team/backend", 3)
+    assert info.value.message == (
+        "'release' matches 2 inputs of team/backend #3: Release-eu ('EU?'); Release-us "
+        "('US?'); give more of the id.")
+    assert info.value.exit_code == 2
+    record = decide(client, store, "team/backend", 3, "abort", "release-U")
+    assert record.input_id == "Release-us"
 
 
 def test_bad_choice_is_refused_before_anything_is_sent(srv, store):

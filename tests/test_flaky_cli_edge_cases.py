@@ -116,8 +116,27 @@ def test_a_cluster_mark_then_one_member_marked_differently(history, run):
     assert data[f"{SHOP}.testTotal"]["verdict"] == "real"
     table = run("failures", "--job", "app", "--build", "10")
     assert "[since-9] Failing since #9 (2 tests)  -> real\n" in table  # no single mark to show
-    assert f"{CART}.testTotal (marked noise)" in table
-    assert f"{SHOP}.testTotal (marked real)" in table
+    assert f"         marked noise by {_who()}" in _member(table, f"{CART}.testTotal")
+    assert f"         marked real by {_who()}" in _member(table, f"{SHOP}.testTotal")
+
+
+def _member(table: str, test: str) -> list[str]:
+    """Return the lines of one member of `triage failures`: its own line and what follows."""
+    lines = table.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.endswith(f"  {test}"))
+    block = [lines[start]]
+    for line in lines[start + 1:]:
+        if not line.startswith(" " * 9):
+            break
+        block.append(line)
+    return block
+
+
+def _who() -> str:
+    import getpass
+    import os
+
+    return os.environ.get("TRIAGE_USER") or getpass.getuser()
 
 
 def test_unmark_twice_and_unmark_with_nothing_marked(history, run):
@@ -213,7 +232,8 @@ def test_the_real_cluster_is_listed_before_a_noise_outage(db_path, run):
     lines = run("failures", "--job", "app").splitlines()
     assert lines[0] == "app #12 (0000000): 9 failures in 2 clusters: 1 real, 8 noise"
     assert lines[2] == "[new] New failures (1 test)  -> real"
-    assert lines[6].startswith("[sig-") and lines[6].endswith("-> noise")
+    (outage,) = [line for line in lines if line.startswith("[sig-")]
+    assert lines.index(outage) > 2 and outage.endswith("-> noise")
 
 
 def test_a_branch_name_given_as_revision_is_no_commit(db_path, run):

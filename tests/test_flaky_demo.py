@@ -136,5 +136,6 @@ def test_flaky_ranks_tests_with_flaky_evidence_above_regressions(demo_db, triage
     worst_flaky = min(data.index(d) for d in rerun if d["test"] not in regression_tests)
     assert worst_flaky == 0
     table = run(demo_db, "flaky", "--job", "app", "--limit", "3").splitlines()
-    assert table[0].startswith("score test") and table[0].endswith("history (oldest first)")
-    assert table[1].split()[1] == data[0]["test"]
+    assert table[0].startswith("score  failed/runs  history")
+    assert table[0].endswith("test (history oldest first)")
+    assert table[1].split()[3] == data[0]["test"]

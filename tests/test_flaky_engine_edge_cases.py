@@ -132,7 +132,15 @@ def test_a_regression_of_a_flaky_test_quotes_the_flip_rate_before_it():
     item = judge(failure(history, history_sig="OLD"), history)
     flips = [r for r in item.reasons if r.startswith("flip rate")]
     assert flips and item.evidence.prior_flip_rate < item.evidence.flip_rate
-    assert flips[0] == f"flip rate {item.evidence.prior_flip_rate:.1%} (recent builds weigh more)"
+    # Worked out here, not taken from the engine: the 40 runs before the streak have 39
+    # transitions, the newest weighing 1 and each older one 2^(-1/50) times the next.
+    decay = 0.5 ** (1 / 50)
+    before = "PPPPPPPPFP" * 4
+    weights = [decay ** age for age in range(len(before) - 1)]  # newest transition first
+    flipped = [before[i] != before[i - 1] for i in range(len(before) - 1, 0, -1)]
+    expected = sum(w for w, f in zip(weights, flipped, strict=True) if f) / sum(weights)
+    assert round(expected, 3) == 0.215
+    assert flips[0] == "flip rate 21.5% (recent builds weigh more)"
 
 
 # --- thin or odd histories --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flaky_builders import failure, runs
 
-from triage.cli.flaky_cmds import failures_table
+from triage.cli.failures_view import failures_table
 from triage.flakiness.clusters import triage_build
 from triage.flakiness.model import BuildContext
 
@@ -43,7 +43,7 @@ def test_a_big_cluster_lists_tests_with_something_of_their_own_first_and_counts_
     lines = failures_table(result, "app")
     members = [line for line in lines if line.startswith("  noise ")]
     assert "C11Test" in members[0]  # the one with a history of its own, first
-    assert [m.split()[2].split(".")[3] for m in members[1:]] == [f"C{i:02d}Test" for i in range(8)]
+    assert [m.split()[3].split(".")[3] for m in members[1:]] == [f"C{i:02d}Test" for i in range(8)]
     assert "  ... and 3 more tests with nothing else to add (-v lists them)" in lines
     everything = failures_table(result, "app", verbose=True)
     assert sum(line.startswith("  noise ") for line in everything) == 12

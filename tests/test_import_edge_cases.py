@@ -85,7 +85,7 @@ def test_history_table_escapes_control_characters_and_caps_the_width(db_path, tm
     path.write_text(f'<testsuite name="s">{xml}</testsuite>', encoding="utf-8")
     run(db_path, "import", "--job", "odd", "--build", "1", str(path))
     lines = run(db_path, "history", "--job", "odd").output.splitlines()
-    assert len(lines) == 1 + len(cases)  # a name's newline did not split its row
+    assert len(lines) == 2 + len(cases)  # a name's newline did not split its row
     assert any(line.startswith("k.C.with\\nnewline ") for line in lines)
     assert any(line.startswith("k.C.with\\ttab ") for line in lines)
     assert any("\\u202e" in line for line in lines) and "\u202e" not in "".join(lines)
@@ -128,7 +128,7 @@ def test_fifos_and_symlink_loops_in_a_folder_are_passed_over(db_path, tmp_path):
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Imported j #1: 1 tests" in proc.stdout
+    assert "Imported j #1: 1 test," in proc.stdout
 
 
 def test_a_report_without_test_cases_is_stored_with_a_warning(db_path, tmp_path):
@@ -175,7 +175,7 @@ def test_manifest_lines_that_would_misimport_or_crash_are_skipped(db_path, tmp_p
     manifest.write_text(json.dumps({"build": 2, "files": ["a.xml"]}) + "\n" + json.dumps(line))
     result = run(db_path, "import", "--job", "j", "--manifest", str(manifest), expect=1)
     assert f"skipped m.jsonl:2: {says}" in result.output
-    assert "Imported 1 builds of j" in result.output and "Fix the lines named above" in result.output
+    assert "Imported 1 build of j" in result.output and "Fix the lines named above" in result.output
     history = json.loads(run(db_path, "history", "--job", "j", "--format", "json").output)
     assert [b["number"] for b in history["builds"]] == [2]
     assert [t["name"] for t in history["tests"]] == ["ok"]  # "" did not import the folder
@@ -203,11 +203,17 @@ def test_db_options_that_cannot_name_a_history_are_one_line(tmp_path, report):
     assert "Cannot create the folder of the history" in error_line(result)
 
 
-def test_reading_commands_do_not_create_a_missing_history(tmp_path):
-    typo = tmp_path / "histroy.db"
-    for args in (("db", "info"), ("history", "--job", "app")):
-        line = error_line(run(typo, *args, expect=3))
-        assert "No history at" in line and "triage import" in line
+@pytest.mark.parametrize("args", [
+    ("db", "info"), ("history", "--job", "app"), ("failures", "--job", "app"),
+    ("flaky", "--job", "app"),
+    ("mark", "--job", "app", "--build", "1", "--test", "t", "--verdict", "real"),
+    ("unmark", "--job", "app", "--build", "1", "--test", "t"),
+])
+def test_reading_commands_do_not_create_a_missing_history(tmp_path, args):
+    typo = tmp_path / "typo" / "histroy.db"  # its folder does not exist either
+    line = error_line(run(typo, *args, expect=3))
+    assert line == (f"error: No history at {typo} yet. Import or sync builds first (triage "
+                    "import / triage sync), or check --db / TRIAGE_DB.")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -275,7 +281,7 @@ def test_a_manifest_stopped_by_a_lock_says_what_landed(db_path, tmp_path, held_w
     with Store.open(db_path, timeout=0.1) as store, pytest.raises(StoreError) as caught:
         import_manifest(store, manifest, BuildInfo("j", 0), workers=0)
     assert "is locked" in caught.value.message
-    assert "The 0 builds stored before it are whole" in caught.value.message
+    assert "The builds stored before it (0) are whole" in caught.value.message
 
 
 def _open_at_once(path: str, barrier, results) -> None:

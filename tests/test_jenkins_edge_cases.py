@@ -167,7 +167,7 @@ def test_hostile_names_sync_list_and_decide_at_any_root(db_path, context_path, r
         assert "l1 a/l2#/l3%/l4 ü/deep?" in jobs
 
         deep = "l1 a/l2#/l3%/l4 ü/deep?"
-        ok = _cli("proceed", deep, "2", *server, "--param", "SMOKE=no",
+        ok = _cli("proceed", deep, "2", *server, "--yes", "--param", "SMOKE=no",
                   "--param", "TARGET=staging-us", token=token, db=db_path)
         assert ok.exit_code == 0, ok.output
         with srv.world.lock:
@@ -187,7 +187,9 @@ def test_more_than_100_builds_with_max_builds_250(db_path):
         assert first.exit_code == 0, first.output
         assert "250 builds stored" in first.output
         again = _cli(*args, "--max-builds", "250", token=srv.users["alice"], db=db_path)
-        assert "0 builds stored" in again.output and "1 requests" in again.output
+        assert "0 builds stored" in again.output and "1 request," in again.output
+        assert "note: long: 50 older builds not fetched; use --max-builds 300 to include " \
+            "them." in again.output
     assert _count(db_path, "SELECT min(number) FROM builds JOIN jobs ON jobs.id = job_id "
                            "WHERE jobs.name = 'long'") == 51
 
@@ -211,7 +213,7 @@ def test_finished_builds_are_refreshed_and_deleted_ones_kept(db_path):
             running.building, running.duration_ms = False, 9
             del job.builds[1], job.builds[2]  # deleted on the server
         again = _cli(*args, token=srv.users["alice"], db=db_path)
-        assert "1 builds stored (1 refreshed)" in again.output, again.output
+        assert "1 build stored (1 refreshed)" in again.output, again.output
     assert _count(db_path, sql) == 0
     assert _count(db_path, "SELECT count(*) FROM builds JOIN jobs ON jobs.id = job_id "
                            "WHERE jobs.name = 'life'") == 6
@@ -335,14 +337,18 @@ def test_missing_jobs_and_builds_say_what_to_type(db_path):
         # The branch as the user knows it, not as Jenkins names the job.
         typed = _cli("proceed", "org/repo one/feature/a/b", "2", *server, token=token,
                      db=db_path)
-        assert typed.exit_code == 1
+        assert typed.exit_code == 3  # not found on Jenkins (README, exit codes)
         assert typed.output.strip() == (
             f"error: No job 'org/repo one/feature/a/b' on Jenkins at {srv.url}; did you mean "
             "'org/repo one/feature%2Fa%2Fb' (a multibranch branch is named with %2F)?")
         gone = _cli("sync", *server, "--job", "team/frontend", token=token, db=db_path)
-        assert gone.exit_code == 1
-        assert "warning: team/frontend: No job 'team/frontend' on Jenkins" in gone.output
-        assert "renamed or deleted" in gone.output
+        assert gone.exit_code == 3
+        (error,) = [line for line in gone.output.splitlines() if line.startswith("error:")]
+        assert error == (f"error: No job 'team/frontend' on Jenkins at {srv.url}; did you "
+                         "mean 'team/backend'?")  # a typo: no "run sync again"
+        assert "warning" not in gone.output
+        nothing_close = _cli("sync", *server, "--job", "zzz", token=token, db=db_path)
+        assert "renamed or deleted" in nothing_close.output
         build = _cli("abort", "app", "99", *server, token=token, db=db_path)
         assert build.output.strip() == (
             f"error: app #99 is not on Jenkins at {srv.url}: it was deleted, or has not "
@@ -361,10 +367,10 @@ def test_a_login_page_error_does_not_print_the_whole_tree_query(db_path):
 
 def test_a_text_parameter_with_line_breaks_is_confirmed_on_one_line(db_path):
     with serve() as srv:
-        result = _cli("proceed", "app", "4", "--server", srv.url, "--user", "alice",
+        result = _cli("proceed", "app", "4", "--server", srv.url, "--user", "alice", "--yes",
                       token=srv.users["alice"], db=db_path)
     assert result.exit_code == 0, result.output
-    (line,) = result.output.strip().splitlines()
+    (line,) = result.stdout.strip().splitlines()  # stderr lists the failures --yes overrode
     assert 'NOTES="line1\\nline2"' in line and "NAME=world" in line and "SMOKE=true" in line
 
 
@@ -393,12 +399,14 @@ def test_the_token_never_shows_in_any_output_even_verbose(db_path, tmp_path):
         for fault in ("login_page", "error", "drop"):
             getattr(srv.faults, fault)()
             outputs.append(_cli("pending", *server, token=token, db=db_path).output)
-            outputs.append(_cli("proceed", "app", "4", *server, token=token, db=db_path).output)
+            outputs.append(_cli("proceed", "app", "4", *server, "--yes", token=token,
+                                db=db_path).output)
             srv.faults.clear()
         outputs.append(_cli("proceed", "team/backend", "2", *server[:2], "--user", "carol",
                             "--verbose", token=srv.users["carol"], db=db_path).output)
         outputs.append(_cli("sync", *server, token=token + "x", db=db_path).output)
-        outputs.append(_cli("proceed", "app", "4", *server, token=token, db=db_path).output)
+        outputs.append(_cli("proceed", "app", "4", *server, "--yes", token=token,
+                            db=db_path).output)
         sent = {r.headers.get("Authorization") for r in srv.requests}
     # The token did travel (Basic auth), so its absence below means something.
     assert "Basic " + base64.b64encode(f"alice:{token}".encode()).decode() in sent
@@ -411,7 +419,7 @@ def test_ctrl_c_while_a_proceed_is_out_says_it_may_have_landed_and_records_it(db
     with serve() as srv:
         gate = threading.Event()
         held = srv.faults.latency(glob="*/proceed", release=gate)
-        proc = _triage("proceed", "app", "4", "--server", srv.url, "--user", "alice",
+        proc = _triage("proceed", "app", "4", "--yes", "--server", srv.url, "--user", "alice",
                        "--db", str(db_path), env_token=srv.users["alice"],
                        start_new_session=True)
         try:
@@ -424,7 +432,7 @@ def test_ctrl_c_while_a_proceed_is_out_says_it_may_have_landed_and_records_it(db
         with srv.world.lock:
             assert not srv.world.job("app").build(4).building  # Jenkins applied it after all
     assert proc.returncode == 130, (out, err)
-    assert err.strip().splitlines() == [
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
         "error: Interrupted while sending the proceed of app #4: Jenkins may or may not have "
         "it. Check `triage pending` before trying again."]
     assert _count(db_path, "SELECT count(*) FROM decisions WHERE outcome = 'unknown'") == 1
@@ -459,11 +467,11 @@ def test_pending_for_a_missing_job_still_lists_the_others():
         url = srv.url
         result = _cli("pending", "--server", url, "--user", "alice", "--job", "nope",
                       "--job", "app", "--format", "json", token=srv.users["alice"])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # what was not found is the only problem
     lines = result.output.splitlines()
     assert lines[0].startswith(f"warning: {url}: No job 'nope' on Jenkins")
-    assert lines[-1] == ("error: Some of what you asked for could not be read (see the "
-                         "warnings above); the list shows the rest.")
+    assert lines[-1] == ("error: 1 job named could not be found on Jenkins (see the warnings "
+                         "above); the list shows the rest.")
     listed = json.loads("\n".join(lines[1:-1]))
     assert [(p["job"], p["build"]) for p in listed] == [("app", 4)]
 

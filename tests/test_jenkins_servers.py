@@ -40,22 +40,32 @@ def test_keyring_wins_then_the_environment(memory_keyring, monkeypatch):
     servers.add(_server(), "from-keyring")
     monkeypatch.setenv("TRIAGE_JENKINS_TOKEN", "from-env")
     assert servers.token_for(servers.resolve_one("ci")) == "from-keyring"
-    servers.add(_server(name="other", user="bob"), None)
+    servers.add(_server(name="other", url="https://other.example/", user="bob"), None)
     assert servers.token_for(servers.resolve_one("other")) == "from-env"
 
 
 def test_without_a_keyring_a_token_cannot_be_stored():
-    with pytest.raises(ConfigError, match="set TRIAGE_JENKINS_TOKEN instead"):
+    with pytest.raises(ConfigError, match="cannot be stored .tokens never go to a plain file.: "
+                       "set TRIAGE_JENKINS_TOKEN"):
         servers.add(_server(), "s3cret")
     assert not servers.config_path().exists()
 
 
-def test_missing_token_names_both_fixes():
+def test_missing_token_names_both_fixes(memory_keyring):
     servers.add(_server(), None)
     with pytest.raises(ConfigError) as info:
         servers.client_for(servers.resolve_one("ci"))
     assert "triage servers add ci" in info.value.message
     assert "TRIAGE_JENKINS_TOKEN" in info.value.message
+
+
+def test_missing_token_without_a_keyring_gives_advice_that_can_be_followed():
+    servers.add(_server(token_env="CI_TOKEN"), None)
+    with pytest.raises(ConfigError) as info:
+        servers.client_for(servers.resolve_one("ci"))
+    assert info.value.message == (
+        "No API token for 'alice' on ci: no OS keyring here, so set CI_TOKEN to the token in "
+        "the environment of the command.")
 
 
 def test_server_spec_is_a_name_or_a_url():

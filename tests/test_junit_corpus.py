@@ -1,18 +1,20 @@
 """The real-world corpus in shared/corpus/junit, read in place, against its MANIFEST.tsv.
 
 The manifest's expected_* numbers count `<testcase>` elements holding a `<failure>`, `<error>`
-or `<skipped>` (before any retry merging), which is `ElementCounts`. Where a source project
-counts differently (README "Verification summary"), EXCEPTIONS asserts our documented merged
-view instead, with the reason.
+or `<skipped>` (before any retry merging), which is `ElementCounts`. Where the manifest leaves
+a number empty (the source project does not assert it), VERIFY.tsv's element count from the
+corpus's own check run (`etree_*`) is the expectation, so no file is compared `{} == {}`.
+Where a source project counts differently (README "Verification summary"), EXCEPTIONS asserts
+our documented merged view instead, with the reason.
+
+The cases come from tests/fixtures/corpus_files.txt, so each one is collected, and shown
+skipped, without the corpus; `test_corpus_is_complete` keeps that list equal to the manifest.
 """
 
 from __future__ import annotations
 
-import csv
-import os
-
 import pytest
-from support import CORPUS, needs_corpus
+from support import CORPUS, corpus_cases, corpus_files, corpus_table, needs_corpus
 
 from triage.domain import Outcome
 from triage.errors import HostileXmlError, MalformedReportError, NotJUnitError, ReportError
@@ -21,17 +23,8 @@ from triage.junit.build import OutcomeCounts
 
 pytestmark = needs_corpus
 
-
-def _manifest() -> list[dict[str, str]]:
-    if not (CORPUS / "MANIFEST.tsv").is_file() and not os.environ.get("CI"):
-        return []
-    with open(CORPUS / "MANIFEST.tsv", encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
-ROWS = _manifest()
-WELL = [r for r in ROWS if not r["file"].startswith("malformed/")]
-MALFORMED = [r for r in ROWS if r["file"].startswith("malformed/")]
+WELL = corpus_cases(exclude="malformed/")
+MALFORMED = corpus_cases("malformed/")
 
 # file -> (reason, our merged counts as OutcomeCounts fields)
 EXCEPTIONS = {
@@ -65,20 +58,39 @@ EXCEPTIONS = {
 }
 
 
-def _expected(row: dict[str, str]) -> dict[str, int]:
-    columns = {"expected_tests": "testcases", "expected_failures": "with_failure",
-               "expected_errors": "with_error", "expected_skipped": "with_skipped"}
-    return {ours: int(row[col]) for col, ours in columns.items() if row[col] != ""}
+# ElementCounts field -> (MANIFEST.tsv column, VERIFY.tsv column counting the same elements)
+COLUMNS = {
+    "testcases": ("expected_tests", "etree_testcases"),
+    "with_failure": ("expected_failures", "etree_cases_with_failure"),
+    "with_error": ("expected_errors", "etree_cases_with_error"),
+    "with_skipped": ("expected_skipped", "etree_cases_with_skipped"),
+}
+
+
+def _expected(name: str) -> dict[str, int]:
+    """Return every count: the manifest's where it has one, VERIFY.tsv's element count else."""
+    row, verify = corpus_table("MANIFEST.tsv")[name], corpus_table("VERIFY.tsv")[name]
+    return {ours: int(row[manifest] if row[manifest] != "" else verify[checked])
+            for ours, (manifest, checked) in COLUMNS.items()}
 
 
 def test_corpus_is_complete():
+    listed = corpus_table("MANIFEST.tsv")
+    assert set(corpus_files()) == set(listed)  # the committed case list is the manifest's
     assert len(WELL) == 183
     assert len(MALFORMED) == 18
-    assert set(EXCEPTIONS) <= {r["file"] for r in WELL}
+    assert set(EXCEPTIONS) <= set(corpus_files()) - set(corpus_files("malformed/"))
+    verified = corpus_table("VERIFY.tsv")
+    assert set(verified) >= set(listed)
+    # VERIFY.tsv fills what the manifest leaves empty: every file has all four numbers.
+    empty = [n for n in listed if all(listed[n][m] == "" for m, _ in COLUMNS.values())]
+    assert empty and all(verified[n]["etree"] == "ok" for n in empty
+                         if not n.startswith("malformed/"))
 
 
-@pytest.mark.parametrize("row", WELL, ids=[r["file"] for r in WELL])
-def test_every_wellformed_file_reads_and_matches_manifest(row):
+@pytest.mark.parametrize("name", WELL)
+def test_every_wellformed_file_reads_and_matches_manifest(name):
+    row = corpus_table("MANIFEST.tsv")[name]
     report = read_file(CORPUS / row["file"])
     merged = merge_results(report.results)
     assert len({r.key for r in merged}) == len(merged)
@@ -89,13 +101,14 @@ def test_every_wellformed_file_reads_and_matches_manifest(row):
         _reason, fields = EXCEPTIONS[row["file"]]
         assert OutcomeCounts.of(merged) == OutcomeCounts(**fields)
         return
-    expected = _expected(row)
-    got = {name: getattr(report.counts, name) for name in expected}
-    assert got == expected
+    expected = _expected(name)
+    got = {field: getattr(report.counts, field) for field in expected}
+    assert got == expected and len(expected) == 4
 
 
-@pytest.mark.parametrize("row", MALFORMED, ids=[r["file"] for r in MALFORMED])
-def test_every_malformed_file_gives_one_line_report_error(row):
+@pytest.mark.parametrize("name", MALFORMED)
+def test_every_malformed_file_gives_one_line_report_error(name):
+    row = corpus_table("MANIFEST.tsv")[name]
     path = CORPUS / row["file"]
     with pytest.raises(ReportError) as info:
         read_file(path)
@@ -114,10 +127,10 @@ def test_every_malformed_file_gives_one_line_report_error(row):
 
 def test_malformed_split_is_fifteen_broken_three_not_junit_one_hostile():
     kinds = {}
-    for row in MALFORMED:
+    for name in corpus_files("malformed/"):
         with pytest.raises(ReportError) as info:
-            read_file(CORPUS / row["file"])
-        kinds[row["file"]] = type(info.value)
+            read_file(CORPUS / name)
+        kinds[name] = type(info.value)
     assert sum(k is NotJUnitError for k in kinds.values()) == 3
     # testXxe-xxe.xml is both not well-formed and hostile: refused before it is parsed
     assert kinds["malformed/junit-plugin/testXxe-xxe.xml"] is HostileXmlError

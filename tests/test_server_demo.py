@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import requests
+from support import readline_within
 
 from tests.test_server_support import MORNING, Clock, demo, get_json, running
 from triage.jenkins.server import bench_world, demo_world, inbox_world
@@ -174,10 +175,10 @@ def test_triage_demo_serves_until_ctrl_c():
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
     )
     try:
-        first = proc.stdout.readline()
+        first = readline_within(proc)
         assert first.startswith("Sample Jenkins running at http://127.0.0.1:"), first
         url = first.rsplit(" ", 1)[-1].strip()
-        lines = [proc.stdout.readline() for _ in range(4)]
+        lines = [readline_within(proc) for _ in range(4)]
         assert "alice (admin)" in lines[0] and "Ctrl+C" in lines[3]
         token = lines[0].split()[-1]
         data = requests.get(url + "api/json", auth=("alice", token), timeout=10).json()

@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from tests.test_server_support import demo_srv_fixture, get, running  # noqa: F401
+from tests.test_server_support import demo_srv_fixture, get, post, running  # noqa: F401
 from triage.jenkins.server import Faults
 
 
@@ -73,10 +73,16 @@ def test_latency_holds_until_released(srv):
 
 def test_method_filter_and_remove(srv):
     fault = srv.faults.error(500, method="POST")
-    assert get(srv, "api/json").status_code == 200
+    assert get(srv, "api/json").status_code == 200  # a GET does not match
+    assert post(srv, "job/app/120/input/Nope/abort").status_code == 500  # a POST does
+    assert fault.hits == 1
     srv.faults.remove(fault)
+    # Removed: the same POST reaches Jenkins (no such input: 404), the fault is not hit.
+    assert post(srv, "job/app/120/input/Nope/abort").status_code == 404
+    assert fault.hits == 1
+    other = srv.faults.error(502)
     srv.faults.clear()
-    assert fault.hits == 0
+    assert get(srv, "api/json").status_code == 200 and other.hits == 0
 
 
 def test_unknown_fault_kind_is_refused():

@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+from support import readline_within
 
 from triage.domain import Attempt, BuildInfo, Outcome, TestResult
 from triage.errors import NotFoundError, StoreError
@@ -147,7 +148,7 @@ def test_kill_mid_import_leaves_history_without_that_build(db_path):
         text=True,
     )
     try:
-        assert proc.stdout.readline().strip() == "MIDWAY"
+        assert readline_within(proc).strip() == "MIDWAY"
         proc.kill()
     finally:
         proc.wait(timeout=30)

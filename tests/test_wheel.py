@@ -52,5 +52,5 @@ def test_wheel_holds_no_tests(wheel):
 def test_wheel_declares_both_entry_points(wheel):
     (entry_points,) = [n for n in wheel.namelist() if n.endswith(".dist-info/entry_points.txt")]
     text = wheel.read(entry_points).decode()
-    assert "[console_scripts]\ntriage = triage.cli:main" in text
+    assert "[console_scripts]\ntriage = triage.__main__:run" in text
     assert "[gui_scripts]\nflaky-triage = triage.__main__:gui" in text

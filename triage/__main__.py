@@ -1,4 +1,8 @@
-"""`python -m triage`, and the entry point of the PyInstaller bundle (packaging/)."""
+"""`python -m triage`, the `triage` console script and the PyInstaller bundle's entry point.
+
+Ctrl+C while the command line itself is still being imported is a cancel like any other: one
+line and exit code 130, not a traceback (the click group handles it from there on).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ def run(argv: list[str] | None = None) -> None:
     # executable again: freeze_support() makes it the worker (and exits) instead of a second
     # CLI, so it must come before anything else.
     multiprocessing.freeze_support()
-    from triage.cli import main
-
+    try:
+        from triage.cli import main
+    except KeyboardInterrupt:
+        sys.stderr.write("error: Cancelled.\n")
+        raise SystemExit(130) from None
     main(argv)
 
 

@@ -1,29 +1,31 @@
-"""Builds needing attention, and proceed/abort decisions on paused input steps.
+"""Proceed/abort decisions on paused input steps, and the safety check before a proceed.
 
-Reference: /work/shared/reference/jenkins-api.md, sections 1.2-1.7, 2.3-2.4 and traps 1-8.
+Reference: /work/shared/reference/jenkins-api.md, sections 1.2-1.7, 2.4-2.5 and traps 1-8.
+Listing what needs attention lives in `triage.attention` (its names are re-exported here).
 
-Listing is cheap: one request per folder level lists every job with its newest builds, their
-results, test counts and pending inputs (`tree=` ignores visibility, so the InputAction fields
-come inline, section 0). Extra requests happen only per *paused* build: the pause time from
-Stage View, and the wfapi fallback on input-step plugins older than 466.v6d0a_5df34f81.
-
-How long a build has waited: Stage View's paused stage (`status: PAUSED_PENDING_INPUT`) carries
-`pauseDurationMillis`, measured on the server's clock up to its "now" (`endTimeMillis` of a
-running run), so it is exact and free of clock skew (`wait_source="wfapi"`). Jenkins exposes
-no other pause time in JSON (the console marks the pause, section 1.7, but without a time).
-Without a paused stage we show the time since the build started, an upper bound, taken from
-the server's clock when Stage View answers and from ours otherwise (`"build-start"`).
+A decision is prepared first (the input chosen, every parameter given a value), so a face can
+show what would be sent and ask for confirmation, then sent and recorded whatever Jenkins
+answers. `decide` does both; `blocking_failures` is the check before a proceed, and
+`build_after` says what became of the build.
 """
 
 from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from itertools import repeat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
+from triage.attention import (  # noqa: F401 (re-exported: callers import them from here)
+    RED,
+    attention,
+    listings,
+    paused_as_dict,
+    paused_builds,
+    paused_details,
+    pending_inputs_as_dicts,
+)
 from triage.errors import (
     AmbiguousInput,
     Cancelled,
@@ -36,144 +38,65 @@ from triage.errors import (
     JenkinsUnreachable,
     StoreError,
 )
+from triage.flakiness.model import NOISE, REAL
 from triage.jenkins import JenkinsSource
 from triage.jenkins import inputs as input_contract
-from triage.jenkins.model import (
-    AttentionBuild,
-    BuildState,
-    JobBuilds,
-    Pause,
-    PausedBuild,
-    PendingInput,
-)
-from triage.progress import NullReporter, Reporter
+from triage.jenkins.model import PendingInput
 from triage.store import decisions as decision_store
+from triage.store import evidence as stored_evidence
+from triage.store import verdicts as stored_verdicts
 from triage.store.db import Store
+from triage.triage_build import triage
 
-RED = ("UNSTABLE", "FAILURE")
-
-
-def listings(source: JenkinsSource, jobs: Iterable[str] | None, recent: int,
-             reporter: Reporter | None = None) -> list[JobBuilds]:
-    """Return each job's newest `recent` builds: all jobs in few requests, or the named ones.
-
-    With a reporter, a named job Jenkins does not have is warned about and the others are
-    still listed; without one, it raises.
-    """
-    if not jobs:
-        return list(source.walk(builds=recent))
-    found = []
-    for job in jobs:
-        try:
-            listing = source.job_builds(job, recent)
-        except JenkinsNotFound as exc:
-            if reporter is None:
-                raise
-            reporter.warn(f"{source.name}: {exc.message}")
-            continue
-        if listing.job.is_folder:  # a folder or multibranch project: every job below it
-            found.extend(source.walk(job, builds=recent))
-        else:
-            found.append(listing)
-    return found
-
-
-def attention(source: JenkinsSource, jobs: Iterable[str] | None = None,
-              recent: int = 10, reporter: Reporter | None = None) -> list[AttentionBuild]:
-    """Return builds paused at an input, and red finished builds newer than the last green one.
-
-    A red build older than a later SUCCESS no longer needs anyone; a running build's `result`
-    may already be set (trap 15), so only `building` decides whether it finished.
-    """
-    found = []
-    for listing in listings(source, jobs, recent, reporter):
-        for state in _resolved(source, listing):
-            if state.info.building:
-                if state.inputs:
-                    found.append(AttentionBuild(state, "paused"))
-                continue
-            if state.info.result == "SUCCESS":
-                break  # builds come newest first
-            if state.info.result in RED:
-                found.append(AttentionBuild(state, state.info.result))
-    return found
-
-
-def _resolved(source: JenkinsSource, listing: JobBuilds) -> Iterable[BuildState]:
-    """Yield the listing's builds, reading inputs per build where the listing could not."""
-    for state in listing.builds:
-        if state.info.building and state.inputs is None:
-            found = source.pending_inputs(state.info.job, state.info.number)
-            state = replace(state, inputs=found)
-        yield state
-
-
-def paused_builds(sources: Iterable[JenkinsSource], jobs: Iterable[str] | None = None,
-                  recent: int = 10, reporter: Reporter | None = None,
-                  with_wait: bool = True) -> list[PausedBuild]:
-    """Return every build waiting at an input step, oldest wait first."""
-    reporter = reporter or NullReporter()
-    found = []
-    for source in sources:
-        try:
-            items = [a.state for a in attention(source, jobs, recent, reporter)
-                     if a.reason == "paused"]
-            # One Stage View request per paused build for its wait: done side by side.
-            with ThreadPoolExecutor(4, thread_name_prefix="pending") as pool:
-                found.extend(pool.map(_paused, repeat(source), items, repeat(with_wait),
-                                      repeat(reporter)))
-        except JenkinsError as exc:
-            reporter.warn(f"{source.name}: {exc.message}")
-    return sorted(found, key=lambda p: (-(p.waited_ms or 0), p.job, p.number))
-
-
-def _paused(source: JenkinsSource, state: BuildState, with_wait: bool,
-            reporter: Reporter) -> PausedBuild:
-    info = state.info
-    pause = Pause(None, None, "unknown")
-    if with_wait:
-        try:
-            pause = source.pause(info.job, info.number)
-        except JenkinsError as exc:  # the wait is a detail: the paused build is still listed
-            reporter.warn(f"{source.name}: {exc.message}")
-    if with_wait and pause.source == "unknown" and info.timestamp_ms:
-        # No Stage View: our clock against the build's start, an upper bound.
-        waited = max(0, int(time.time() * 1000) - info.timestamp_ms)
-        pause = Pause(None, waited, "build-start")
-    return PausedBuild(
-        server=source.name, job=info.job, number=info.number, url=info.url,
-        inputs=tuple(state.inputs or ()), failures=state.fail_count,
-        started_ms=info.timestamp_ms, paused_ms=pause.since_ms, waited_ms=pause.waited_ms,
-        wait_source=pause.source,
-    )
+ACTIONS = ("proceed", "abort")
 
 
 def choose_input(pending: tuple[PendingInput, ...], wanted: str | None,
                  job: str, number: int) -> PendingInput:
-    """Pick the input to decide; refuse to guess among several (the issue's rule)."""
+    """Pick the input to decide: by id, Jenkinsfile id, message, or a unique id prefix.
+
+    Never guesses among several: with more than one pending input (or an ambiguous prefix)
+    the caller must say which, and is told the candidates.
+    """
     where = f"{job} #{number}"
-    if wanted:
-        found = input_contract.find_input(pending, wanted)
-        if found is None:
-            raise ConfigError(f"No pending input {wanted!r} on {where}; pending: "
+    if not wanted:
+        if len(pending) > 1:
+            raise AmbiguousInput(f"{where} waits for {len(pending)} inputs; choose one with "
+                                 f"--input: {_describe(pending)}.")
+        return pending[0]
+    found = input_contract.match_inputs(pending, wanted)
+    if not found:
+        raise JenkinsNotFound(f"No pending input {wanted!r} on {where}; pending: "
                               f"{_describe(pending)}.")
-        return found
-    if len(pending) > 1:
-        raise AmbiguousInput(f"{where} waits for {len(pending)} inputs; choose one with "
-                             f"--input: {_describe(pending)}.")
-    return pending[0]
+    if len(found) > 1:
+        raise AmbiguousInput(f"{wanted!r} matches {len(found)} inputs of {where}: "
+                             f"{_describe(found)}; give more of the id.")
+    return found[0]
 
 
-def _describe(pending: tuple[PendingInput, ...]) -> str:
+def _describe(pending) -> str:
     return "; ".join(f"{p.id} ({p.message!r})" for p in pending) or "none"
 
 
-def decide(source: JenkinsSource, store: Store, job: str, number: int, action: str,
-           wanted: str | None = None, params: Mapping[str, str] | None = None,
-           who: str | None = None) -> decision_store.Decision:
-    """Proceed or abort one pending input and record the decision, whatever Jenkins answers."""
-    if action not in ("proceed", "abort"):
+@dataclass(frozen=True)
+class Prepared:
+    """A decision ready to send: the chosen input and the value of every parameter."""
+
+    job: str
+    number: int
+    action: str  # "proceed" | "abort"
+    input: PendingInput
+    values: dict[str, Any]  # what is sent (passwords included)
+    public: dict[str, Any]  # what may be shown and stored (passwords left out)
+
+
+def prepare(source: JenkinsSource, job: str, number: int, action: str,
+            wanted: str | None = None, params: Mapping[str, str] | None = None) -> Prepared:
+    """Read the build's pending inputs and prepare `action` on one; nothing is sent."""
+    if action not in ACTIONS:
         raise ConfigError(f"Unknown action {action!r}; use proceed or abort.")
+    if params and action != "proceed":
+        raise ConfigError("--param is only for proceed; abort takes no parameters.")
     pending = source.pending_inputs(job, number)
     if not pending:
         raise _not_waiting(source, job, number)
@@ -181,17 +104,21 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
     values = {}
     if action == "proceed":
         values = input_contract.parameter_values(chosen.parameters, params or {})
-    elif params:
-        raise ConfigError("--param is only for proceed; abort takes no parameters.")
-    paused_ms = _pause_time(source, job, number)
+    return Prepared(job, number, action, chosen, values,
+                    input_contract.public_values(chosen.parameters, values))
+
+
+def send(source: JenkinsSource, store: Store, prepared: Prepared, who: str | None = None,
+         clock: Callable[[], float] = time.time) -> decision_store.Decision:
+    """Send a prepared decision once and record it, whatever Jenkins answers."""
+    job, number, action, chosen = prepared.job, prepared.number, prepared.action, prepared.input
     record = decision_store.Decision(
         server=source.name, job=job, build=number, input_id=chosen.id, action=action,
-        at=int(time.time() * 1000), message=chosen.message,
-        parameters=input_contract.public_values(chosen.parameters, values),
-        who=who, paused_at=paused_ms)
+        at=int(clock() * 1000), message=chosen.message, parameters=prepared.public,
+        who=who, paused_at=_pause_time(source, job, number))
     try:
         if action == "proceed":
-            source.proceed(job, number, chosen, values)
+            source.proceed(job, number, chosen, prepared.values)
         else:
             source.abort(job, number, chosen)
     except InputAlreadyDecided:
@@ -220,6 +147,81 @@ def decide(source: JenkinsSource, store: Store, job: str, number: int, action: s
             "not have it. Check `triage pending` before trying again.") from None
     _record(store, record)
     return record
+
+
+def decide(source: JenkinsSource, store: Store, job: str, number: int, action: str,
+           wanted: str | None = None, params: Mapping[str, str] | None = None,
+           who: str | None = None,
+           clock: Callable[[], float] = time.time) -> decision_store.Decision:
+    """Proceed or abort one pending input and record the decision (`prepare`, then `send`)."""
+    return send(source, store, prepare(source, job, number, action, wanted, params), who, clock)
+
+
+@dataclass(frozen=True)
+class BuildAfter:
+    """What became of a build after a decision, as Jenkins says it right after."""
+
+    building: bool
+    result: str | None
+    waiting: tuple[PendingInput, ...]  # inputs still pending (parallel branches)
+
+    def describe(self) -> str:
+        if self.waiting:
+            ids = ", ".join(p.id for p in self.waiting)
+            count = len(self.waiting)
+            return (f"the build goes on waiting at {count} other input"
+                    f"{'' if count == 1 else 's'} ({ids})")
+        if not self.building:
+            return f"the build ended {self.result or 'without a result'}"
+        return "the build goes on"
+
+
+def build_after(source: JenkinsSource, job: str, number: int) -> BuildAfter | None:
+    """Read the build once more after a decision; None if Jenkins cannot say right now."""
+    try:
+        state = source.build(job, number)
+        waiting = source.pending_inputs(job, number) if state.info.building else ()
+    except JenkinsError:
+        return None
+    return BuildAfter(state.info.building, state.info.result, tuple(waiting))
+
+
+@dataclass(frozen=True)
+class BlockingFailure:
+    """A failure of a paused build that speaks against proceeding."""
+
+    test: str  # classname.name
+    suggestion: str  # the engine's: real, noise or unsure
+    verdict: str | None  # the human mark on this failure, if any
+    reason: str  # why it blocks: the mark (who, note) or the engine's first reason
+    verdict_by: str | None = None
+    verdict_note: str | None = None
+
+
+def blocking_failures(store: Store, server: str, job: str, number: int) -> list[BlockingFailure]:
+    """Return the build's failures marked real, or suggested real and not marked noise.
+
+    The check both faces run before a proceed. Raises NotFoundError when the build is not in
+    the history (nothing is known about its failures then).
+    """
+    result = triage(store, job, number, server)
+    build_id = stored_evidence.build_row(store, job, number, server).id
+    marks = {row.test_id: row for row in stored_verdicts.for_build(store, build_id)}
+    found = []
+    for item in result.failures:
+        verdict = item.failure.own_verdict
+        if verdict == NOISE or (verdict is None and item.suggestion != REAL):
+            continue
+        mark = marks.get(item.failure.test_id)
+        if verdict == REAL and mark is not None:
+            by = f" by {mark.who}" if mark.who else ""
+            reason = f"marked real{by}" + (f": {mark.note}" if mark.note else "")
+        else:
+            reason = item.reasons[0] if item.reasons else "suggested real"
+        found.append(BlockingFailure(
+            item.failure.test, item.suggestion, verdict, reason,
+            mark.who if mark else None, mark.note if mark else None))
+    return found
 
 
 def _record(store: Store, record: decision_store.Decision) -> None:
@@ -251,22 +253,3 @@ def _not_waiting(source: JenkinsSource, job: str, number: int) -> JenkinsError:
         now = f"it finished {state.info.result or 'without a result'}"
     by = f" (last approved by {state.approver})" if state.approver else ""
     return InputAlreadyDecided(f"{job} #{number} is not waiting for any input: {now}{by}.")
-
-
-def paused_as_dict(paused: PausedBuild) -> dict:
-    """Return a paused build as plain JSON data (`triage pending --format json`)."""
-    return {
-        "server": paused.server, "job": paused.job, "build": paused.number, "url": paused.url,
-        "started_ms": paused.started_ms, "paused_ms": paused.paused_ms,
-        "waited_ms": paused.waited_ms, "wait_source": paused.wait_source,
-        "failures": paused.failures,
-        "inputs": [{
-            "id": p.id, "message": p.message, "ok": p.ok, "cancel": p.cancel,
-            "submitter": p.submitter,
-            "parameters": [{
-                "name": d.name, "type": d.type, "description": d.description,
-                "default": None if d.is_password else d.default,
-                "choices": list(d.choices) if d.choices is not None else None,
-            } for d in p.parameters],
-        } for p in paused.inputs],
-    }

@@ -122,6 +122,8 @@ class JenkinsForbidden(JenkinsError):
 class JenkinsNotFound(JenkinsError):
     """404: no such job, build, report or input."""
 
+    exit_code = 3
+
 
 class JenkinsServerError(JenkinsError):
     """5xx from Jenkins."""
@@ -143,5 +145,11 @@ class InputRefused(JenkinsError):
     """Jenkins refused the decision (400 with X-Error, e.g. not an allowed submitter)."""
 
 
+class InputsUnreadable(JenkinsError):
+    """Neither the input step's export nor Stage View says which inputs a build waits for."""
+
+
 class AmbiguousInput(JenkinsError):
-    """Several inputs are pending and the caller did not say which one."""
+    """Several inputs are pending and the caller did not say which one (a usage error)."""
+
+    exit_code = 2

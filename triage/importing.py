@@ -204,7 +204,7 @@ def import_manifest(
             reporter.advance()
     except StoreError as exc:
         raise StoreError(
-            f"{exc.message} The {len(summary.imported)} builds stored before it are whole; "
+            f"{exc.message} The builds stored before it ({len(summary.imported)}) are whole; "
             "importing the manifest again replaces them.",
             details=exc.details,
         ) from exc

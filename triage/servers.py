@@ -2,9 +2,14 @@
 
 `servers.json` in the configuration folder (`triage.config.config_dir()`, TRIAGE_CONFIG_DIR)
 keeps name, URL, user and connection options. The API token never goes there, nor into the
-history or a log: it lives in the OS keyring (service "flaky-triage", account "NAME:USER"), or,
-where no keyring backend exists (CI, containers), in the TRIAGE_JENKINS_TOKEN environment
-variable.
+history, a log or any other plain file: it lives in the OS keyring (service "flaky-triage",
+account "NAME:USER"), or, where no keyring backend exists (CI, containers), in an environment
+variable: the one the server names (`token_env`, so two servers can have two tokens), else
+TRIAGE_JENKINS_TOKEN. A keyring backend that writes plain files (keyrings.alt's
+PlaintextKeyring) counts as none.
+
+A server is its normalised URL (`triage.identity`): a configured name and its URL are one
+server, in the configuration (one name per URL) and in the history (`history_name`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import keyring.errors
 
 from triage.config import config_dir
 from triage.errors import ConfigError
-from triage.jenkins import urls
+from triage.identity import looks_like_url, normalise_url
 from triage.jenkins.client import JenkinsClient
 from triage.jenkins.http import HttpSettings
 
@@ -40,6 +45,12 @@ class ServerConfig:
     artifacts: dict[str, str] = field(default_factory=dict)
     # job (or folder prefix) -> git remote URL of the job's own repository (facts.pick_revision)
     remotes: dict[str, str] = field(default_factory=dict)
+    # The environment variable holding this server's token when there is no keyring.
+    token_env: str | None = None
+
+    @property
+    def token_variable(self) -> str:
+        return self.token_env or TOKEN_ENV
 
 
 def config_path() -> Path:
@@ -76,20 +87,53 @@ def save(servers: dict[str, ServerConfig]) -> None:
 
 
 def add(server: ServerConfig, token: str | None) -> str:
-    """Save `server` and store its token; return where the token went ("keyring" or "env")."""
-    server.url = urls.normalise_base(server.url)
+    """Save `server` and store its token; return where the token went ("keyring" or "env").
+
+    One name per server: a URL another configured name already has is refused.
+    """
+    server.url = normalise_url(server.url)
+    if server.token_env is not None:
+        check_variable_name(server.token_env)
     servers = load()
+    for other in servers.values():
+        if other.name != server.name and _same_url(other.url, server.url):
+            raise ConfigError(
+                f"{server.url} is already configured as {other.name!r}; one server has one "
+                f"name: use {other.name!r}, or `triage servers remove {other.name}` first.")
     servers[server.name] = server
     where = "env"
     if token:
         if not keyring_usable():
-            raise ConfigError(
-                f"No OS keyring is available to store the token; set {TOKEN_ENV} instead "
-                "and add the server without a token.")
+            raise ConfigError(no_keyring_advice(server))
         keyring.set_password(KEYRING_SERVICE, _account(server), token)
         where = "keyring"
     save(servers)
     return where
+
+
+def no_keyring_advice(server: ServerConfig) -> str:
+    """Say where the token must come from when no OS keyring can keep it."""
+    return (f"No OS keyring is available here, so the token cannot be stored (tokens never go "
+            f"to a plain file): set {server.token_variable} to the API token of "
+            f"{server.user or 'the user'} in the environment of each triage command"
+            + ("" if server.token_env else
+               "; with several servers, give each its own variable with --token-env NAME")
+            + ".")
+
+
+def check_variable_name(name: str) -> str:
+    if not name or not (name[0].isalpha() or name[0] == "_") or not all(
+            c.isalnum() or c == "_" for c in name) or not name.isascii():
+        raise ConfigError(f"--token-env {name!r} is not an environment variable name; use "
+                          "letters, digits and _, e.g. CI_EU_TOKEN.")
+    return name
+
+
+def _same_url(a: str, b: str) -> bool:
+    try:
+        return normalise_url(a) == normalise_url(b)
+    except ConfigError:
+        return False
 
 
 def remove(name: str) -> None:
@@ -106,15 +150,28 @@ def remove(name: str) -> None:
 
 
 def keyring_usable() -> bool:
-    """True when a real keyring backend exists (the `fail` backend has priority 0)."""
+    """True when a real keyring backend exists: not the `fail` one (priority 0), and not one
+    that keeps passwords in a plain file."""
     try:
-        return keyring.get_keyring().priority > 0
+        backend = keyring.get_keyring()
+        if backend.priority <= 0:
+            return False
+        chain = getattr(backend, "backends", None) or [backend]
+        return not any(_plain_file(b) for b in chain)
     except Exception:  # a broken backend is the same as none for us
         return False
 
 
+PLAIN_FILE_BACKENDS = frozenset({"keyrings.alt.file.PlaintextKeyring"})
+
+
+def _plain_file(backend) -> bool:
+    kind = type(backend)
+    return f"{kind.__module__}.{kind.__qualname__}" in PLAIN_FILE_BACKENDS
+
+
 def token_for(server: ServerConfig) -> str | None:
-    """Return the server's API token: keyring first, then TRIAGE_JENKINS_TOKEN."""
+    """Return the server's API token: keyring first, then its environment variable."""
     if server.user and keyring_usable():
         try:
             token = keyring.get_password(KEYRING_SERVICE, _account(server))
@@ -122,7 +179,7 @@ def token_for(server: ServerConfig) -> str | None:
             token = None
         if token:
             return token
-    return os.environ.get(TOKEN_ENV) or None
+    return os.environ.get(server.token_variable) or None
 
 
 def _account(server: ServerConfig) -> str:
@@ -133,7 +190,7 @@ def resolve(spec: str | None, user: str | None = None) -> list[ServerConfig]:
     """Return the servers `--server` names: a configured name, a URL, or all when None.
 
     A URL is used ad hoc with `--user` and TRIAGE_JENKINS_TOKEN; its name (in the history too)
-    is the URL with a trailing slash, unless it is a configured server's URL.
+    is the normalised URL, unless it is a configured server's URL: then it is that server.
     """
     servers = load()
     if spec is None:
@@ -146,11 +203,10 @@ def resolve(spec: str | None, user: str | None = None) -> list[ServerConfig]:
         if user:
             server.user = user
         return [server]
-    if "://" in spec:
-        base = urls.normalise_base(spec)
-        # The URL of a configured server is that server: its builds keep one name in the history.
+    if looks_like_url(spec):
+        base = normalise_url(spec)
         for server in servers.values():
-            if urls.normalise_base(server.url) == base:
+            if _same_url(server.url, base):
                 if user:
                     server.user = user
                 return [server]
@@ -158,6 +214,28 @@ def resolve(spec: str | None, user: str | None = None) -> list[ServerConfig]:
     known = ", ".join(sorted(servers)) or "none configured"
     raise ConfigError(f"Unknown server {spec!r} (known: {known}); give a configured name "
                       "or a URL.")
+
+
+def history_name(store, spec: str) -> str:
+    """Return the name the history keeps for the server `spec` names.
+
+    `spec` is a name as stored, a configured name, or a URL (any spelling of it): the last two
+    are found by the server's URL, so syncing by URL and reading by name (or the other way
+    round) meet the same history.
+    """
+    from triage.store import servers as stored
+
+    if spec in stored.names(store):
+        return spec
+    url = None
+    if looks_like_url(spec):
+        url = normalise_url(spec)
+    elif spec in (configured := load()):
+        url = configured[spec].url
+    if url is None:
+        return spec
+    return stored.name_for_url(store, normalise_url(url)) or (
+        url if looks_like_url(spec) else spec)
 
 
 def resolve_one(spec: str | None, user: str | None = None) -> ServerConfig:
@@ -168,14 +246,51 @@ def resolve_one(spec: str | None, user: str | None = None) -> ServerConfig:
     return found[0]
 
 
+@dataclass(frozen=True)
+class ServerCheck:
+    """What `check` found: Jenkins answered (its version), who it took us for, what we see."""
+
+    url: str
+    version: str | None
+    user: str | None  # Jenkins' id of the authenticated user (`/me`); None if anonymous
+    asked_user: str | None  # the user the token was given for
+    jobs: int  # top-level items visible to that user
+
+    def summary(self) -> str:
+        """Say exactly what was checked, and what was not."""
+        version = f"Jenkins {self.version}" if self.version else "Jenkins (version not sent)"
+        if self.asked_user is None:
+            who = "as anonymous (no user given)"
+        elif self.user is None:
+            who = (f"with {self.asked_user}'s token accepted (Jenkins did not say the user's "
+                   "name)")
+        elif self.user.lower() != self.asked_user.lower():
+            who = f"as {self.user} (the token was given for {self.asked_user})"
+        else:
+            who = f"as {self.user}"
+        items = f"{self.jobs} top-level item{'' if self.jobs == 1 else 's'}"
+        return (f"reached {version} at {self.url}; authenticated {who}; {items} visible. "
+                "Not checked: permissions to approve or abort inputs (Jenkins tells only "
+                "when one is answered).")
+
+
+def check(server: ServerConfig) -> ServerCheck:
+    """Check reachability, authentication and the user's name (one or two requests)."""
+    facts = client_for(server).probe()
+    return ServerCheck(server.url, facts["version"], facts["user"], server.user, facts["jobs"])
+
+
 def client_for(server: ServerConfig, settings: HttpSettings | None = None) -> JenkinsClient:
     """Return a client with the server's token; a clear error when there is none."""
     token = token_for(server)
     if server.user and not token:
-        raise ConfigError(
-            f"No API token for {server.user!r} on {server.name}: store one with "
-            f"`triage servers add {server.name} {server.url} --user {server.user}` or set "
-            f"{TOKEN_ENV}.")
+        if keyring_usable():
+            how = (f"store one with `triage servers add {server.name} {server.url} --user "
+                   f"{server.user}`, or set {server.token_variable}")
+        else:
+            how = (f"no OS keyring here, so set {server.token_variable} to the token in the "
+                   "environment of the command")
+        raise ConfigError(f"No API token for {server.user!r} on {server.name}: {how}.")
     settings = settings or HttpSettings(timeout=(10.0, server.timeout), verify=server.verify,
                                         ca_bundle=server.ca_bundle)
     return JenkinsClient(server.name, server.url, server.user, token, settings, server.remotes)

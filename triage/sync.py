@@ -21,9 +21,10 @@ from triage.domain import TestResult
 from triage.errors import JenkinsError, JenkinsNotFound, JenkinsUnreachable, ReportError
 from triage.jenkins import JenkinsSource, urls
 from triage.jenkins.facts import SYNC_TREE
-from triage.jenkins.model import BuildState
+from triage.jenkins.model import BuildState, JobBuilds
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store import builds as stored
+from triage.store import servers as stored_servers
 from triage.store.db import Store
 from triage.store.importer import import_build
 
@@ -34,6 +35,9 @@ class SyncOptions:
     max_builds: int = 100  # newest builds looked at per job
     workers: int = 4
     artifacts: dict[str, str] = field(default_factory=dict)  # job prefix -> artifact glob
+    # Jobs whose newest builds the caller listed already (the inbox): used instead of asking
+    # Jenkins again when the history holds every older build within max_builds.
+    listed: dict[str, JobBuilds] = field(default_factory=dict)
 
 
 @dataclass
@@ -45,6 +49,9 @@ class SyncSummary:
     refreshed: int = 0  # builds stored earlier while running, stored again
     tests: int = 0
     job_errors: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # jobs Jenkins does not have (404)
+    # job -> older builds on Jenkins that --max-builds left out (and the history lacks)
+    left_out: dict[str, int] = field(default_factory=dict)
     build_errors: list[tuple[str, int, str]] = field(default_factory=list)
     cancelled: bool = False
     # Set when Jenkins stopped answering mid-sync: the reason, and how many builds were left.
@@ -67,9 +74,16 @@ def sync(source: JenkinsSource, store: Store, options: SyncOptions | None = None
     reporter = reporter or NullReporter()
     cancel = cancel or CancelToken()
     summary = SyncSummary(server=source.name)
-    stored.remember_server(store, source.name, source.base)
+    # History stored under another name for this URL is this server's: adopt it before
+    # planning, so its builds count as stored. A row is created only once Jenkins answered.
+    stored_servers.adopt(store, source.name, source.base, create=False)
     jobs = options.jobs or [listing.job.full_name for listing in source.walk()]
     work = _plan(source, store, jobs, options, reporter, summary, cancel)
+    if summary.jobs:
+        stored_servers.adopt(store, source.name, source.base)
+    if cancel.cancelled:  # while listing: nothing fetched, and said so
+        summary.cancelled = True
+        return summary
     if summary.unreachable is not None:  # gone while listing: said once, nothing fetched
         summary.left = len(work)
         reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) and the jobs "
@@ -93,7 +107,8 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
     work: list[_Work] = []
     with ThreadPoolExecutor(options.workers, thread_name_prefix="sync-list") as pool:
         def submit(names):
-            return [(job, pool.submit(source.job_builds, job, options.max_builds, SYNC_TREE))
+            return [(job, _listed(store, source.name, options, job)
+                     or pool.submit(source.job_builds, job, options.max_builds, SYNC_TREE))
                     for job in names]
 
         queue = submit(jobs)
@@ -113,13 +128,55 @@ def _plan(source: JenkinsSource, store: Store, jobs: list[str], options: SyncOpt
                     break
                 reporter.warn(f"{job}: {exc.message}")
                 continue
+            except JenkinsNotFound as exc:  # the caller says so: a typo is not worth a retry
+                summary.missing.append(job)
+                summary.job_errors.append((job, exc.message))
+                continue
             except JenkinsError as exc:
                 summary.job_errors.append((job, exc.message))
                 reporter.warn(f"{job}: {exc.message}")
                 continue
             summary.jobs += 1
             work.extend(_new_work(store, source.name, job, listing.builds, summary))
+            _count_left_out(store, source.name, job, listing, options.max_builds, summary)
     return work
+
+
+def _listed(store: Store, server: str, options: SyncOptions, job: str) -> Future | None:
+    """Return the caller's listing of `job` as a done future, if it is enough to plan from.
+
+    Enough when every build older than those listed, within the newest max_builds, is in the
+    history already: then only the listed builds can be new or still running.
+    """
+    listing = options.listed.get(job)
+    if listing is None or listing.job.is_folder:
+        return None
+    numbers = [b.info.number for b in listing.builds]
+    if numbers:
+        known = stored.known_builds(store, server, job)
+        older = range(max(1, max(numbers) - options.max_builds + 1), min(numbers))
+        if any(n not in known for n in older):
+            return None
+    done: Future = Future()
+    done.set_result(listing)
+    return done
+
+
+def _count_left_out(store: Store, server: str, job: str, listing, limit: int,
+                    summary: SyncSummary) -> None:
+    """Count the builds older than the newest `limit` that Jenkins has and the history lacks.
+
+    Build numbers between the job's first build and the oldest listed one: exact unless some
+    were deleted on Jenkins (then an upper bound).
+    """
+    numbers = [b.info.number for b in listing.builds]
+    if len(numbers) < limit or listing.first_build is None or not numbers:
+        return
+    oldest = min(numbers)
+    known = stored.known_builds(store, server, job)
+    left = sum(1 for n in range(listing.first_build, oldest) if n not in known)
+    if left:
+        summary.left_out[job] = left
 
 
 def _new_work(store: Store, server: str, job: str, builds: list[BuildState],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 from triage.domain import Outcome
@@ -16,6 +17,7 @@ from triage.flakiness.clusters import MASS_MIN, mass_signatures
 from triage.flakiness.clusters import triage_build as run_engine
 from triage.flakiness.model import (
     HISTORY_WINDOW,
+    REAL,
     BuildContext,
     BuildTriage,
     FailureInput,
@@ -26,6 +28,8 @@ from triage.flakiness.model import (
 )
 from triage.flakiness.ranking import FlakyTest, rank
 from triage.flakiness.signatures import short_message, top_frame
+from triage.jenkins import urls
+from triage.store import details
 from triage.store import evidence as q
 from triage.store import verdicts as v
 from triage.store.db import Store
@@ -105,7 +109,8 @@ def failure_input(
         row.type,
         row.reruns,
         history=(
-            stored_runs(earlier, per_build, signatures, row.test_id, outages)
+            stored_runs(earlier, per_build, signatures, row.test_id, outages,
+                        _marked_real(verdicts))
             if history is None else history
         ),
         same_revision=_same_commit_runs(
@@ -115,6 +120,44 @@ def failure_input(
         own_verdict=own,
         frame=top_frame(row.trace),
     )
+
+
+@dataclass(frozen=True)
+class FailureDetail:
+    """What a person reads about one failure besides the engine's answer."""
+
+    message: str | None  # whole, as stored
+    trace: str | None
+    url: str | None  # its Jenkins test page, when the build came from Jenkins
+    verdict: v.VerdictRow | None  # the mark in force on this failure: who, when, note
+
+
+def failure_details(store: Store, job: str, number: int,
+                    server: str = "local") -> dict[int, FailureDetail]:
+    """Return {test id: FailureDetail} for the failures of one stored build."""
+    build = q.build_row(store, job, number, server)
+    texts = details.failure_texts(store, build.id)
+    names = q.test_names(store, list(texts))
+    marks = {row.test_id: row for row in v.for_build(store, build.id)}
+    url = details.build_url(store, build.id)
+    return {
+        test_id: FailureDetail(message, trace,
+                               urls.test_page(url, *names[test_id]) if url else None,
+                               marks.get(test_id))
+        for test_id, (message, trace) in texts.items()
+    }
+
+
+def build_url(store: Store, job: str, number: int, server: str = "local") -> str | None:
+    """Return the stored build's Jenkins URL; None for builds imported from files."""
+    return details.build_url(store, q.build_row(store, job, number, server).id)
+
+
+def test_verdicts(store: Store, job: str, server: str,
+                  test_ids: list[int]) -> dict[int, list[v.VerdictRow]]:
+    """Return the marks in force on these tests in the job's builds, newest first, per test."""
+    found = v.active_for_tests(store, test_ids, store.job_id(job, server))
+    return {test_id: sorted(rows, key=lambda r: (-r.at, -r.id)) for test_id, rows in found.items()}
 
 
 def history_letters(item: TriagedFailure, limit: int = HISTORY_LETTERS) -> str:
@@ -136,11 +179,13 @@ def rank_flaky(
     outcomes, signatures = q.outcomes(store, build_ids, candidates)
     names = q.test_names(store, candidates)
     outages = q.mass_events(store, build_ids, MASS_MIN)
+    marks = v.active_for_tests(store, candidates, job_id)
     tests = [
         (
             test_id,
             *names[test_id],
-            stored_runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages),
+            stored_runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages,
+                        _marked_real(marks.get(test_id, ()))),
         )
         for test_id in candidates
     ]
@@ -234,17 +279,28 @@ def _choose(
 
 
 def stored_runs(
-    builds, per_build: dict[int, int], signatures, test_id: int, outages
+    builds, per_build: dict[int, int], signatures, test_id: int, outages,
+    real: frozenset[int] = frozenset(),
 ) -> tuple[Run, ...]:
-    """Turn stored outcomes into runs, in the order of `builds` (id, number, revision)."""
+    """Turn stored outcomes into runs, in the order of `builds` (id, number, revision).
+
+    A failure in an outage, or one a person marked real (`real`: build numbers), says nothing
+    about the test's flakiness: the run is kept (history letters, streaks) but flagged so the
+    evidence skips it (`Run.mass`).
+    """
     runs = []
     for build_id, number, revision in builds:
         outcome = per_build.get(build_id)
         if outcome is not None:
             sig = signatures.get((test_id, build_id)) if outcome else None
-            mass = sig is not None and (build_id, sig) in outages
-            runs.append(_new_run((number, _OUTCOMES[outcome], revision, sig, None, mass)))
+            skip = sig is not None and ((build_id, sig) in outages or number in real)
+            runs.append(_new_run((number, _OUTCOMES[outcome], revision, sig, None, skip)))
     return tuple(runs)
+
+
+def _marked_real(marks) -> frozenset[int]:
+    """Return the builds (numbers) in which a person marked this test's failure real."""
+    return frozenset(m.build_number for m in marks if m.verdict == REAL)
 
 
 def _same_commit_runs(builds, per_build, signatures, test_id: int, revision) -> tuple[Run, ...]:

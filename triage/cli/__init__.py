@@ -16,6 +16,8 @@ from triage.cli.version import version_option
 
 COMMAND_MODULES = (
     "triage.cli.jenkins_cmds",
+    "triage.cli.decide_cmds",
+    "triage.cli.builds_cmds",
     "triage.cli.history_cmds",
     "triage.cli.flaky_cmds",
     "triage.cli.demo_cmds",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sqlite3
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from click.core import ParameterSource
 
 from triage.cli.output import echo, silence_stdout
 from triage.display import from_printable, printable, safe
-from triage.errors import ConfigError, NotFoundError, OutputError, TriageError
+from triage.errors import Cancelled, ConfigError, NotFoundError, OutputError, TriageError
 from triage.importing import MAX_BUILD, check_job, check_name
 
 __all__ = ["printable", "echo"]  # printable: the one escaping rule, from triage.display
@@ -102,6 +105,11 @@ class TriageGroup(click.Group):
                 if not environmental(exc):
                     raise
                 raise _store_error(ctx, exc) from exc
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            # Ctrl+C anywhere (or at a prompt): one line and the table's code, never a
+            # traceback or click's bare "Aborted!".
+            _cancelled("error: Cancelled.")
+            ctx.exit(Cancelled.exit_code)
         except TriageError as exc:
             _report(ctx, exc)
             ctx.exit(exc.exit_code)
@@ -111,6 +119,55 @@ class TriageGroup(click.Group):
                 state.close()
 
 
+def _cancelled(line: str) -> None:
+    """Say one line on stderr after a Ctrl+C (on a new line: the terminal shows ^C)."""
+    try:
+        if _on_terminal():
+            echo(err=True)
+        echo(line, err=True)
+    except OutputError:
+        pass  # stderr is gone: the exit code says it
+
+
+def _on_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def cancel_on_ctrl_c(token):
+    """First Ctrl+C cancels cooperatively (work in flight finishes, then the command stops
+    with one line, exit 130); a second one stops at once, losing nothing stored.
+
+    Everything is stored build by build in transactions, so stopping the process at once
+    leaves a consistent history; only the builds in flight are lost.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop_now(signum, frame):
+        _cancelled("error: Cancelled; what was stored so far is kept.")
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+        os._exit(Cancelled.exit_code)  # threads may be blocked in I/O: do not wait for them
+
+    def cancel(signum, frame):
+        token.cancel()
+        signal.signal(signal.SIGINT, stop_now)
+        if _on_terminal():
+            _cancelled("Cancelling after the work in flight (Ctrl+C again to stop now)...")
+
+    previous = signal.signal(signal.SIGINT, cancel)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 def _report(ctx: click.Context, exc: TriageError) -> None:
     """Print the error's one line (and with --verbose its details) on stderr."""
     if isinstance(exc, OutputError):
@@ -194,8 +251,11 @@ class TerminalReporter:
 
     DELAY = 0.5
 
-    def __init__(self, tty: bool | None = None) -> None:
+    def __init__(self, tty: bool | None = None, defer_warnings: bool = False,
+                 clock=time.monotonic) -> None:
         self.tty = sys.stderr.isatty() if tty is None else tty
+        self.defer_warnings = defer_warnings  # kept for print_warnings (one error instead)
+        self.clock = clock
         self._bar = None
         self._total: int | None = None
         self._label = ""
@@ -205,13 +265,13 @@ class TerminalReporter:
 
     def start(self, total: int | None, label: str) -> None:
         self._total, self._label, self._done = total, label, 0
-        self._started = time.monotonic()
+        self._started = self.clock()
 
     def advance(self, n: int = 1) -> None:
         self._done += n
         if self._bar is not None:
             self._bar.update(n)
-        elif self.tty and self._total and time.monotonic() - self._started >= self.DELAY:
+        elif self.tty and self._total and self.clock() - self._started >= self.DELAY:
             self._bar = click.progressbar(length=self._total, label=safe(self._label),
                                           file=sys.stderr)
             self._bar.__enter__()
@@ -219,9 +279,17 @@ class TerminalReporter:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+        if self.defer_warnings:
+            return
         if self._bar is not None:
             echo(err=True)
         echo(f"warning: {message}", err=True)
+
+    def print_warnings(self) -> None:
+        """Print the warnings kept with `defer_warnings`."""
+        if self.defer_warnings:
+            for message in self.warnings:
+                echo(f"warning: {message}", err=True)
 
     def finish(self) -> None:
         if self._bar is not None:
@@ -248,17 +316,20 @@ def job_server(store, job: str, server: str) -> str:
     """Return the server to look `job` up on: --server, or the only server that has the job.
 
     Synced jobs live under their server's name, so without --server a job that is on exactly
-    one server is found there rather than failing on `local`.
+    one server is found there rather than failing on `local`. --server may be a configured
+    name or a URL: both find the server's one history (`servers.history_name`).
     """
     context = click.get_current_context()
     if context.get_parameter_source("server") is not ParameterSource.DEFAULT:
-        return server
+        from triage.servers import history_name
+
+        return history_name(store, server)
     found = store.servers_of_job(job)
     if server in found or not found:
         return server
     if len(found) > 1:
         names = ", ".join(found)
-        raise NotFoundError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
+        raise ConfigError(f"Job {job!r} is on several servers ({names}); pass --server NAME.")
     return found[0]
 
 
@@ -306,3 +377,64 @@ def format_option(func):
         show_default=True,
         help="Output format.",
     )(func)
+
+
+def server_options(func):
+    """Add --server (a configured name or a URL) and --user (for a URL), for Jenkins commands."""
+    func = click.option("--user", help="Jenkins user, with --server URL (token from "
+                        "TRIAGE_JENKINS_TOKEN).")(func)
+    return click.option("--server", "server", metavar="NAME|URL",
+                        help="A configured server name, or a Jenkins URL.")(func)
+
+
+def pairs(values: tuple[str, ...], what: str) -> dict[str, str]:
+    """Return NAME=VALUE options as a dict; anything else is a usage error."""
+    found = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"{what} must look like NAME=VALUE, not {value!r}.")
+        found[name.strip()] = rest
+    return found
+
+
+def raise_for_problems(problems: list, listed: bool) -> None:
+    """One error for what could not be read, with the exit code of its kind (3 when all of it
+    was not found on Jenkins, else 1); `listed` says whether the output shows the rest."""
+    from triage.errors import JenkinsNotFound
+
+    if not problems:
+        return
+    rest = "; the list shows the rest" if listed else ""
+    count = len(problems)
+    if all(isinstance(p, JenkinsNotFound) for p in problems):
+        raise JenkinsNotFound(f"{count} job{'' if count == 1 else 's'} named could not be "
+                              f"found on Jenkins (see the warnings above){rest}.")
+    raise TriageError(f"Some of what you asked for could not be read (see the warnings "
+                      f"above){rest}.")
+
+
+def jenkins_job(value: str) -> str:
+    """Return the job a user named for Jenkins: as shown in tables, and a name Jenkins allows
+    (never `..`, which a URL would read as the parent folder)."""
+    from triage.jenkins import urls
+
+    name = typed_job(value)
+    urls.job_path(name)  # refuses '.', '..' and empty names
+    return name
+
+
+def jobs_callback(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    """click callback for repeated --job options naming Jenkins jobs."""
+    return tuple(jenkins_job(v) for v in values)
+
+
+def jenkins_jobs_option(help_text: str):
+    """--job JOB, repeatable: Jenkins jobs by full name (a folder stands for its jobs)."""
+    return click.option("--job", "jobs", multiple=True, metavar="JOB", callback=jobs_callback,
+                        help=help_text)
+
+
+def job_callback(_ctx, _param, value: str) -> str:
+    """click callback for a JOB argument naming a Jenkins job."""
+    return jenkins_job(value)

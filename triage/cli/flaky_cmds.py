@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections import Counter
 
 import click
 
@@ -19,10 +18,25 @@ from triage.cli.common import (
     printable,
     server_option,
 )
-from triage.cli.output import echo, echo_json
-from triage.flakiness.clusters import OUTAGE
-from triage.flakiness.suggest import short_sha
-from triage.triage_build import history_letters, mark, rank_flaky, triage, unmark
+from triage.cli.failures_view import failures_json, failures_table
+from triage.cli.output import (
+    cut,
+    echo,
+    echo_json,
+    echo_lines,
+    echo_painted_lines,
+    plural,
+    terminal_width,
+)
+from triage.triage_build import (
+    build_url,
+    failure_details,
+    mark,
+    rank_flaky,
+    test_verdicts,
+    triage,
+    unmark,
+)
 
 _job = job_option
 _build = click.option(
@@ -47,136 +61,32 @@ def failures_cmd(state: CliState, job, number, server, fmt):
     """List a build's failures: real, noise or unsure, why, grouped into clusters.
 
     History letters (oldest first, this build last): P passed, F failed, E error,
-    S skipped, R passed on rerun. Real failures come first; -v shows every reason
-    and every member of a big cluster.
+    S skipped, R passed on rerun. Real failures come first, each with its error's first
+    line, who marked it and its Jenkins test page; -v shows every reason, every member of
+    a big cluster, whole messages and the top of each trace.
+
+    With --format json, one object per failure, cluster by cluster: classname, name, test,
+    status, suggestion, score, cluster (id, label, suggestion), signature, message and trace
+    (whole), first_line, url (its Jenkins test page, null for imported files), reasons,
+    verdict, verdict_by, verdict_note, verdict_at (epoch ms) and history.
 
     \b
     Example:
       triage failures --job app --build 57
       triage failures --job app --build 57 --format json
     """
-    store = state.store()
-    result = triage(store, job, number, job_server(store, job, server))
+    store = state.store(create=False)
+    server = job_server(store, job, server)
+    result = triage(store, job, number, server)
+    details = failure_details(store, job, result.build.number, server)
     if fmt == "json":
-        echo_json(failures_json(result))
+        echo_json(failures_json(result, details))
         return
-    for line in failures_table(result, job, verbose=state.verbose):
-        echo(line)  # escaped: test names and messages may hold control characters
-
-
-REASONS_SHOWN = 3  # per test in the table; -v shows every reason
-PLAIN_SHOWN = 8  # members of a cluster listed when they have nothing of their own to add
-LEGEND = [
-    "Each test: suggestion, flakiness score (0-1), name, history oldest first ending with this "
-    "build:",
-    "P passed, F failed, E error, S skipped, R passed on rerun.",
-]
-
-
-def failures_table(result, job: str, *, verbose: bool = False) -> list[str]:
-    """Return the table of `triage failures`: clusters, their members, reasons said once."""
-    build = result.build
-    sha = f" ({short_sha(build.revision)})" if build.revision else ""
-    if not result.failures:
-        return [f"{job} #{build.number}{sha}: no failures."]
-    counts = Counter(t.suggestion for t in result.failures)
-    split = ", ".join(f"{counts[k]} {k}" for k in ("real", "unsure", "noise") if counts[k])
-    lines = [
-        f"{job} #{build.number}{sha}: {_plural(len(result.failures), 'failure')} in "
-        f"{_plural(len(result.clusters), 'cluster')}: {split}"
-    ]
-    for cluster in result.clusters:
-        members = cluster.members
-        verdicts = {m.failure.own_verdict for m in members}
-        marked = (
-            f" (marked {verdicts.pop()})" if len(verdicts) == 1 and None not in verdicts else ""
-        )
-        lines += ["", f"[{cluster.id}] {cluster.label}  -> {cluster.suggestion}{marked}"]
-        lines += _cluster_lines(cluster, verbose)
-    example = result.clusters[0].id
-    lines += [
-        "",
-        *LEGEND,
-        f"Decide a whole cluster: triage mark --job {job} --build {build.number} "
-        f"--cluster {example} --verdict real|noise",
-    ]
-    return lines
-
-
-def _cluster_lines(cluster, verbose: bool) -> list[str]:
-    """Return a cluster's shared reasons once, then its members with what is theirs alone.
-
-    Members with something of their own come first; past PLAIN_SHOWN members with nothing to
-    add are counted, not listed (-v lists them; the JSON always has every failure).
-    """
-    members = cluster.members
-    shared = _shared(members) if len(members) > 1 else {}
-    # An outage's first reason ("same error in N tests of this build") restates the label.
-    head = members[0].reasons[0] if cluster.kind == OUTAGE and members[0].reasons else None
-    lines = [
-        f"  - {f'{n} of {len(members)} tests: ' if n < len(members) else ''}{reason}"
-        for reason, n in shared.items()
-        if reason != head
-    ]
-    own = {id(m): [r for r in m.reasons if r not in shared] for m in members}
-    odd = [m for m in members if own[id(m)]]
-    plain = [m for m in members if not own[id(m)]]
-    hidden = 0 if verbose or len(plain) <= PLAIN_SHOWN + 1 else len(plain) - PLAIN_SHOWN
-    for item in odd + plain[: len(plain) - hidden]:
-        verdict = f" (marked {item.failure.own_verdict})" if item.failure.own_verdict else ""
-        lines.append(
-            f"  {item.suggestion:<6} {item.evidence.score:4.2f}  {item.failure.test}{verdict}"
-            f"  {history_letters(item)}"
-        )
-        mine = own[id(item)]
-        shown = mine if verbose else mine[:REASONS_SHOWN]
-        lines += [f"         - {r}" for r in shown]
-        if len(mine) > len(shown):
-            lines.append(f"         ({len(mine) - len(shown)} more with -v)")
-    if hidden:
-        lines.append(f"  ... and {hidden} more tests with nothing else to add (-v lists them)")
-    return lines
-
-
-def _shared(members) -> dict[str, int]:
-    """Return {reason: how many members give it} for reasons most members give, said once."""
-    counts = Counter(r for m in members for r in dict.fromkeys(m.reasons))
-    order = {r: i for m in reversed(members) for i, r in enumerate(m.reasons)}
-    common = [r for r, n in counts.items() if n * 2 > len(members)]
-    return {r: counts[r] for r in sorted(common, key=lambda r: (-counts[r], order[r]))}
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def failures_json(result) -> list[dict]:
-    """Return the documented JSON contract of `triage failures`, cluster by cluster."""
-    out = []
-    for cluster in result.clusters:
-        for item in cluster.members:
-            f = item.failure
-            out.append(
-                {
-                    "classname": f.classname,
-                    "name": f.name,
-                    "test": f.test,
-                    "status": f.outcome.label,
-                    "suggestion": item.suggestion,
-                    "score": item.evidence.score,
-                    "cluster": {
-                        "id": cluster.id,
-                        "label": cluster.label,
-                        "suggestion": cluster.suggestion,
-                    },
-                    "signature": f.signature,
-                    "message": f.message,
-                    "reasons": item.reasons,
-                    "verdict": f.own_verdict,
-                    "history": history_letters(item),
-                }
-            )
-    return out
+    url = build_url(store, job, result.build.number, server)
+    # The view escapes names, messages and links itself, then colours: echo_painted keeps
+    # only its colour codes.
+    echo_painted_lines(failures_table(result, job, verbose=state.verbose, details=details,
+                                      build_url=url))
 
 
 @click.command("mark")
@@ -200,7 +110,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
       triage mark --job app --build 57 --test com.shop.CartTest.total --verdict real
     """
     who = who or os.environ.get("TRIAGE_USER") or getpass.getuser()
-    store = state.store()
+    store = state.store(create=False)
     marked = mark(
         store,
         job,
@@ -212,7 +122,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
         note=note,
         who=who,
     )
-    echo(f"Marked {_plural(len(marked), 'failure')} of {job} #{number} {verdict} "
+    echo(f"Marked {plural(len(marked), 'failure')} of {job} #{number} {verdict} "
                f"(by {who}).")
 
 
@@ -230,11 +140,11 @@ def unmark_cmd(state: CliState, job, number, server, test, cluster):
     Example:
       triage unmark --job app --build 57 --cluster sig-3fa2b1c9
     """
-    store = state.store()
+    store = state.store(create=False)
     server = job_server(store, job, server)
     count = unmark(store, job, number, server=server, test=test, cluster=cluster)
     if count:
-        echo(f"Undid {_plural(count, 'verdict')} on {job} #{number}.")
+        echo(f"Undid {plural(count, 'verdict')} on {job} #{number}.")
     else:
         echo(f"No verdict in force there on {job} #{number}; nothing to undo.")
 
@@ -264,28 +174,45 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
     Example:
       triage flaky --job app --last 200
     """
-    store = state.store()
-    ranked = rank_flaky(store, job, job_server(store, job, server), last)
+    store = state.store(create=False)
+    server = job_server(store, job, server)
+    ranked = rank_flaky(store, job, server, last)
+    marks = test_verdicts(store, job, server, [t.test_id for t in ranked])
     if fmt == "json":
-        echo_json([flaky_json(t) for t in ranked])
+        echo_json([flaky_json(t, marks.get(t.test_id, ())) for t in ranked])
         return
     if not ranked:
-        echo(f"No test of {job} failed in these builds.")
+        echo(f"No test of {job} looks flaky in these builds (failures "
+                   "marked real are not flakiness).")
         return
-    names = [printable(t.test) for t in ranked[:limit]]
-    width = min(max(map(len, names)), 80)
-    echo(f"score {'test':<{width}}  failed/runs  history (oldest first)")
-    for t, name in zip(ranked[:limit], names, strict=True):
-        ev = t.evidence
-        rate = f"{ev.failures}/{ev.runs}"
-        echo(f"{ev.score:4.2f}  {name:<{width}}  {rate:>11}  {t.history}")
-        for reason in t.reasons[:2]:
-            echo(f"      - {reason}")
+    echo_lines(flaky_table(ranked[:limit], marks))
     if len(ranked) > limit:
         echo(f"... and {len(ranked) - limit} more (--limit, or --format json for all)")
 
 
-def flaky_json(t) -> dict:
+def flaky_table(ranked, marks) -> list[str]:
+    """Return the ranking: score, failed/runs and letters in fixed columns, then the name."""
+    width = terminal_width()
+    letters = max(len("history"), *(len(t.history) for t in ranked))
+    lines = [f"score  failed/runs  {'history':<{letters}}  test (history oldest first)"]
+    for t in ranked:
+        ev = t.evidence
+        rate = f"{ev.failures}/{ev.runs}"
+        lines.append(f"{ev.score:4.2f}   {rate:>11}  {t.history:>{letters}}  "
+                     f"{printable(t.test)}")
+        lines += [cut(f"       - {reason}", width) for reason in t.reasons[:2]]
+        shown = marks.get(t.test_id) or ()
+        if shown:
+            newest = shown[0]
+            by = f" by {newest.who}" if newest.who else ""
+            note = f": {newest.note}" if newest.note else ""
+            more = f" (and {plural(len(shown) - 1, 'other mark')})" if len(shown) > 1 else ""
+            lines.append(cut(f"       marked {newest.verdict}{by} on #{newest.build_number}"
+                             f"{note}{more}", width))
+    return lines
+
+
+def flaky_json(t, marks=()) -> dict:
     ev = t.evidence
     return {
         "test": t.test,
@@ -307,6 +234,8 @@ def flaky_json(t) -> dict:
         "last_failure": t.last_failure,
         "history": t.history,
         "reasons": t.reasons,
+        "verdicts": [{"build": m.build_number, "verdict": m.verdict, "verdict_by": m.who,
+                      "verdict_note": m.note, "verdict_at": m.at} for m in marks],
     }
 
 

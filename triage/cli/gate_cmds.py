@@ -15,8 +15,8 @@ from triage.cli.common import (
     common_options,
     job_option,
     printable,
+    server_options,
 )
-from triage.cli.jenkins_cmds import server_options
 from triage.cli.output import echo_json, echo_lines
 from triage.errors import TriageError
 

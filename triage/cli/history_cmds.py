@@ -17,7 +17,7 @@ from triage.cli.common import (
     printable,
     server_option,
 )
-from triage.cli.output import echo, echo_json
+from triage.cli.output import echo, echo_json, plural
 from triage.domain import BUILD_RESULTS, BuildInfo
 from triage.errors import ConfigError
 from triage.importing import (
@@ -89,8 +89,9 @@ def import_cmd(state: CliState, job, number, server, revision, branch, timestamp
     summary = import_files(state.store(), build, paths)
     verb = "Replaced" if summary.replaced else "Imported"
     echo(
-        f"{verb} {job} #{number}: {summary.tests} tests, {summary.failed} failed, "
-        f"{summary.errors} errors, {summary.skipped} skipped, {summary.flaky} flaky-passed."
+        f"{verb} {job} #{number}: {plural(summary.tests, 'test')}, {summary.failed} failed, "
+        f"{plural(summary.errors, 'error')}, {summary.skipped} skipped, {summary.flaky} "
+        "flaky-passed."
     )
     if not summary.tests:
         echo("warning: the reports hold no test case; the build was stored empty. "
@@ -104,7 +105,8 @@ def _import_manifest(state: CliState, job: str, server: str, manifest: str) -> N
         raise ConfigError(f"Manifest {manifest} lists no build (it is empty or blank); write one "
                           'JSON object per line, e.g. {"build": 41, "files": ["41/TEST-a.xml"]}.')
     echo(
-        f"Imported {len(summary.imported)} builds of {job} ({summary.tests} test results); "
+        f"Imported {plural(len(summary.imported), 'build')} of {job} "
+        f"({plural(summary.tests, 'test result')}); "
         f"skipped {len(summary.skipped)}."
         + (" Fix the lines named above and import the manifest again (stored builds are "
            "replaced, not doubled)." if summary.skipped else "")
@@ -140,14 +142,27 @@ def history_cmd(state: CliState, job, server, pattern, last, fmt):
     if not history.builds:
         echo(f"No builds of {job} in the history.")
         return
-    numbers = " ".join(f"#{b.number}" for b in history.builds)
-    echo(f"{job}: builds {numbers}")
+    builds = history.builds
+    first, last = f"#{builds[0].number}", f"#{builds[-1].number}"
+    span = f"{first} to {last}" if len(builds) > 1 else first
+    echo(f"{job}: {plural(len(builds), 'build')}, {span}, oldest first")
     names = [printable(t.test) for t in history.tests]
     width = min(max(map(len, names), default=4), MAX_NAME_WIDTH)
+    echo(f"{'test':<{width}}  {_ruler(first, last, len(builds))}".rstrip())
     for name, row in zip(names, history.tests, strict=True):
         echo(f"{name:<{width}}  {row.letters}")
     if not history.tests:
         echo("No test matches." if pattern else "No test results in these builds.")
+
+
+def _ruler(first: str, last: str, letters: int) -> str:
+    """Label the letters' columns: the first build over the first letter, the last over the
+    last one (just the last when both do not fit; nothing when even that does not)."""
+    if letters == 1:
+        return first if len(first) == 1 else ""
+    if len(first) + len(last) + 1 <= letters:
+        return first + " " * (letters - len(first) - len(last)) + last
+    return last.rjust(letters) if len(last) <= letters else ""
 
 
 def _history_json(history) -> dict:

@@ -14,6 +14,7 @@ from typing import Any
 from triage.errors import (
     InputAlreadyDecided,
     InputRefused,
+    InputsUnreadable,
     JenkinsBadResponse,
     JenkinsError,
     JenkinsForbidden,
@@ -25,10 +26,11 @@ from triage.jenkins import facts, schema, urls
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.http import HttpSettings, JenkinsHttp
 from triage.jenkins.model import BuildState, JobBuilds, JobRef, Pause, PendingInput
+from triage.jobnames import did_you_mean
 
 # One request lists a folder level and two levels below it (section 4.5: `jobs[]`); deeper
 # folders cost one more request each.
-_JOB_FIELDS = "name,displayName,color"
+_JOB_FIELDS = "name,displayName,fullDisplayName,color"
 NEST_LEVELS = 3
 
 
@@ -53,6 +55,8 @@ class JenkinsClient:
         self.base = self.http.base
         self.user = user
         self.remotes = dict(remotes or {})
+        # Whether this server's input-step plugin exports its inputs (466+): None until seen.
+        self.input_exports: bool | None = None
 
     @property
     def request_count(self) -> int:
@@ -104,15 +108,14 @@ class JenkinsClient:
     def _level(self, prefix: str, items, levels: int, pending: list[str]) -> Iterator[JobBuilds]:
         for item in items:
             full = f"{prefix}/{item['name']}" if prefix else item["name"]
-            ref = JobRef(full, item.get("_class"), item.get("displayName"), item.get("color"))
+            ref = _job_ref(full, item)
             if ref.is_folder or "jobs" in item:
                 if levels > 1 and "jobs" in item:
                     yield from self._level(full, item["jobs"], levels - 1, pending)
                 else:
                     pending.append(full)
                 continue
-            states = [self._state(full, b) for b in item.get("builds") or ()]
-            yield JobBuilds(ref, states)
+            yield JobBuilds(ref, self._states(full, item.get("builds")))
 
     def job_builds(self, job: str, limit: int, fields: str = facts.BUILD_TREE) -> JobBuilds:
         """Return the newest `limit` builds of one job with their facts, in one request.
@@ -122,12 +125,13 @@ class JenkinsClient:
         """
         try:
             data = self.http.get_json(urls.job_path(job) + "api/json", {
-                "tree": f"name,displayName,color,allBuilds[{fields}]{{0,{int(limit)}}}"},
+                "tree": f"{_JOB_FIELDS},firstBuild[number],allBuilds[{fields}]{{0,{int(limit)}}}"},
                 schema.Job)
         except JenkinsNotFound as exc:
             raise self._missing(job, None, exc) from exc
-        ref = JobRef(job, data.get("_class"), data.get("displayName"), data.get("color"))
-        return JobBuilds(ref, [self._state(job, b) for b in data.get("allBuilds") or ()])
+        first = (data.get("firstBuild") or {}).get("number")
+        return JobBuilds(_job_ref(job, data), self._states(job, data.get("allBuilds")),
+                         int(first) if isinstance(first, int) else None)
 
     def build(self, job: str, number: int) -> BuildState:
         try:
@@ -154,16 +158,40 @@ class JenkinsClient:
             guess = next((name for name in urls.branch_readings(job) if self._exists(name)),
                          None)
             hint = (f"did you mean {guess!r} (a multibranch branch is named with %2F)?" if guess
-                    else "check its full name (folders joined by /, a branch as Jenkins names "
-                    "it, e.g. shop/feature%2Fx), or whether it was renamed or deleted.")
+                    else self._close_names(job) or "check its full name (folders joined by "
+                    "/, a branch as Jenkins names it, e.g. shop/feature%2Fx), or whether it "
+                    "was renamed or deleted.")
             message = f"No job {job!r} on Jenkins at {self.base}; {hint}"
         return JenkinsNotFound(message, url=exc.url, status=404, details=exc.details)
+
+    def _close_names(self, job: str) -> str | None:
+        """A did-you-mean from the job names Jenkins has (one listing, on the error path)."""
+        try:
+            names = [listing.job.full_name for listing in self.walk()]
+        except JenkinsError:
+            return None
+        return did_you_mean(job, names)
 
     def _state(self, job: str, data: Mapping[str, Any]) -> BuildState:
         state = facts.build_state(job, data, self.name, urls.for_job(self.remotes, job))
         # Keep our own address, not Jenkins' configured root URL (trap 21).
         url = self.http.url(urls.run_path(job, state.info.number))
+        if facts.exports_inputs(data):
+            self.input_exports = True
         return replace(state, info=replace(state.info, url=url))
+
+    def _states(self, job: str, builds) -> list[BuildState]:
+        """Read a listing's builds; running ones may sit at an input the listing cannot show.
+
+        An older input step lists as `{}` (trap 4): unless this server has shown a modern
+        export (in this listing or before), a running build's inputs are unknown (None) and
+        the caller asks the build.
+        """
+        states = [self._state(job, b) for b in builds or ()]
+        if self.input_exports:
+            return states
+        return [replace(s, inputs=None) if s.info.building and s.inputs == () else s
+                for s in states]
 
     # --- reports and artifacts ------------------------------------------------------------
 
@@ -185,22 +213,49 @@ class JenkinsClient:
     # --- inputs ---------------------------------------------------------------------------
 
     def pending_inputs(self, job: str, number: int) -> tuple[PendingInput, ...]:
-        """List the inputs a build waits for (section 1.2; wfapi fallback, section 2.4)."""
+        """List the inputs a build waits for (section 1.2), with the older plugin's fallback.
+
+        Input-step releases before 466.v6d0a_5df34f81 export nothing (trap 4): the action is
+        not an exported bean, so `input/api/json` is a 404 and the build lists it as `{}` (or
+        as a bare `_class`). Stage View's `wfapi/pendingInputActions` (section 2.4) then says
+        what waits. Once this server has shown a modern export, a 404 means "no input step
+        reached" (trap 3) and costs nothing more. Raises InputsUnreadable when neither answers
+        for a build that does sit at an input step.
+        """
         run = urls.run_path(job, number)
         try:
             data = self.http.get_json(run + "input/api/json", {"tree": input_contract.INPUT_TREE},
                                       schema.InputActionDoc)
         except JenkinsNotFound:
-            return ()  # never reached an input step (trap 3)
+            data = None
         found = input_contract.inputs_from_action(data)
         if found is not None:
+            self.input_exports = True
             return found
-        try:  # input-step before 466.v6d0a_5df34f81 exports nothing (trap 4)
+        if data is None and self.input_exports:
+            return ()  # never reached an input step (trap 3)
+        try:
             return input_contract.inputs_from_wfapi(
                 self.http.get_json(run + "wfapi/pendingInputActions", None,
                                    schema.PendingInputActions))
         except JenkinsNotFound:
+            pass
+        if data is None and not self._has_input_page(run):
             return ()
+        raise InputsUnreadable(
+            f"{job} #{number} sits at an input step, but this Jenkins tells neither which one "
+            "nor its parameters: its pipeline-input-step plugin is older than 466 (Nov 2022) "
+            "and Stage View (pipeline-stage-view) does not answer. Update either plugin, or "
+            f"decide on the build's page: {self.http.url(run)}input/",
+            url=self.http.url(run + "input/api/json"), status=404)
+
+    def _has_input_page(self, run: str) -> bool:
+        """True when the run has an InputAction at all (its page answers, section 1.1)."""
+        try:
+            self.http.get(run + "input/").close()
+        except JenkinsNotFound:
+            return False
+        return True
 
     def pause(self, job: str, number: int) -> Pause:
         """Return how long a paused build has waited, from Stage View (section 2.3)."""
@@ -288,6 +343,11 @@ class JenkinsClient:
             what += " was already decided by someone else"
         return InputAlreadyDecided(f"{what}; {now}. Your decision was not applied.",
                                    url=self.base)
+
+
+def _job_ref(full_name: str, item: Mapping[str, Any]) -> JobRef:
+    return JobRef(full_name, item.get("_class"), item.get("displayName"), item.get("color"),
+                  item.get("fullDisplayName"))
 
 
 def pause_from_describe(data: Mapping[str, Any]) -> Pause:

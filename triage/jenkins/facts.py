@@ -84,6 +84,12 @@ def build_state(job: str, data: Mapping[str, Any], server: str,
     )
 
 
+def exports_inputs(data: Mapping[str, Any]) -> bool:
+    """True when the build's InputAction carries `executions`: input-step 466 or later."""
+    return any(a and a.get("_class") == INPUT_ACTION and "executions" in a
+               for a in data.get("actions") or ())
+
+
 def _first(actions: list[Mapping[str, Any]], klass: str) -> Mapping[str, Any] | None:
     return next((a for a in actions if a.get("_class") == klass), None)
 

@@ -176,3 +176,21 @@ def find_input(pending: tuple[PendingInput, ...], wanted: str) -> PendingInput |
             if item.id == candidate:
                 return item
     return None
+
+
+def match_inputs(pending: tuple[PendingInput, ...], wanted: str) -> list[PendingInput]:
+    """Return the inputs `wanted` names, as a person would name one.
+
+    In order: the exported id, the Jenkinsfile id or message it derives from (`find_input`);
+    the message itself, ignoring case and surrounding blanks; else every input whose id
+    starts with `wanted`, ignoring case (people copy six characters of a hash id).
+    """
+    text = wanted.strip()
+    exact = find_input(pending, text)
+    if exact is not None:
+        return [exact]
+    by_message = [p for p in pending if (p.message or "").strip().lower() == text.lower()]
+    if by_message:
+        return by_message[:1]  # one message, one id: Jenkins' first match wins (trap 1)
+    prefix = [p for p in pending if text and p.id.lower().startswith(text.lower())]
+    return list({p.id: p for p in prefix}.values())

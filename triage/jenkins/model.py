@@ -30,6 +30,7 @@ class JobRef:
     klass: str | None
     display_name: str | None = None
     color: str | None = None
+    full_display_name: str | None = None  # Jenkins' fullDisplayName: "Shop » feature/x"
 
     @property
     def is_folder(self) -> bool:
@@ -115,6 +116,8 @@ class AttentionBuild:
 
     state: BuildState
     reason: str  # "paused" | "UNSTABLE" | "FAILURE"
+    job: JobRef | None = None  # the job as listed, with its display names
+    listing: JobBuilds | None = None  # the listing it came from (its job's newest builds)
 
 
 @dataclass(slots=True)
@@ -123,3 +126,4 @@ class JobBuilds:
 
     job: JobRef
     builds: list[BuildState] = field(default_factory=list)
+    first_build: int | None = None  # the job's oldest build number on Jenkins, when asked

@@ -118,6 +118,7 @@ class JobItem(TypedDict, total=False):
     _class: str
     name: Required[ItemName]
     displayName: str | None
+    fullDisplayName: str | None
     color: str | None
     builds: list[Build] | None
     jobs: list[JobItem] | None
@@ -128,11 +129,17 @@ class Listing(TypedDict, total=False):
     jobs: list[JobItem] | None
 
 
+class BuildRef(TypedDict, total=False):
+    number: Required[Number]
+
+
 class Job(TypedDict, total=False):
     _class: str
     name: str | None
     displayName: str | None
+    fullDisplayName: str | None
     color: str | None
+    firstBuild: BuildRef | None
     allBuilds: list[Build] | None
 
 

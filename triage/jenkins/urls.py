@@ -14,32 +14,21 @@ Reference: /work/shared/reference/jenkins-api.md, section 4.3 and traps 20-22.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from triage.errors import ConfigError
+from triage.identity import normalise_url
+from triage.jobnames import branch_job_name, branch_readings  # noqa: F401 (re-exported)
 
 T = TypeVar("T")
 
 
 def normalise_base(url: str) -> str:
-    """Return `url` with a trailing slash (the base every relative path is joined to)."""
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        shown = url.rsplit("@", 1)[-1]  # whatever precedes "@" may be a secret
-        raise ConfigError(
-            f"Not a Jenkins URL: {shown!r}; give the address you open in a browser, "
-            "for example https://ci.example.com/jenkins/."
-        )
-    if parts.username is not None or parts.password is not None:
-        # Never echo it: the part before "@" is often a user and an API token.
-        raise ConfigError(
-            "The Jenkins URL carries a user name or password before '@'; give the address "
-            "without it and the user with --user (the token comes from the keyring or "
-            "TRIAGE_JENKINS_TOKEN).")
-    return url if url.endswith("/") else url + "/"
+    """Return the server's normalised base URL, with its trailing slash (`triage.identity`)."""
+    return normalise_url(url)
 
 
 def job_path(full_name: str) -> str:
@@ -71,6 +60,49 @@ def artifact_path(full_name: str, number: int, relative_path: str) -> str:
     return f"{run_path(full_name, number)}artifact/{quoted}"
 
 
+def test_page(build_url: str, classname: str, name: str) -> str:
+    """Return the junit plugin's page of one test case in a build.
+
+    `{run}/testReport/{package}/{class}/{case}/` (junit TestObject.getUrl/getId): the package
+    (the class name up to its last dot, `(root)` without one) and the simple class name pass
+    through TestObject.safe (control characters, space and "#%/:<>?[\\]^`{|}" become _); the
+    case name through CaseResult.getSafeName (anything not a Java identifier part becomes _).
+    Each part is then percent-encoded as Util.rawEncode does. Not covered: Jenkins prefixes a
+    case with its stage names when a build's tests come from several parallel stages, and
+    adds _2 to a name two cases of one class share once made safe.
+    """
+    package, _, simple = classname.rpartition(".")
+    parts = (_safe(package or "(root)"), _safe(simple), _case_safe(name))
+    return build_url + "testReport/" + "/".join(quote(p, safe="$()!*'-._~,") for p in parts) + "/"
+
+
+_UNSAFE = frozenset('"#%/:<>?[\\]^`{|}')
+
+
+def _safe(text: str) -> str:
+    """junit's TestObject.safe: "(empty)" for nothing, unsafe characters as _."""
+    if not text:
+        return "(empty)"
+    return "".join("_" if c <= " " or c == "\x7f" or c in _UNSAFE else c for c in text)
+
+
+def _case_safe(name: str) -> str:
+    """junit's CaseResult.getSafeName: keep Java identifier parts, the rest becomes _."""
+    return "".join(c if _java_identifier_part(c) else "_" for c in (name or "(?)"))
+
+
+def _java_identifier_part(c: str) -> bool:
+    """Character.isJavaIdentifierPart: letters, digits, _ and $, currency and connectors,
+    combining marks, and the ignorable control characters."""
+    kind = unicodedata.category(c)
+    if kind[0] in "LN" and kind != "No":
+        return True
+    if kind in ("Sc", "Pc", "Mn", "Mc", "Cf"):
+        return True
+    code = ord(c)
+    return 0 <= code <= 8 or 0x0E <= code <= 0x1B or 0x7F <= code <= 0x9F
+
+
 def join(base: str, path: str) -> str:
     """Join a relative path to the base URL, keeping the base's context path (trap 22)."""
     return urljoin(base, path.lstrip("/"))
@@ -90,29 +122,6 @@ def relative_to_base(base: str, url: str) -> str | None:
         return path[len(base_path):]
     index = path.find("/job/")
     return path[index + 1:] if index >= 0 else None
-
-
-_BRANCH_CODES = {"#": "%23", "%": "%25", "/": "%2F", "?": "%3F", "[": "%5B", "]": "%5D",
-                 "\\": "%5C"}
-
-
-def branch_job_name(branch: str) -> str:
-    """Return the job name a multibranch project gives `branch` (branch-api's NameEncoder)."""
-    special = {"": "%00", ".": "%2E", "..": "%2E."}
-    if branch in special:
-        return special[branch]
-    return "".join(_BRANCH_CODES.get(ch, ch) for ch in branch)
-
-
-def branch_readings(full_name: str) -> list[str]:
-    """Return the full names `full_name` could mean if its tail is a branch with slashes.
-
-    Users type the branch as they know it (`shop/feature/x`); Jenkins names that job
-    `shop/feature%2Fx`. Longest project prefix first.
-    """
-    names = [name for name in full_name.strip("/").split("/") if name]
-    return ["/".join(names[:k] + [branch_job_name("/".join(names[k:]))])
-            for k in range(len(names) - 2, 0, -1)]
 
 
 def for_job(settings: Mapping[str, T], job: str) -> T | None:

@@ -39,16 +39,6 @@ def synced_jobs(store: Store, server: str) -> list[str]:
     return [name for (name,) in rows]
 
 
-def remember_server(store: Store, name: str, url: str) -> None:
-    """Record the server's URL next to its name (the importer creates it without one)."""
-    with store.transaction() as conn:
-        conn.execute(
-            "INSERT INTO servers (name, url) VALUES (?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET url = excluded.url",
-            (name, url),
-        )
-
-
 def build_facts(store: Store, build_id: int) -> tuple[str | None, bool, int]:
     """Return (result, still running when stored, number of test results) of one build."""
     result, building = store.conn.execute(

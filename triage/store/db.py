@@ -231,14 +231,27 @@ class Store:
         if row:
             return row[0]
         if not create:
-            raise NotFoundError(
-                f"No job {job!r} on server {server!r} in the history; "
-                "import or sync it first (triage import / triage sync)."
-            )
+            raise NotFoundError(self._no_job(job, server))
         server_id = self.server_id(server, create=True)
         return self.conn.execute(
             "INSERT INTO jobs (server_id, name) VALUES (?, ?)", (server_id, job)
         ).lastrowid
+
+    def _no_job(self, job: str, server: str) -> str:
+        """Say that `job` is not on `server` here, and what the user probably meant."""
+        from triage.jobnames import did_you_mean
+
+        where = f"No job {job!r} on server {server!r} in the history"
+        names = [name for (name,) in self.conn.execute(
+            "SELECT jobs.name FROM jobs JOIN servers ON servers.id = jobs.server_id "
+            "WHERE servers.name = ? ORDER BY jobs.name", (server,))]
+        hint = did_you_mean(job, names)
+        if hint:
+            return f"{where}; {hint}"
+        elsewhere = self.servers_of_job(job)
+        if elsewhere:
+            return f"{where}; it is on {', '.join(elsewhere)}: pass --server {elsewhere[0]}."
+        return f"{where}; import or sync it first (triage import / triage sync)."
 
     def servers_of_job(self, job: str) -> list[str]:
         """Return the names of the servers that have a job called `job`."""

@@ -48,10 +48,21 @@ def build_row(store: Store, job: str, number: int, server: str = "local") -> Bui
     job_id = store.job_id(job, server)
     row = store.conn.execute(_BUILD_ROW + "AND number = ?", (job_id, number)).fetchone()
     if row is None:
-        raise NotFoundError(
-            f"Build #{number} of {job!r} is not in the history; sync or import it first."
-        )
+        raise NotFoundError(_no_build(store, job, job_id, number))
     return BuildRow(row[0], job_id, *row[1:])
+
+
+def _no_build(store: Store, job: str, job_id: int, number: int) -> str:
+    """Say that a build is not stored; for one older than the stored ones, why and what to do."""
+    oldest, newest, count = store.conn.execute(
+        "SELECT min(number), max(number), count(*) FROM builds WHERE job_id = ?", (job_id,)
+    ).fetchone()
+    if oldest is not None and number < oldest:
+        held = f"{count} build{'' if count == 1 else 's'}, #{oldest} to #{newest}"
+        return (f"Build #{number} of {job!r} is not in the history: it has {held}; sync keeps the newest --max-builds of a job (100 "
+                f"by default), so take it in with `triage sync --job {job} --max-builds "
+                f"{newest - number + 1}`.")
+    return f"Build #{number} of {job!r} is not in the history; sync or import it first."
 
 
 def latest_build(store: Store, job: str, server: str = "local") -> BuildRow:
@@ -146,15 +157,26 @@ def mass_events(store: Store, build_ids: list[int], at_least: int) -> set[tuple[
 
 
 def same_revision(store: Store, build: BuildRow) -> list[tuple[int, int, str | None]]:
-    """Return (build id, number, job name or None for this job) of other builds on its commit."""
+    """Return (build id, number, job label or None for this job) of other builds on its commit.
+
+    The label is the other job's name; when those builds come from more than one server, it
+    names the server too ("app (ci-eu)"), so a reason never reads "in app #40, #40".
+    """
     if not is_commit(build.revision):
         return []
     rows = store.conn.execute(
-        "SELECT b.id, b.number, b.job_id, j.name FROM builds b JOIN jobs j ON j.id = b.job_id "
+        "SELECT b.id, b.number, b.job_id, j.name, s.name FROM builds b "
+        "JOIN jobs j ON j.id = b.job_id JOIN servers s ON s.id = j.server_id "
         "WHERE b.revision = ? AND b.id != ? ORDER BY b.number",
         (build.revision, build.id),
-    )
-    return [(i, n, None if job_id == build.job_id else name) for i, n, job_id, name in rows]
+    ).fetchall()
+    (own_server,) = store.conn.execute(
+        "SELECT s.name FROM jobs j JOIN servers s ON s.id = j.server_id WHERE j.id = ?",
+        (build.job_id,)).fetchone()
+    several = any(server != own_server for *_, server in rows)
+    return [(i, n, None if job_id == build.job_id else
+             f"{name} ({server})" if several else name)
+            for i, n, job_id, name, server in rows]
 
 
 def signature_spread(

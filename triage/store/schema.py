@@ -124,6 +124,35 @@ def m002_meta(db: Database) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+@migrations()
+def m003_one_server_identity(db: Database) -> None:
+    # One Jenkins synced by URL and by a configured name was two servers, each with a copy of
+    # the same builds. Rows with the same normalised URL become one (the configured name
+    # wins); every URL is stored normalised. Bad URLs (edited by hand) are left as they are.
+    from triage.errors import ConfigError
+    from triage.identity import looks_like_url, normalise_url
+    from triage.store.servers import merge, rename_in_records
+
+    conn = db.conn
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for server_id, name, url in conn.execute("SELECT id, name, url FROM servers ORDER BY id"):
+        raw = url or (name if looks_like_url(name) else None)
+        try:
+            identity = normalise_url(raw) if raw else None
+        except ConfigError:
+            identity = None
+        if identity is not None:
+            groups.setdefault(identity, []).append((server_id, name))
+    for identity, rows in groups.items():
+        named = [r for r in rows if not looks_like_url(r[1])]
+        keep_id, keep_name = (named or rows)[0]
+        for server_id, _ in rows:
+            if server_id != keep_id:
+                merge(conn, keep=keep_id, drop=server_id)
+        name = identity if looks_like_url(keep_name) else keep_name
+        rename_in_records(conn, keep_name, name)
+        conn.execute("UPDATE servers SET name = ?, url = ? WHERE id = ?", (name, identity, keep_id))
+
 
 @migrations()
 def m004_gate_decisions(db: Database) -> None:

@@ -254,7 +254,8 @@ class Build:
         if self._report is not None:
             acts.append(_TestResultAction(self))
         if self.input_action is not None:
-            acts.append(self.input_action)
+            exported = self.job.world.input_exports
+            acts.append(self.input_action if exported else UNEXPORTABLE)
         acts += self.approvers
         acts += [UNEXPORTABLE, Marker("org.jenkinsci.plugins.workflow.job.views.FlowGraphAction")]
         return acts

@@ -7,6 +7,8 @@ derived the modern way (PASSED/FAILED/SKIPPED, §3.3) unless the job simulates a
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -187,6 +189,15 @@ class Report:
         for suite in self.suites:
             yield from suite.cases
 
+    def find_page(self, package: str, klass: str, case: str | None = None) -> Case | None:
+        """Return the case whose test page is `{package}/{class}/{case}` (decoded), or the
+        first case of the class page when `case` is None; None if there is none."""
+        for item in self.cases():
+            pkg, cls, name = page_parts(item)
+            if (pkg, cls) == (package, klass) and case in (None, name):
+                return item
+        return None
+
     def counts(self) -> tuple[int, int, int]:
         """Return (fail, skip, total)."""
         fail = skip = total = 0
@@ -285,3 +296,30 @@ def _case_xml(case: Case) -> str:
     if not body:
         return head + "/>"
     return head + ">\n" + "\n".join(body) + "\n  </testcase>"
+
+
+# The junit plugin's test page names (TestObject.safe, CaseResult.getSafeName; reference §3),
+# written apart from the client's `triage.jenkins.urls.test_page`: this server is its oracle.
+_UNSAFE_RE = re.compile(r'[\x00-\x20\x7f"#%/:<>?\[\\\]^`{|}]')
+
+
+def _object_safe(text: str) -> str:
+    return _UNSAFE_RE.sub("_", text) if text else "(empty)"
+
+
+def _identifier_part(ch: str) -> bool:
+    # Java's Character.isJavaIdentifierPart, by Unicode category.
+    if ch in "_$" or ch.isalnum() and unicodedata.category(ch) != "No":
+        return True
+    if unicodedata.category(ch) in {"Sc", "Pc", "Mn", "Mc", "Nl", "Cf"}:
+        return True
+    return ord(ch) <= 8 or 14 <= ord(ch) <= 27 or 127 <= ord(ch) <= 159
+
+
+def page_parts(case: Case) -> tuple[str, str, str]:
+    """Return (package, class, case) of a case's page under `{run}/testReport/`, decoded."""
+    dot = case.class_name.rfind(".")
+    package = case.class_name[:dot] if dot >= 0 else "(root)"
+    simple = case.class_name[dot + 1:]
+    name = "".join(c if _identifier_part(c) else "_" for c in (case.name or "(?)"))
+    return _object_safe(package), _object_safe(simple), name

@@ -210,6 +210,12 @@ def _test_report(build: Build, rest: list[str], req: Request) -> Response:
         return Deferred(lambda: export(build.report().view(build.number, legacy), req))
     if not rest:
         return html(200, f"Test Result : {build.full_display_name} [Jenkins]")
+    if len(rest) in (2, 3):  # {package}/{class}/ and {package}/{class}/{case}/ (junit pages)
+        case = build.report().find_page(*rest)
+        if case is None:
+            return not_found()
+        title = case.name if len(rest) == 3 else case.class_name
+        return html(200, f"{title} [Jenkins]", f"{case.class_name}.{case.name}: {case.outcome}")
     return not_found()
 
 
@@ -246,7 +252,8 @@ def _input_route(build: Build, rest: list[str], req: Request) -> Response:
     if action is None:
         return not_found()  # the run never reached an input step (§1.1)
     if rest == ["api", "json"]:
-        return export(action, req)
+        # Before input-step 466 the action had no API (reference 1.2, trap 4).
+        return export(action, req) if req.server.world.input_exports else not_found()
     if not rest:
         return html(200, f"{build.full_display_name} [Jenkins]", "Paused for Input")
     execution = action.find(rest[0])

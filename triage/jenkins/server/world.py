@@ -28,6 +28,12 @@ class World(Container):
         self.clock = clock
         self.root_url = "http://localhost:8080/"  # set by the server it is served from
         self.version = JENKINS_VERSION
+        # pipeline-input-step 466 or later exports InputAction (reference 1.2). False serves an
+        # older plugin: InputAction is no exported bean, so a build lists it as `{}` (Stapler's
+        # Property.writeValue for a non-exportable value) and `{run}/input/api/json` is a 404
+        # (no getApi); its pages, proceed and abort still work, and Stage View still lists the
+        # pending inputs (wfapi/pendingInputActions).
+        self.input_exports = True
         self.report_cache = ReportCache(report_cache_size)
         self._init_children()
 
