@@ -61,3 +61,11 @@ def test_redact_hides_a_given_secret_anywhere_and_safe_does_both():
     assert redact("X-Token: 11a1ce00 echoed", ("11a1ce00",)) == "X-Token: *** echoed"
     assert safe(f"\x1b]0;t\x07Authorization: Basic {CREDENTIALS}") == (
         "\\x1b]0;t\\x07Authorization: Basic ***")
+
+
+def test_plural_is_one_rule_for_every_count():
+    from triage.display import plural
+
+    assert [plural(n, "test") for n in (0, 1, 2, 1200)] == [
+        "0 tests", "1 test", "2 tests", "1,200 tests"]
+    assert plural(2, "match", "matches") == "2 matches"

@@ -98,3 +98,8 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
 def safe(text: str) -> str:
     """Return `text` ready for one terminal line: credentials redacted, controls escaped."""
     return printable(redact(text))
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """Return "1 build", "2 builds", "1,200 tests" (or `many` for irregular plurals)."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"

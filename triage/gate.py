@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from triage.display import plural
 from triage.errors import (
     Cancelled,
     JenkinsError,
@@ -40,7 +41,7 @@ from triage.flakiness import suggest as s
 from triage.flakiness.clusters import OUTAGE
 from triage.flakiness.model import HISTORY_WINDOW, NOISE, REAL, UNSURE, Cluster, TriagedFailure
 from triage.gate_policy import Policy
-from triage.gate_summary import gate_summary, plural, short_name
+from triage.gate_summary import gate_summary, short_name
 from triage.jenkins import JenkinsSource
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store import builds as stored
@@ -295,7 +296,7 @@ def _branch_check(branch: str | None, policy: Policy) -> Check:
 def _failures_check(failures: list[GateFailure], tests: int) -> Check:
     blocking = [f for f in failures if f.needs_human]
     if not failures:
-        return Check("failures", True, f"no failures in {tests} tests")
+        return Check("failures", True, f"no failures in {plural(tests, 'test')}")
     if not blocking:
         which = "the failure is" if len(failures) == 1 else f"all {len(failures)} failures are"
         return Check("failures", True, f"{which} noise")
@@ -351,7 +352,7 @@ def _sync_check(unread: list[str]) -> Check:
 
 def _pass_reason(failures: list[GateFailure], tests: int) -> str:
     if not failures:
-        return f"no failures in {tests} tests"
+        return f"no failures in {plural(tests, 'test')}"
     counts: dict[str, int] = {}
     for f in failures:
         counts[f.noise_by] = counts.get(f.noise_by, 0) + 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING
 
+from triage.display import plural
 from triage.flakiness.model import Cluster
 from triage.flakiness.suggest import short_sha
 from triage.store.gates import PASS
@@ -110,11 +111,6 @@ def _code(text: str) -> str:
 def _clip(text: str | None, chars: int) -> str:
     text = _text(text)
     return text if len(text) <= chars else text[: chars - 1] + "…"
-
-
-def plural(count: int, noun: str) -> str:
-    """Return "1 failure", "2 failures"."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _size(lines: list[str]) -> int:

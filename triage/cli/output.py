@@ -25,7 +25,7 @@ from typing import Any
 
 import click
 
-from triage.display import printable, redact, safe
+from triage.display import plural, printable, redact, safe  # noqa: F401 - plural is re-exported
 from triage.errors import OutputError
 
 
@@ -95,11 +95,6 @@ DEFAULT_WIDTH = 100
 MIN_WIDTH = 40
 COLOURS = {"real": "red", "noise": "green", "unsure": "yellow", "paused": "cyan",
            "failed": "red", "unstable": "yellow"}
-
-
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """Return "1 build", "2 builds" (or `many` for irregular plurals)."""
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
 def duration(ms: int | None) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from triage.cli.common import CliState, TerminalReporter, common_options
-from triage.cli.output import echo, echo_document
+from triage.cli.output import echo, echo_document, plural
 from triage.errors import Cancelled, ConfigError, TriageError
 from triage.importing import check_job, check_name
 
@@ -108,12 +108,10 @@ def report_cmd(state: CliState, jobs, server, since, until, branch, fmt, output)
         reporter.finish()
     size = len(text.encode("utf-8"))
     echo(f"Wrote {path} ({fmt}, {size / 1024:,.0f} KiB): "
-         f"{_count(len(data.jobs), 'job')}, {_count(data.summary.builds, 'build')}, "
-         f"{_count(len(data.tests), 'test')}.", err=True)
+         f"{plural(len(data.jobs), 'job')}, {plural(data.summary.builds, 'build')}, "
+         f"{plural(len(data.tests), 'test')}.", err=True)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _format_of(output: str) -> str:
