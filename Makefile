@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench demo icons dist clean report-preview
+.PHONY: test lint bench demo screenshots icons dist clean report-preview
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ report-preview: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/triage demo
+
+# The window and its dialogs rendered offscreen to PNG, light and dark (README shows them).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m triage.ui.screenshots resources/screenshots
 
 # The wheel (dist/*.whl) and the one-folder bundle (dist/flaky-triage/), both smoke-tested as
 # installed: the wheel in a fresh venv that has nothing else, the bundle as built from it.

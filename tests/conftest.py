@@ -59,3 +59,49 @@ def memory_keyring():
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+# --- the window's tests (Qt is imported only by the fixtures that need it) -------------------
+
+
+@pytest.fixture
+def jenkins():
+    """The built-in Jenkins serving `tests.ui_world.small_world`, over real HTTP."""
+    from tests.ui_world import small_world
+    from triage.jenkins.server import JenkinsServer
+
+    with JenkinsServer(world=small_world(), context_path="/jenkins") as srv:
+        yield srv
+
+
+@pytest.fixture
+def app_context(qapp, jenkins, tmp_path):
+    """An AppContext on `jenkins` (user alice) with a fresh history and settings file."""
+    from triage.servers import ServerConfig
+    from triage.ui.context import AppContext, ServerEntry, settings_at
+    from triage.ui.tasks import TaskRunner
+
+    store_path = tmp_path / "app-history.db"
+    ctx = AppContext(
+        store_path=store_path,
+        servers=[ServerEntry(ServerConfig("ci", jenkins.url, user="alice"),
+                             token=jenkins.users["alice"])],
+        tasks=TaskRunner(store_path),
+        settings=settings_at(tmp_path / "settings.ini"),
+        user="tester",
+    )
+    yield ctx
+    ctx.tasks.shutdown(wait=True)
+
+
+@pytest.fixture
+def window(qtbot, app_context):
+    """The main window, shown and started; closed (and its workers stopped) afterwards."""
+    from tests.ui_helpers import stop_answering
+    from triage.ui.app import open_window
+
+    win = open_window(app_context)
+    qtbot.addWidget(win)
+    yield win
+    stop_answering()
+    win.close()

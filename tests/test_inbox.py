@@ -126,6 +126,20 @@ def test_a_server_that_cannot_be_read_is_a_warning_and_the_others_are_listed(srv
     assert warning.startswith("down: Cannot reach Jenkins")
 
 
+def test_a_server_that_cannot_be_read_is_handed_back_typed_when_asked(srv, store):
+    from triage.errors import JenkinsUnreachable
+    from triage.jenkins.client import JenkinsClient
+    from triage.jenkins.http import HttpSettings
+
+    down = JenkinsClient("down", "http://127.0.0.1:9/", None, None,
+                         HttpSettings(timeout=(2.0, 2.0), retries=0))
+    errors = {}
+    items = builds_needing_attention([down, client_for(srv)], store, jobs=["app"], sync=False,
+                                     errors=errors)
+    assert [i.build for i in items] == [4, 3]
+    assert list(errors) == ["down"] and isinstance(errors["down"], JenkinsUnreachable)
+
+
 def test_json_has_the_documented_keys(srv, store):
     items = builds_needing_attention([client_for(srv)], store, jobs=["app"])
     data = [inbox_as_dict(i) for i in items]

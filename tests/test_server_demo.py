@@ -225,7 +225,7 @@ def test_cheap_counts_match_the_generated_reports():
                     assert build.report_counts() == build.report().counts(), build.url
 
 
-def test_demo_help_has_an_example_and_says_the_app_comes_later():
+def test_demo_help_has_an_example_and_says_what_opens_where():
     from click.testing import CliRunner
 
     from triage.cli import cli
@@ -233,4 +233,4 @@ def test_demo_help_has_an_example_and_says_the_app_comes_later():
     result = CliRunner().invoke(cli, ["demo", "--help"])
     assert result.exit_code == 0
     assert "triage demo --serve --port 8080" in result.output
-    assert "later release" in result.output
+    assert "Open the app" in result.output and "Without a display" in result.output

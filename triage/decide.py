@@ -245,6 +245,22 @@ def _pause_time(source: JenkinsSource, job: str, number: int) -> int | None:
         return None  # the decision matters more than its timing
 
 
+def still_pending(source: JenkinsSource, job: str, number: int,
+                  input_id: str) -> PendingInput:
+    """Return the input as Jenkins has it now; explain what became of it if it is settled.
+
+    For a window that shows inputs listed a while ago: ask before the user fills a form for an
+    input someone else already answered (that answer is explained, never retried).
+    """
+    pending = source.pending_inputs(job, number)
+    found = next((p for p in pending if p.id == input_id), None)
+    if found is not None:
+        return found
+    if pending:
+        return choose_input(pending, input_id, job, number)  # says which ones still wait
+    raise _not_waiting(source, job, number)
+
+
 def _not_waiting(source: JenkinsSource, job: str, number: int) -> JenkinsError:
     state = source.build(job, number)
     if state.info.building:

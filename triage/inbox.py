@@ -13,6 +13,9 @@ One use case for `triage builds` and the desktop app's list, UI-agnostic::
   sync: a cancelled call raises `Cancelled`, keeping what the sync stored.
 * `sync`: bring the history of each job that has such a build up to date first (incremental:
   only builds not stored yet, and those stored while running), so the summary is current.
+* `errors`: where given, each server that could not be listed at all is put there (name ->
+  its `JenkinsError`) besides the warning, so a caller can show it as down (the app's
+  poller) without parsing warnings.
 
 Found: builds paused at an input step, and each job's newest finished build when it is
 UNSTABLE/FAILURE (`attention.attention` lists every red build since the last green: the older
@@ -82,6 +85,7 @@ def builds_needing_attention(
     token: CancelToken | None = None,
     sync: bool = True,
     problems: list | None = None,
+    errors: dict[str, JenkinsError] | None = None,
 ) -> list[InboxItem]:
     """Return the builds that need a person on `sources` (see the module docstring).
 
@@ -99,6 +103,8 @@ def builds_needing_attention(
             if problems is not None:
                 problems.append(exc)
             reporter.warn(f"{source.name}: {exc.message}")
+            if errors is not None:
+                errors[source.name] = exc
             continue
         token.raise_if_cancelled()
         if sync and found:

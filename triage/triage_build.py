@@ -7,7 +7,7 @@ pure engine in `triage.flakiness` and returns its answer; the CLI and the UI onl
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -17,6 +17,7 @@ from triage.flakiness.clusters import MASS_MIN, mass_signatures
 from triage.flakiness.clusters import triage_build as run_engine
 from triage.flakiness.model import (
     HISTORY_WINDOW,
+    NOISE,
     REAL,
     BuildContext,
     BuildTriage,
@@ -243,6 +244,79 @@ def unmark(
             return v.undo(store, build.id, marked, at=at)
     chosen = _choose(store, _triage(store, job, build), job, build, test, cluster)
     return v.undo(store, build.id, [t.failure.test_id for t in chosen], at=at)
+
+
+def mark_tests(
+    store: Store,
+    job: str,
+    number: int,
+    test_ids: Iterable[int],
+    verdict: str | None,
+    *,
+    server: str = "local",
+    note: str | None = None,
+    who: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """Mark these failing tests of a build `verdict` (None clears them); return how many.
+
+    The app's way to mark a selection: tests by id, each with its signature in this build.
+    """
+    build = q.build_row(store, job, number, server)
+    wanted = set(test_ids)
+    at = int(clock() * 1000)
+    if verdict is None:
+        return v.undo(store, build.id, sorted(wanted), at=at)
+    if verdict not in (REAL, NOISE):
+        raise ConfigError(f"Unknown verdict {verdict!r}; use real or noise.")
+    items = [(r.test_id, r.signature) for r in q.build_failures(store, build.id)
+             if r.test_id in wanted]
+    return v.mark(store, build.id, items, verdict, who=who, at=at, note=note)
+
+
+def accept_suggestions(
+    store: Store,
+    job: str,
+    number: int,
+    *,
+    server: str = "local",
+    who: str | None = None,
+    clock: Callable[[], float] = time.time,
+) -> list[TriagedFailure]:
+    """Mark every unmarked failure the engine calls real or noise as such (unsure stays)."""
+    build = q.build_row(store, job, number, server)
+    result = _triage(store, job, build)
+    chosen = [t for t in result.failures
+              if t.failure.own_verdict is None and t.suggestion in (REAL, NOISE)]
+    at = int(clock() * 1000)
+    for verdict in (REAL, NOISE):
+        items = [(t.failure.test_id, t.failure.signature) for t in chosen
+                 if t.suggestion == verdict]
+        if items:
+            v.mark(store, build.id, items, verdict, who=who, at=at, note="accepted suggestion")
+    return chosen
+
+
+def restore_verdicts(
+    store: Store,
+    job: str,
+    number: int,
+    previous: Mapping[int, v.VerdictRow | None],
+    *,
+    server: str = "local",
+    clock: Callable[[], float] = time.time,
+) -> None:
+    """Put back the verdicts these tests had (undo of a mark): a row again, or none."""
+    build = q.build_row(store, job, number, server)
+    at = int(clock() * 1000)
+    cleared = [test_id for test_id, row in previous.items() if row is None]
+    with store.transaction():
+        if cleared:
+            v.undo(store, build.id, cleared, at=at)
+        for test_id, row in previous.items():
+            if row is not None:
+                v.mark(store, build.id, [(test_id, row.signature)], row.verdict, who=row.who,
+                       at=at, note=row.note)
 
 
 def _marked_tests(store: Store, build_id: int, test: str) -> list[int]:

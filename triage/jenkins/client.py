@@ -210,6 +210,29 @@ class JenkinsClient:
         """Download one archived artifact by its `relativePath`."""
         return self.http.get(urls.artifact_path(job, number, relative_path)).content
 
+    def console_log(self, job: str, number: int, max_bytes: int):
+        """Return the end of a build's console log, at most `max_bytes` (section 4.8).
+
+        The first answer's `X-Text-Size` is the log's length (one byte of its body is read);
+        the log is then read from `size - max_bytes`, so its end is always there.
+        """
+        from triage.console_log import ConsoleLog
+
+        path = urls.run_path(job, number) + "logText/progressiveText"
+        try:
+            first = self.http.get(path, {"start": 0}, head=1)
+        except JenkinsNotFound as exc:
+            raise self._missing(job, number, exc) from exc
+        size = _int_header(first, "X-Text-Size")
+        start = max(0, size - max_bytes) if size is not None else 0
+        response = self.http.get(path, {"start": start}, head=max_bytes)
+        more = response.headers.get("X-More-Data", "").lower() == "true"
+        data = response.content
+        text = data.decode("utf-8", errors="replace")
+        if start:
+            text = text.partition("\n")[2]  # the first line read is cut in two
+        return ConsoleLog(text, size if size is not None else len(data), start, more)
+
     # --- inputs ---------------------------------------------------------------------------
 
     def pending_inputs(self, job: str, number: int) -> tuple[PendingInput, ...]:
@@ -385,6 +408,13 @@ def _check_empty_reply(response, what: str) -> None:
             f"{response.url} answered with an HTML page, not Jenkins' empty reply (a login "
             f"page or a proxy?); {what} was probably not decided: check `triage pending`, the "
             "URL and the credentials.", url=response.url, status=response.status_code)
+
+
+def _int_header(response, name: str) -> int | None:
+    try:
+        return int(response.headers.get(name, ""))
+    except ValueError:
+        return None
 
 
 def _verb(endpoint: str) -> str:

@@ -108,13 +108,18 @@ class JenkinsHttp:
         response = self.get(path, params)
         return self.decode_json(response, shape)
 
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> requests.Response:
-        """GET `path`; raise a typed error for anything but 2xx."""
+    def get(self, path: str, params: Mapping[str, Any] | None = None,
+            head: int | None = None) -> requests.Response:
+        """GET `path`; raise a typed error for anything but 2xx.
+
+        With `head`, only the first `head` bytes of the body are read (the rest never is), and
+        a longer body is no error: a console log can be far larger than anyone reads of it.
+        """
         url = self.url(path)
         attempt = 0
         while True:
             try:
-                response = self._send("GET", url, params=params)
+                response = self._send("GET", url, head=head, params=params)
                 if response.status_code in RETRY_STATUSES and attempt < self.settings.retries:
                     response.close()
                     raise _Retry()
@@ -146,8 +151,10 @@ class JenkinsHttp:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
-        """Send one request and read its whole body within the deadline and the size cap."""
+    def _send(self, method: str, url: str, head: int | None = None,
+              **kwargs) -> requests.Response:
+        """Send one request and read its whole body (or its first `head` bytes) within the
+        deadline and the size cap."""
         request = requests.Request(method, url, **{k: v for k, v in kwargs.items()
                                                    if v is not None})
         prepared = self.session.prepare_request(request)
@@ -163,7 +170,7 @@ class JenkinsHttp:
                 response = self.session.send(prepared, timeout=self.settings.timeout,
                                              allow_redirects=False, **settings)
                 try:
-                    response._content = self._read_body(response, url)
+                    response._content = self._read_body(response, url, head)
                 finally:
                     response.close()
             return response
@@ -176,11 +183,15 @@ class JenkinsHttp:
                     "later.", url=url, details=repr(exc)) from None
             raise self._unreachable(exc, url) from exc
 
-    def _read_body(self, response: requests.Response, url: str) -> bytes:
+    def _read_body(self, response: requests.Response, url: str,
+                   head: int | None = None) -> bytes:
         """Return the (decoded) body: whole for a 2xx, its start for an error page.
 
-        Refuse a 2xx body past `max_bytes`, before reading it when Content-Length says so.
+        Refuse a 2xx body past `max_bytes`, before reading it when Content-Length says so;
+        with `head`, keep the first `head` bytes of a 2xx body and stop reading there.
         """
+        if head is not None and 200 <= response.status_code < 300:
+            return self._read_head(response, min(head, self.settings.max_bytes))
         cap = self.settings.max_bytes
         limit = cap if 200 <= response.status_code < 300 else ERROR_BODY
         declared = (response.headers.get("Content-Length") or "").strip()
@@ -195,6 +206,16 @@ class JenkinsHttp:
                     raise self._too_large(url, None)
                 break  # an error page: its start is all anyone reads
         return b"".join(chunks)
+
+    @staticmethod
+    def _read_head(response: requests.Response, limit: int) -> bytes:
+        chunks, size = [], 0
+        for chunk in response.iter_content(min(CHUNK, max(limit, 1))):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+        return b"".join(chunks)[:limit]
 
     def _too_large(self, url: str, declared: int | None) -> JenkinsResponseTooLarge:
         mib = self.settings.max_bytes / 2**20

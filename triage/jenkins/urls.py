@@ -137,3 +137,4 @@ def full_name_from_path(path: str) -> str:
     parts = [p for p in path.split("/") if p]
     names = [unquote(parts[i + 1]) for i in range(0, len(parts) - 1, 2) if parts[i] == "job"]
     return "/".join(names)
+

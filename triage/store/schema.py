@@ -180,6 +180,7 @@ def m004_gate_decisions(db: Database) -> None:
         """
     )
 
+
 # Every step this version knows, in order: a history with any other step was written by a
 # newer flaky-triage. (Registered steps are all pending on an empty database.)
 KNOWN_STEPS = tuple(m.name for m in migrations.pending(Database(memory=True)))

@@ -1,0 +1,106 @@
+"""Start the app: QApplication set-up, the context for `triage gui`, the window's event loop.
+
+The CLI imports this module only for the GUI commands, so `triage --help` and every other
+command never load Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, qInstallMessageHandler
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from triage import servers as server_config
+from triage.config import resolve_db_path
+from triage.ui import palette
+from triage.ui.context import AppContext, ServerEntry, settings_at
+from triage.ui.display import has_display  # noqa: F401 - re-exported for the CLI
+from triage.ui.main_window import MainWindow
+from triage.ui.tasks import TaskRunner
+
+APP_NAME = "flaky-triage"
+
+
+def application(theme: str | None = None) -> QApplication:
+    """Return the QApplication (made once), named, with the app icon and a palette."""
+    app = QApplication.instance()
+    if app is None:
+        if os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+            qInstallMessageHandler(_quiet_offscreen)
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName(APP_NAME)
+        app.setOrganizationName(APP_NAME)
+        app.setApplicationDisplayName("flaky-triage")
+        app.setDesktopFileName("flaky-triage")
+        icon = app_icon()
+        if icon is not None:
+            app.setWindowIcon(icon)
+    theme = theme or os.environ.get("TRIAGE_THEME", "system")
+    palette.apply(app, theme)
+    return app
+
+
+def _quiet_offscreen(kind, context, message: str) -> None:
+    """Drop the offscreen plugin's notice that it cannot resize windows to their hints."""
+    if "propagateSizeHints" in message:
+        return
+    sys.stderr.write(message + "\n")
+
+
+def app_icon() -> QIcon | None:
+    """The app icon from `resources/icons/` (issue 12 draws it); None until it exists."""
+    from triage.resources import resource
+
+    folder = resource("icons")
+    if not folder.is_dir():
+        return None
+    icon = QIcon()
+    for item in folder.iterdir():
+        if item.name.startswith("flaky-triage") and item.name.endswith((".svg", ".png")):
+            icon.addFile(str(item))
+    return None if icon.isNull() else icon
+
+
+def gui_context(db: str | None, server: str | None, user: str | None,
+                settings_file: Path | None = None) -> AppContext:
+    """The context of `triage gui`: the user's history and servers, or one server unsaved."""
+    configs = server_config.resolve(server, user) if server or server_config.load() else []
+    return AppContext(
+        store_path=resolve_db_path(db),
+        servers=[ServerEntry(c) for c in configs],
+        tasks=TaskRunner(resolve_db_path(db)),
+        settings=settings_at(settings_file),
+    )
+
+
+def open_window(ctx: AppContext) -> MainWindow:
+    """Show the main window and start listing (after the first paint)."""
+    window = MainWindow(ctx)
+    window.show()
+    QTimer.singleShot(0, window.start)
+    return window
+
+
+def open_first_run(ctx: AppContext):
+    """No server configured: the first-run screen (add a server, or try the demo)."""
+    from triage.ui.widgets.first_run import FirstRun
+
+    screen = FirstRun(ctx, open_window)
+    QApplication.instance().aboutToQuit.connect(lambda: ctx.tasks.shutdown(wait=True))
+    screen.show()
+    return screen
+
+
+def run(make_context: Callable[[], AppContext], theme: str | None = None) -> int:
+    """Run the app until its window closes; return the exit code."""
+    app = application(theme)
+    ctx = make_context()
+    window = open_window(ctx) if ctx.servers else open_first_run(ctx)
+    code = app.exec()
+    window.deleteLater()
+    return code

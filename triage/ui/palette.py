@@ -1,0 +1,81 @@
+"""Colours that read on light and dark palettes: outcomes, suggestions, build states.
+
+`apply(app, "dark")` sets a dark Fusion palette (screenshots and users who ask for it);
+`is_dark()` tells which one is in force so painted cells pick their shade.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+_OUTCOMES = {"P": "#2e9d4f", "F": "#d64541", "E": "#9b1c1c", "S": "#9aa0a6", "R": "#e0a100",
+             "-": "#d0d3d8"}
+_OUTCOMES_DARK = {"P": "#3fb869", "F": "#ef5350", "E": "#c62828", "S": "#6b7178", "R": "#f2b824",
+                  "-": "#3a3f45"}
+_BADGES = {"real": ("#d64541", "#ffffff"), "unsure": ("#f2b824", "#2b2100"),
+           "noise": ("#8d959e", "#ffffff")}
+_BADGES_DARK = {"real": ("#e05552", "#ffffff"), "unsure": ("#d9a520", "#1d1600"),
+                "noise": ("#5d656e", "#f0f0f0")}
+_STATES = {"paused": "#c77700", "running": "#2f7fd1", "unstable": "#b8860b",
+           "failed": "#c0392b", "aborted": "#7f8790", "down": "#c0392b"}
+_STATES_DARK = {"paused": "#ffb347", "running": "#6aaeff", "unstable": "#e6c04a",
+                "failed": "#ff6b5e", "aborted": "#9aa1a9", "down": "#ff6b5e"}
+
+
+def is_dark() -> bool:
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def outcome_color(letter: str) -> QColor:
+    table = _OUTCOMES_DARK if is_dark() else _OUTCOMES
+    return QColor(table.get(letter, table["-"]))
+
+
+def badge_colors(suggestion: str) -> tuple[QColor, QColor]:
+    table = _BADGES_DARK if is_dark() else _BADGES
+    fill, text = table.get(suggestion, table["noise"])
+    return QColor(fill), QColor(text)
+
+
+def state_color(state: str) -> QColor:
+    table = _STATES_DARK if is_dark() else _STATES
+    return QColor(table.get(state, table["failed"]))
+
+
+def error_line_color() -> QColor:
+    return QColor("#5a1d1d") if is_dark() else QColor("#fde2e1")
+
+
+def banner_colors(level: str) -> tuple[str, str]:
+    """Return (background, text) CSS colours of the banner for "error" or "warning"."""
+    if is_dark():
+        return ("#5a1d1d", "#ffdede") if level == "error" else ("#4d3b00", "#fff1c2")
+    return ("#fde2e1", "#5c1010") if level == "error" else ("#fff4cc", "#4d3900")
+
+
+def apply(app, theme: str) -> None:
+    """Use the Fusion style with a light or dark palette ("system" keeps the platform's)."""
+    if theme == "system":
+        return
+    app.setStyle("Fusion")
+    if theme == "light":
+        app.setPalette(app.style().standardPalette())
+        return
+    dark = QPalette()
+    role = QPalette.ColorRole
+    for name, color in ((role.Window, "#26292d"), (role.WindowText, "#e8e8e8"),
+                        (role.Base, "#1e2023"), (role.AlternateBase, "#2a2d31"),
+                        (role.ToolTipBase, "#33363b"), (role.ToolTipText, "#e8e8e8"),
+                        (role.Text, "#e8e8e8"), (role.Button, "#2f3237"),
+                        (role.ButtonText, "#e8e8e8"), (role.BrightText, "#ff6b5e"),
+                        (role.Highlight, "#3d6fb6"), (role.HighlightedText, "#ffffff"),
+                        (role.Link, "#7fb2ff"), (role.PlaceholderText, "#8a8f96"),
+                        (role.Mid, "#3a3d42"), (role.Dark, "#18191b"), (role.Light, "#44484e")):
+        dark.setColor(name, QColor(color))
+    disabled = QPalette.ColorGroup.Disabled
+    for name in (role.Text, role.ButtonText, role.WindowText):
+        dark.setColor(disabled, name, QColor("#7a7f86"))
+    app.setPalette(dark)

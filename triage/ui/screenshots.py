@@ -1,0 +1,139 @@
+"""`make screenshots`: render the window and its dialogs offscreen to PNG, light and dark.
+
+    QT_QPA_PLATFORM=offscreen python -m triage.ui.screenshots [FOLDER]
+
+Runs the demo (built-in Jenkins, throwaway history), waits until the longest-waiting paused
+build is selected with its failures, and grabs: the main window (clusters expanded, a failure
+in the detail), the Proceed form of the selected input, and the keyboard shortcuts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+DEFAULT_FOLDER = Path("resources") / "screenshots"
+SIZE = (1600, 900)
+
+
+def wait_until(predicate, timeout_ms: int = 60_000) -> None:
+    """Run the event loop until `predicate()` holds (raise on timeout)."""
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.timeout.connect(lambda: predicate() and loop.quit())
+    timer.start(20)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+    deadline.start(timeout_ms)
+    loop.exec()
+    timer.stop()
+    if not predicate():
+        raise TimeoutError("the window did not get to the state to render")
+
+
+def settle(ms: int = 300) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def grab(widget: QWidget, path: Path) -> None:
+    widget.repaint()
+    QApplication.processEvents()
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(path)
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    folder = Path(argv[0]) if argv else DEFAULT_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    from triage.jenkins.server import JenkinsServer, demo_world
+    from triage.ui import palette
+    from triage.ui.app import application, open_window
+    from triage.ui.demo import demo_context
+    from triage.ui.widgets.dialogs import ProceedDialog, ShortcutsDialog
+
+    app = application("light")
+    with tempfile.TemporaryDirectory(prefix="triage-shots-") as tmp, \
+            JenkinsServer(world=demo_world(seed=1), context_path="/jenkins") as server:
+        ctx = demo_context(server, Path(tmp))
+        window = open_window(ctx)
+        window.resize(*SIZE)
+        wait_until(lambda: window.failures.view_data is not None)
+        wait_until(lambda: not window.inbox.sync_pending()
+                   and all(r.summary for r in window.inbox.model.rows()))
+        _select_interesting_failure(window)
+        wait_until(lambda: window.detail.detail is not None)
+        window.detail.console.load()
+        wait_until(lambda: window.detail.console.log is not None)
+        row = window.inbox.current_row()
+        for theme in ("light", "dark"):
+            palette.apply(app, theme)
+            settle()
+            grab(window, folder / f"main-window-{theme}.png")
+            dialog = ProceedDialog(window, row.display, row.input)
+            dialog.show()
+            settle()
+            grab(dialog, folder / f"proceed-form-{theme}.png")
+            dialog.close()
+            shortcuts = ShortcutsDialog(window)
+            shortcuts.show()
+            settle()
+            grab(shortcuts, folder / f"keyboard-shortcuts-{theme}.png")
+            shortcuts.close()
+            _grab_settings_and_first_run(window, folder, theme)
+        window.close()
+        ctx.tasks.shutdown(wait=True)
+    return 0
+
+
+def _grab_settings_and_first_run(window, folder: Path, theme: str) -> None:
+    """The settings dialog on the demo server, and the first-run screen (issue 9b's)."""
+    from triage.ui.widgets.first_run import FirstRun
+    from triage.ui.widgets.settings_dialog import SettingsDialog, test_connection
+
+    dialog = SettingsDialog(window, window.ctx)
+    entry = window.ctx.servers[0].config
+    dialog.configured[entry.name] = entry  # as if saved: the demo's is not in servers.json
+    dialog.servers.addItem(entry.name)
+    dialog.servers.setCurrentRow(0)
+    dialog.jobs.setPlainText("team\nshop")
+    dialog.form_config()
+    # What "Test connection" says, checked for real on the demo server (in this script's
+    # thread: there is no user to keep waiting here).
+    dialog.result.setText("OK: " + test_connection(entry, window.ctx.servers[0].token))
+    dialog.show()
+    settle()
+    grab(dialog, folder / f"settings-{theme}.png")
+    dialog.close()
+    screen = FirstRun(window.ctx, lambda ctx: None)
+    screen.show()
+    settle()
+    grab(screen, folder / f"first-run-{theme}.png")
+    screen.close()
+
+
+def _select_interesting_failure(window) -> None:
+    """Put the cursor on the first failure of the first cluster (the detail shows it)."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    model = window.failures.model
+    if model.rowCount():
+        index = model.index(0, 0, model.index(0, 0))
+        if index.isValid():
+            window.failures.tree.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
+    window.failures.tree.setFocus()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,261 @@
+"""Background work as ops with exactly one outcome, delivered on the GUI thread.
+
+Three executors (style habit 5):
+- the writer: one thread that owns the only SQLite connection that writes (sync, marks,
+  decisions), so two writes never race and a decision queues behind at most one job's sync;
+- readers: two threads, each with its own read connection (WAL lets them read while the
+  writer writes: a read never fails because a sync is writing);
+- the network: a small bounded pool for Jenkins requests;
+- the pollers: the watcher's own small pool (`poll`), with read connections, so a server that
+  hangs holds one poller and never a decision's or a listing's thread.
+
+An op's function runs in a worker and never touches widgets. When it ends, exactly one of its
+callbacks runs on the GUI thread: `done(result)` or `failed(error)`. Without a `failed`
+callback the error goes to `TaskRunner.error`, the window's one error display, so a worker
+exception is never lost. Cancellation is cooperative, through the op's `CancelToken`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from triage.errors import Cancelled, TriageError
+from triage.progress import CancelToken
+from triage.store.db import Store
+
+READERS = 2
+NETWORK = 4
+POLLERS = 4  # one per server up to four: a hung server never delays another's poll
+
+
+@dataclass(frozen=True)
+class ErrorReport:
+    """What the error display shows: one line, the details behind "Copy details"."""
+
+    message: str
+    details: str
+    error: BaseException | None = None
+    title: str = "Something went wrong"
+
+    @classmethod
+    def of(cls, error: BaseException, title: str | None = None) -> ErrorReport:
+        """Turn any exception into a report: typed errors speak for themselves."""
+        trace = "".join(traceback.format_exception(error))
+        if isinstance(error, TriageError):
+            details = "\n\n".join(part for part in (error.details, trace) if part)
+            return cls(error.message, details, error, title or "Something went wrong")
+        message = f"Unexpected error: {type(error).__name__}: {error}"
+        return cls(message, trace, error, title or "Unexpected error (a bug in flaky-triage)")
+
+
+class Op:
+    """One piece of background work; `token` is its cancel token, `progress` its reporter."""
+
+    def __init__(self, label: str, cancellable: bool, relay: _Relay):
+        self.label = label
+        self.cancellable = cancellable
+        self.token = CancelToken()
+        self.started = time.monotonic()
+        self.finished = False
+        self.progress = OpReporter(self, relay)
+
+    def cancel(self) -> None:
+        if self.cancellable:
+            self.token.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.token.cancelled
+
+    def __repr__(self) -> str:
+        return f"<Op {self.label!r}{' done' if self.finished else ''}>"
+
+
+class OpReporter:
+    """The `Reporter` port for use cases run in an op: progress and warnings as signals."""
+
+    def __init__(self, op: Op, relay: _Relay):
+        self._op, self._relay = op, relay
+        self.total: int | None = None
+        self.done = 0
+        self.label = op.label
+        self.warnings: list[str] = []
+
+    def start(self, total: int | None, label: str) -> None:
+        self.total, self.done, self.label = total, 0, label
+        self._relay.progress.emit(self._op, 0, total)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        self._relay.progress.emit(self._op, self.done, self.total)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self._relay.warned.emit(self._op, message)
+
+    def finish(self) -> None:
+        pass
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; workers emit, Qt queues the call to the GUI thread."""
+
+    outcome = Signal(object, object, object, object)  # op, callback, value, is_error
+    progress = Signal(object, object, object)  # op, done, total
+    warned = Signal(object, str)
+
+
+class TaskRunner(QObject):
+    """Run ops on the writer, the readers or the network pool (see the module docstring)."""
+
+    started = Signal(object)  # op
+    ended = Signal(object)  # op
+    progressed = Signal(object, object, object)  # op, done, total
+    warning = Signal(str)
+    error = Signal(object)  # ErrorReport: failures nobody else handled
+
+    def __init__(self, store_path: Path | str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store_path = Path(store_path)
+        self._relay = _Relay()
+        self._relay.outcome.connect(self._deliver)
+        self._relay.progress.connect(self.progressed)
+        self._relay.warned.connect(lambda _op, message: self.warning.emit(message))
+        self._stores: list[Store] = []
+        self._stores_lock = threading.Lock()
+        self._local = threading.local()
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="triage-writer")
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="triage-reader")
+        self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
+        self._pollers = ThreadPoolExecutor(POLLERS, thread_name_prefix="triage-poll")
+        self.running: set[Op] = set()
+        self._sync_process = None
+        self._closed = False
+        # The writer opens (and migrates) the history first, before any reader needs it; an
+        # error (locked, newer, damaged) reaches the error display like any other.
+        self.write("Opening the history", lambda store, op: None)
+
+    # --- starting ops ---------------------------------------------------------------------
+
+    def write(self, label: str, work: Callable[[Store, Op], Any], done: Callable | None = None,
+              failed: Callable | None = None, cancellable: bool = True) -> Op:
+        """Run `work(store, op)` on the writer thread (the only one that writes)."""
+        return self._start(self._writer, label, lambda op: work(self._store(), op), done, failed,
+                           cancellable)
+
+    def read(self, label: str, work: Callable[[Store, Op], Any], done: Callable | None = None,
+             failed: Callable | None = None) -> Op:
+        """Run `work(store, op)` on a reader thread with its own read connection."""
+        return self._start(self._readers, label, lambda op: work(self._store(), op), done,
+                           failed, True)
+
+    def network(self, label: str, work: Callable[[Op], Any], done: Callable | None = None,
+                failed: Callable | None = None) -> Op:
+        """Run `work(op)` on the network pool (no database here)."""
+        return self._start(self._network, label, work, done, failed, True)
+
+    def poll(self, label: str, work: Callable[[Store, Op], Any], done: Callable | None = None,
+             failed: Callable | None = None) -> Op:
+        """Run `work(store, op)` on a poller thread with its own read connection."""
+        return self._start(self._pollers, label, lambda op: work(self._store(), op), done,
+                           failed, True, tracked=False)
+
+    def _start(self, pool: ThreadPoolExecutor, label: str, work, done, failed,
+               cancellable: bool, tracked: bool = True) -> Op:
+        """`tracked` ops are in `running` (closing waits for them); polls are not: one stuck
+        on a server that does not answer must not hold the window open."""
+        op = Op(label, cancellable, self._relay)
+        if self._closed:
+            # The window is closing: a timer that fires now starts nothing and hears nothing.
+            op.finished = True
+            op.token.cancel()
+            return op
+        if tracked:
+            self.running.add(op)
+        self.started.emit(op)
+        pool.submit(self._run, op, work, done, failed)
+        return op
+
+    def _run(self, op: Op, work, done, failed) -> None:
+        """Worker side: run, then hand exactly one outcome to the GUI thread."""
+        try:
+            value = work(op)
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the user
+            self._relay.outcome.emit(op, failed, exc, True)
+        else:
+            self._relay.outcome.emit(op, done, value, False)
+
+    def _deliver(self, op: Op, callback, value, is_error: bool) -> None:
+        """GUI side: call the op's one callback; unhandled errors go to `error`."""
+        op.finished = True
+        self.running.discard(op)
+        self.ended.emit(op)
+        if self._closed:
+            return  # the window is gone: nobody to tell
+        if is_error and callback is None:
+            if not isinstance(value, Cancelled):
+                self.error.emit(ErrorReport.of(value))
+            return
+        if callback is not None:
+            try:
+                callback(value)
+            except Exception as exc:  # a bug in a callback still reaches the error display
+                self.error.emit(ErrorReport.of(exc))
+
+    def report(self, error: BaseException, title: str | None = None) -> None:
+        """Send an error to the window's error display (for callbacks that handled part)."""
+        self.error.emit(ErrorReport.of(error, title))
+
+    # --- connections ----------------------------------------------------------------------
+
+    def _store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store.open(self.store_path, check_same_thread=False)
+            self._local.store = store
+            with self._stores_lock:
+                self._stores.append(store)
+        return store
+
+    def sync_process(self):
+        """The child process that syncs for the writer (started on first use)."""
+        if self._sync_process is None:
+            from triage.ui.sync_process import SyncProcess
+
+            self._sync_process = SyncProcess()
+        return self._sync_process
+
+    # --- shutting down --------------------------------------------------------------------
+
+    def busy_writing(self) -> bool:
+        return any(not op.finished for op in self.running if not op.cancellable)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Cancel what can be cancelled, let the rest finish (a decision is never cut in
+        half), then close every connection."""
+        self._closed = True
+        for op in list(self.running):
+            op.cancel()
+        # A poll stuck on a server that does not answer only reads: the window need not
+        # wait for it (its HTTP timeout ends it; its late result goes nowhere).
+        self._pollers.shutdown(wait=False, cancel_futures=True)
+        if self._sync_process is not None:
+            self._sync_process.cancel()
+        for pool in (self._network, self._readers, self._writer):
+            pool.shutdown(wait=wait, cancel_futures=False)
+        if self._sync_process is not None:
+            self._sync_process.shutdown()
+            self._sync_process = None
+        with self._stores_lock:
+            for store in self._stores:
+                store.close()
+            self._stores.clear()

@@ -1,0 +1,31 @@
+"""Item views with the app's list keys: J / K move like Down / Up (hotkeys.NEXT/PREVIOUS)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QTreeView, QVBoxLayout, QWidget
+
+from triage.ui import hotkeys
+
+
+class KeyTree(QTreeView):
+    """A tree view where J and K move the current row, as Down and Up do."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        for shortcut, key in ((hotkeys.NEXT, Qt.Key.Key_Down), (hotkeys.PREVIOUS, Qt.Key.Key_Up)):
+            if hotkeys.matches(event, shortcut):
+                event = QKeyEvent(QEvent.Type.KeyPress, key, event.modifiers())
+                break
+        super().keyPressEvent(event)
+
+
+def titled(pane: QWidget, title: QWidget, side: QWidget, body: QWidget, top: int = 0) -> None:
+    """Lay a pane out as a title row (title, then `side` on the right) above its body."""
+    head = QHBoxLayout()
+    head.addWidget(title, 1)
+    head.addWidget(side)
+    layout = QVBoxLayout(pane)
+    layout.setContentsMargins(0, top, 0, 0)
+    layout.addLayout(head)
+    layout.addWidget(body, 1)
