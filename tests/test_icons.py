@@ -84,3 +84,17 @@ def test_icns_holds_the_retina_sizes(qapp):
         offset += length
     # ic07..ic10: 128, 256, 512, 512@2x; ic11..ic14: 16@2x, 32@2x, 128@2x, 256@2x.
     assert {"ic07", "ic08", "ic09", "ic10", "ic11", "ic12", "ic13", "ic14"} <= kinds
+
+
+def test_the_window_icon_offers_every_hinted_size(qapp):
+    """The app's QIcon draws the hand-hinted PNG at 16 px, not a scaled SVG (or the grey
+    symbolic one, which a folder scan once mixed in)."""
+    from PySide6.QtGui import QImage
+
+    from triage.ui.app import app_icon
+
+    icon = app_icon()
+    assert sorted({s.width() for s in icon.availableSizes()}) == list(ICON_SIZES)
+    drawn = icon.pixmap(16, 16).toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    shipped = qimage(resource("icons", "hicolor", "16x16", "apps", "flaky-triage.png"))
+    assert mean_channel_difference(drawn, shipped.convertToFormat(QImage.Format.Format_ARGB32)) < 1
