@@ -11,8 +11,8 @@ import importlib
 
 import click
 
-from triage import __version__
 from triage.cli.common import TriageGroup
+from triage.cli.version import version_option
 
 COMMAND_MODULES = (
     "triage.cli.jenkins_cmds",
@@ -24,12 +24,13 @@ COMMAND_MODULES = (
     "triage.cli.gui_cmds",
     "triage.cli.gate_cmds",
     "triage.cli.report_cmds",
+    "triage.cli.desktop_cmds",
 )
 
 
 @click.group(cls=TriageGroup, context_settings={"help_option_names": ["-h", "--help"]},
              invoke_without_command=True)
-@click.version_option(__version__, prog_name="triage")
+@version_option
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Triage red and paused Jenkins builds from a local test-result history.
