@@ -275,9 +275,10 @@ class ServerCheck:
                 "when one is answered).")
 
 
-def check(server: ServerConfig) -> ServerCheck:
-    """Check reachability, authentication and the user's name (one or two requests)."""
-    facts = client_for(server).probe()
+def check(server: ServerConfig, client: JenkinsClient | None = None) -> ServerCheck:
+    """Check reachability, authentication and the user's name (one or two requests), with
+    the server's own client or `client` (the app's Settings test a token not stored yet)."""
+    facts = (client or client_for(server)).probe()
     return ServerCheck(server.url, facts["version"], facts["user"], server.user, facts["jobs"])
 
 
