@@ -6,11 +6,9 @@ import threading
 
 import pytest
 
-from tests.ui_helpers import answer, wait_ready
+from tests.ui_helpers import WAIT_MS, answer, wait_ready
 
 pytestmark = pytest.mark.gui
-
-WAIT_MS = 30_000
 
 
 def _dialog(qtbot, ctx):
@@ -170,7 +168,7 @@ def test_the_first_run_screen_tries_the_demo_in_process(qtbot, app_context, monk
         assert built == [("demo_world", False)]  # its world is built on a worker
         assert window.ctx.demo and window.ctx.servers[0].config.name == "demo"
         assert not screen.isVisible()
-        qtbot.waitUntil(lambda: window.failures.view_data is not None, timeout=60_000)
+        qtbot.waitUntil(lambda: window.failures.view_data is not None, timeout=WAIT_MS)
         assert window.inbox.current_row().paused
         window.close()
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
