@@ -247,3 +247,36 @@ def test_open_in_jenkins_names_the_test_page_of_the_build(qtbot, window):
     package, _, simple = record.classname.rpartition(".")
     assert browser.opened == [f"{window.failures.view_data.url}testReport/{package}/{simple}/"
                               f"{record.name}/"]
+
+
+def test_a_console_log_that_fails_by_a_bug_reaches_the_error_display(qtbot, app_context,
+                                                                      monkeypatch):
+    from triage import console_log
+    from triage.errors import JenkinsUnreachable
+    from triage.ui.inbox_data import InboxRow
+    from triage.ui.widgets.console_log import ConsoleLogPanel
+
+    panel = ConsoleLogPanel(app_context)
+    qtbot.addWidget(panel)
+    panel.show_build(InboxRow("ci", "app", "app #30", 30, "paused"))
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("X-Text-Size")
+
+    monkeypatch.setattr(console_log, "fetch", broken)
+    with qtbot.waitSignal(app_context.tasks.error, timeout=WAIT_MS) as reported:
+        panel.load()
+    assert reported.args[0].message == "Unexpected error: KeyError: 'X-Text-Size'"
+    assert "Traceback" in reported.args[0].details
+    assert panel.text.toPlainText() == "Could not read the console log: KeyError: 'X-Text-Size'"
+
+    def down(*_args, **_kwargs):
+        raise JenkinsUnreachable("Cannot reach Jenkins at ci.")
+
+    monkeypatch.setattr(console_log, "fetch", down)
+    reports = []
+    app_context.tasks.error.connect(reports.append)
+    panel.load()
+    qtbot.waitUntil(lambda: "Cannot reach" in panel.text.toPlainText(), timeout=WAIT_MS)
+    assert panel.text.toPlainText() == "Could not read the console log: Cannot reach Jenkins at ci."
+    assert reports == []  # Jenkins being down is no bug: said in the pane, nothing else
