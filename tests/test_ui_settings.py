@@ -197,3 +197,21 @@ def test_in_the_window_a_server_killed_mid_session_shows_down_and_a_click_opens_
     watch.open_requested.emit(key)
     row = window.inbox.current_row()
     assert (row.job, row.number, row.input.id) == ("team/backend", 15, "Release-gate")
+
+
+def test_a_bug_behind_test_connection_reaches_the_error_display(qtbot, settings_dialog,
+                                                                 jenkins, monkeypatch):
+    from triage.ui.widgets import settings_dialog as module
+
+    def broken(config, token):
+        raise TypeError("check() takes 1 positional argument but 2 were given")
+
+    monkeypatch.setattr(module, "test_connection", broken)
+    dialog = settings_dialog
+    _fill(dialog, "ci", jenkins.url, "alice")
+    with qtbot.waitSignal(dialog.ctx.tasks.error, timeout=WAIT_MS) as reported:
+        dialog.test()
+    assert reported.args[0].title == "Settings failed" and "Traceback" in reported.args[0].details
+    qtbot.waitUntil(dialog.test_button.isEnabled, timeout=WAIT_MS)
+    assert dialog.result.text() == ("Failed: TypeError: check() takes 1 positional argument "
+                                    "but 2 were given")

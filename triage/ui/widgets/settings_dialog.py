@@ -98,7 +98,7 @@ class SettingsDialog(QDialog):
         self.save_button.setEnabled(False)
         self._ops: list = [ctx.tasks.network(
             "Reading the servers", lambda _op: read_configuration(), self._read,
-            lambda error: self.result.setText("Cannot read the servers: " + _message(error)))]
+            lambda error: self.result.setText("Cannot read the servers: " + self._message(error)))]
 
     def _read(self, found: tuple[bool, dict[str, ServerConfig]]) -> None:
         self.keyring, self.configured = found
@@ -210,7 +210,7 @@ class SettingsDialog(QDialog):
         self._ops.append(self.ctx.tasks.network(
             f"Testing {config.url}", lambda _op: test_connection(config, token),
             lambda summary: self._tested("OK: " + summary),
-            lambda error: self._tested("Failed: " + _message(error))))
+            lambda error: self._tested("Failed: " + self._message(error))))
 
     def _tested(self, text: str) -> None:
         self.test_button.setEnabled(True)
@@ -234,7 +234,7 @@ class SettingsDialog(QDialog):
 
     def _save_failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.result.setText("Not saved: " + _message(error))
+        self.result.setText("Not saved: " + self._message(error))
 
     def _remove(self) -> None:
         name = self.name.text().strip()
@@ -254,7 +254,15 @@ class SettingsDialog(QDialog):
 
     def _remove_failed(self, error: BaseException) -> None:
         self.remove_button.setEnabled(True)
-        self.result.setText("Not removed: " + _message(error))
+        self.result.setText("Not removed: " + self._message(error))
+
+    def _message(self, error: BaseException) -> str:
+        """The one line the dialog shows; a bug also goes to the error display, traceback
+        and all (a dialog's label keeps no details)."""
+        if isinstance(error, TriageError):
+            return error.message
+        self.ctx.tasks.report(error, "Settings failed")
+        return f"{type(error).__name__}: {error}"
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx, watch=None) -> bool:
@@ -273,5 +281,3 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _message(error: BaseException) -> str:
-    return error.message if isinstance(error, TriageError) else f"{type(error).__name__}: {error}"
