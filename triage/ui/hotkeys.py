@@ -31,6 +31,7 @@ OPEN_IN_JENKINS = "Ctrl+O"
 CONSOLE_LOG = "L"
 SHORTCUTS_HELP = _Std.HelpContents  # F1
 SETTINGS = "Ctrl+,"
+EXPORT_REPORT = "Ctrl+E"
 
 # (keys as shown, what they do) for Help > Keyboard shortcuts and the README.
 TABLE = [
@@ -50,6 +51,7 @@ TABLE = [
     ("Ctrl+F", "Filter the failures"),
     ("F3", "Find the next match in the detail's search"),
     ("F5", "Refresh the inbox"),
+    ("Ctrl+E", "Export a report (HTML, CSV, JSON, Markdown) with a preview"),
     ("Ctrl+,", "Settings: servers, watched jobs, poll interval"),
     ("F1", "Keyboard shortcuts"),
     ("Ctrl+Q", "Quit"),

@@ -4,7 +4,8 @@
 
 Runs the demo (built-in Jenkins, throwaway history), waits until the longest-waiting paused
 build is selected with its failures, and grabs: the main window (clusters expanded, a failure
-in the detail), the Proceed form of the selected input, and the keyboard shortcuts.
+in the detail), the Proceed form of the selected input, the keyboard shortcuts, settings, the
+first-run screen, and File > Export report with its preview of the selected build's job.
 """
 
 from __future__ import annotations
@@ -90,6 +91,7 @@ def main(argv: list[str]) -> int:
             grab(shortcuts, folder / f"keyboard-shortcuts-{theme}.png")
             shortcuts.close()
             _grab_settings_and_first_run(window, folder, theme)
+            _grab_export(window, folder, theme)
         window.close()
         ctx.tasks.shutdown(wait=True)
     return 0
@@ -120,6 +122,18 @@ def _grab_settings_and_first_run(window, folder: Path, theme: str) -> None:
     settle()
     grab(screen, folder / f"first-run-{theme}.png")
     screen.close()
+
+
+def _grab_export(window, folder: Path, theme: str) -> None:
+    """File > Export report on the selected build's job, its preview built."""
+    from triage.ui.widgets.export_dialog import ExportDialog
+
+    dialog = ExportDialog(window, window.ctx, window.inbox.current_row().job)
+    dialog.show()
+    wait_until(lambda: dialog.data is not None)
+    settle()
+    grab(dialog, folder / f"export-report-{theme}.png")
+    dialog.close()
 
 
 def _select_interesting_failure(window) -> None:
