@@ -298,3 +298,20 @@ def test_control_characters_in_test_names_stay_on_one_line(tmp_path):
         out = CliRunner().invoke(cli, [*args, "--db", str(db)]).output
         assert "breaks\\nthe\\tline" in out, out
         assert "breaks\nthe" not in out
+
+
+def test_mark_without_a_login_name_is_recorded_as_unknown(history, run, monkeypatch):
+    import getpass
+
+    def no_passwd_entry():
+        raise OSError("No username set in the environment")  # a container's user, uid only
+
+    monkeypatch.delenv("TRIAGE_USER", raising=False)
+    monkeypatch.setattr(getpass, "getuser", no_passwd_entry)
+    out = run("mark", "--job", "app", "--build", "10", "--test", f"{CART}.testTotal",
+              "--verdict", "real")
+    assert out == "Marked 1 failure of app #10 real (by unknown).\n"
+    monkeypatch.setenv("TRIAGE_USER", "carol")
+    out = run("mark", "--job", "app", "--build", "10", "--test", f"{CART}.testTotal",
+              "--verdict", "noise")
+    assert out == "Marked 1 failure of app #10 noise (by carol).\n"

@@ -178,7 +178,8 @@ def test_persistent_5xx_gives_up_with_server_error(srv, client):
 def test_dropped_connection_is_retried(srv, client):
     fault = srv.faults.drop("*/job/app/api/json", count=1)
     try:
-        assert client.job_builds("app", 5).builds
+        assert [b.info.number for b in client.job_builds("app", 5).builds] == [4, 3, 2, 1]
+        assert fault.hits == 1  # the first answer was dropped: the builds came from a retry
     finally:
         srv.faults.remove(fault)
 

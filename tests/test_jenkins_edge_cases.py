@@ -326,6 +326,8 @@ def test_jenkins_going_down_mid_sync_stops_with_one_warning(store):
     assert summary.left > 0
     (warning,) = warnings.items  # not one per remaining build
     assert warning.startswith("Cannot reach Jenkins") and "left for the next sync" in warning
+    left = f"{summary.left} build" + ("" if summary.left == 1 else "s")
+    assert f" Stopped; {left} left for the next sync." in warning, warning
     per_build = store.conn.execute("SELECT count(*) FROM results GROUP BY build_id").fetchall()
     assert set(per_build) <= {(20,)}
 

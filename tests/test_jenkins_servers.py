@@ -101,3 +101,11 @@ def test_remove_forgets_the_token(memory_keyring):
 def test_bad_url_is_refused():
     with pytest.raises(ConfigError, match="Not a Jenkins URL"):
         servers.add(_server(url="ci.example"), None)
+
+
+@pytest.mark.parametrize(("jobs", "said"), [(1, "1 top-level item visible"),
+                                            (2, "2 top-level items visible"),
+                                            (1200, "1,200 top-level items visible")])
+def test_the_check_counts_what_it_sees_in_plain_words(jobs, said):
+    check = servers.ServerCheck("https://ci.example/jenkins/", "2.479.3", "alice", "alice", jobs)
+    assert f"as alice; {said}. Not checked: permissions" in check.summary()

@@ -189,7 +189,8 @@ def test_disabled_status_loses_to_a_failure(tmp_path):
 def test_skip_reason_comes_from_text_when_there_is_no_message():
     [result] = [r for r in parse_file(CORPUS / "junit-plugin/skippedTestResult.xml")
                 if r.outcome is Outcome.SKIPPED]
-    assert result.attempts[0].message
+    assert result.attempts[0].message.startswith("Given skip This Test.....")
+    assert result.attempts[0].message.endswith("...pending")
 
 
 @needs_corpus
@@ -252,9 +253,9 @@ def test_clean_text_keeps_short_text_and_cuts_on_character_boundaries():
 def test_properties_with_value_attribute_or_text():
     report = read_file(CORPUS / "junit-plugin/junit-report-with-properties.xml")
     props = dict(p for s in report.suites for p in s.properties)
-    assert props
-    assert all(isinstance(v, str) for v in props.values())
-    assert any(v for v in props.values())
+    assert props["prop1"] == "value1"  # from the value attribute
+    lines = [line.strip() for line in props["multiline"].splitlines()]
+    assert lines == ["Config line 1", "Config line 2", "Config line 3"]  # from the text
 
 
 def test_properties_text_content(tmp_path):

@@ -58,3 +58,14 @@ def test_a_folder_that_is_a_file_is_one_clear_error(store, tmp_path):
     with pytest.raises(TriageError, match=r"Cannot write the report to .*taken/r\.md: Not a "
                                           r"directory\. Check that the folder exists"):
         save_report(data, "md", tmp_path / "taken" / "r.md")
+
+
+def test_a_report_date_reads_as_an_imported_timestamp_does():
+    from triage.importing import parse_timestamp
+
+    for text in ("2026-11-30", "2026-11-30T18:00", "2026-11-30T18:00Z", "2026-11-30T18:00+01:00",
+                 "2026-11-30T18:00:05.250"):
+        assert parse_moment(text) == parse_timestamp(text), text
+    for bad in ("", "   ", "yesterday"):
+        with pytest.raises(ConfigError, match=r"is not a date: use YYYY-MM-DD"):
+            parse_moment(bad)

@@ -8,7 +8,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QMessageBox
 
-from tests.ui_helpers import answer, decisions, execution, select_build, wait_ready
+from tests.ui_helpers import (
+    WAIT_MS,
+    answer,
+    decisions,
+    execution,
+    select_build,
+    wait_ready,
+)
 from triage.jenkins.client import JenkinsClient
 from triage.jenkins.model import InputParam, PendingInput
 from triage.ui.widgets.dialogs import InputChooser, ProceedDialog
@@ -44,7 +51,7 @@ def test_proceed_with_parameters_resumes_the_build_and_records_the_decision(
     assert decision.values["TARGET"] == "staging-us" and decision.values["SMOKE"] is False
     assert decision.values["VERSION"] == "1.4.100"
     assert decision.values["TOKEN"] == "s3cret-default"
-    qtbot.waitUntil(lambda: bool(decisions(app_context.store_path)))
+    qtbot.waitUntil(lambda: bool(decisions(app_context.store_path)), timeout=WAIT_MS)
     [stored] = decisions(app_context.store_path)
     assert (stored.job, stored.build, stored.action, stored.outcome, stored.who) == (
         "team/backend", 15, "proceed", "ok", "alice")
@@ -68,7 +75,7 @@ def test_the_confirmation_names_real_failures_and_cancel_is_the_default(
     answer(QMessageBox, press_enter)
     answer(ProceedDialog, lambda dialog: dialog.accept())
     window.actions["proceed"].trigger()
-    qtbot.waitUntil(lambda: bool(seen))
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT_MS)
     text, names, default = seen[0]
     assert "2 failures of team » backend #15 are real" in text
     assert names.count(" — ") == 2  # each named, with why
@@ -82,13 +89,15 @@ def test_no_confirmation_when_every_failure_is_marked_noise(qtbot, window, jenki
     select_build(qtbot, window, "app", 30)
     window.failures.select_all()
     window.actions["markNoise"].trigger()
-    qtbot.waitUntil(lambda: all(r.verdict == "noise" for r in window.failures.model.failures()))
+    qtbot.waitUntil(lambda: all(r.verdict == "noise" for r in window.failures.model.failures()),
+                    timeout=WAIT_MS)
     boxes = answer(QMessageBox, lambda box: box.reject())
     answer(ProceedDialog, lambda dialog: dialog.accept())
     window.inbox.view.setFocus()
     qtbot.keyClick(window.inbox.view, Qt.Key.Key_P)
     row = window.inbox.current_row()
-    qtbot.waitUntil(lambda: execution(jenkins, "app", 30, row.input.id).decision is not None)
+    qtbot.waitUntil(lambda: execution(jenkins, "app", 30, row.input.id).decision is not None,
+                    timeout=WAIT_MS)
     assert boxes == []
 
 
@@ -99,10 +108,12 @@ def test_abort_asks_then_aborts(qtbot, window, jenkins, app_context):
     asked = answer(QMessageBox, lambda box: next(
         b for b in box.buttons() if b.text() == "Abort").click())
     qtbot.keyClick(window.inbox.view, Qt.Key.Key_X)
-    qtbot.waitUntil(lambda: execution(jenkins, "app", 30, row.input.id).decision is not None)
+    qtbot.waitUntil(lambda: execution(jenkins, "app", 30, row.input.id).decision is not None,
+                    timeout=WAIT_MS)
     assert asked and asked[0].defaultButton().text() == "Cancel"
     assert execution(jenkins, "app", 30, row.input.id).decision.proceeded is False
-    qtbot.waitUntil(lambda: [d.action for d in decisions(app_context.store_path)] == ["abort"])
+    qtbot.waitUntil(lambda: [d.action for d in decisions(app_context.store_path)] == ["abort"],
+                    timeout=WAIT_MS)
 
 
 def test_parallel_inputs_ask_which_one_first(qtbot, window, jenkins):
@@ -120,7 +131,7 @@ def test_parallel_inputs_ask_which_one_first(qtbot, window, jenkins):
         b for b in box.buttons() if "anyway" in b.text()).click())
     qtbot.keyClick(window.inbox.view, Qt.Key.Key_P)
     qtbot.waitUntil(lambda: execution(jenkins, "shop/feature%2Fcheckout", 12,
-                                      "Us-rollout").decision is not None)
+                                      "Us-rollout").decision is not None, timeout=WAIT_MS)
     assert execution(jenkins, "shop/feature%2Fcheckout", 12, "Eu-rollout").decision is None
 
 
@@ -149,7 +160,7 @@ def test_closing_during_a_decision_waits_and_records_it(qtbot, window, jenkins, 
     release = threading.Event()
     held = jenkins.faults.latency(glob="*/input/*", method="POST", release=release)
     window.decider.send(row, row.input, "proceed", {})
-    qtbot.waitUntil(held.fired.is_set)
+    qtbot.waitUntil(held.fired.is_set, timeout=WAIT_MS)
     window.close()  # while the POST is out: the window waits for it
     assert window.isVisible()
     assert "Finishing the decision" in window.message.text()

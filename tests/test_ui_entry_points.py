@@ -88,10 +88,11 @@ def test_gui_on_one_server_url_saves_nothing(qapp, tmp_path, monkeypatch):
 
 @pytest.mark.gui
 def test_without_servers_the_inbox_says_how_to_add_one(qtbot, qapp, tmp_path):
+    from tests.ui_helpers import WAIT_MS
     from triage.ui.app import gui_context, open_window
 
     ctx = gui_context(str(tmp_path / "h.db"), None, None, tmp_path / "s.ini")
     window = open_window(ctx)
     qtbot.addWidget(window)
-    qtbot.waitUntil(lambda: "triage servers add" in window.inbox.empty.text())
+    qtbot.waitUntil(lambda: "triage servers add" in window.inbox.empty.text(), timeout=WAIT_MS)
     window.close()

@@ -128,3 +128,22 @@ def test_the_readme_keyboard_table_is_the_hotkeys_table():
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     for keys, what in hotkeys.TABLE:
         assert f"| {keys} | {what} |" in readme
+
+
+def test_the_inbox_and_the_search_count_in_plain_words(qtbot):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from triage.ui.widgets.delegates import _second_line
+    from triage.ui.widgets.find_text import FindableText
+
+    one = InboxRow("ci", "lib", "lib #9", 9, "unstable", failures=1)
+    assert _second_line(one) == "1 failed test (syncing…)"
+    many = InboxRow("ci", "lib", "lib #9", 9, "unstable", failures=1200)
+    assert _second_line(many) == "1,200 failed tests (syncing…)"
+    find = FindableText(QPlainTextEdit("one boom here"))
+    qtbot.addWidget(find)
+    find.search.setText("boom")
+    assert find.count.text() == "1 match"
+    find.text.setPlainText("boom boom")
+    find.rehighlight()
+    assert find.count.text() == "2 matches"

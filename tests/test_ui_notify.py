@@ -11,10 +11,9 @@ import subprocess
 import pytest
 
 from tests.jenkins_world import report
+from tests.ui_helpers import WAIT_MS
 
 pytestmark = pytest.mark.gui
-
-WAIT_MS = 30_000
 
 
 def _pause_a_new_build(jenkins, job="lib", message="Release lib?"):

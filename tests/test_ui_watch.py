@@ -8,9 +8,9 @@ import threading
 
 import pytest
 
-pytestmark = pytest.mark.gui
+from tests.ui_helpers import WAIT_MS
 
-WAIT_MS = 30_000
+pytestmark = pytest.mark.gui
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import answer, select_build, verdicts, wait_ready
+from tests.ui_helpers import WAIT_MS, answer, select_build, verdicts, wait_ready
 from triage.ui import hotkeys
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord
 from triage.ui.models.inbox_model import state_text
@@ -98,7 +98,8 @@ def test_keyboard_marking_stores_verdicts_and_undo_puts_them_back(qtbot, window,
                   and window.failures.model.shown[i].id.startswith("sig-"))
     tree.setCurrentIndex(window.failures.model.index(outage, 0))  # a whole cluster
     qtbot.keyClick(tree, Qt.Key.Key_N)
-    qtbot.waitUntil(lambda: window.failures.model.shown[outage].verdict_shown == "all noise")
+    qtbot.waitUntil(lambda: window.failures.model.shown[outage].verdict_shown == "all noise",
+                    timeout=WAIT_MS)
     stored = verdicts(app_context.store_path, "app", 30)
     assert set(stored.values()) == {("noise", "alice")}  # who: the Jenkins user
     # One failure of it real, then clear it, then undo the clear.
@@ -106,13 +107,13 @@ def test_keyboard_marking_stores_verdicts_and_undo_puts_them_back(qtbot, window,
     tree.setCurrentIndex(member)
     test = window.failures.model.record(member).test
     qtbot.keyClick(tree, Qt.Key.Key_R)
-    qtbot.waitUntil(lambda: window.failures.model.record(member).verdict == "real")
+    qtbot.waitUntil(lambda: window.failures.model.record(member).verdict == "real", timeout=WAIT_MS)
     assert verdicts(app_context.store_path, "app", 30)[test][0] == "real"
     qtbot.keyClick(tree, Qt.Key.Key_U)
-    qtbot.waitUntil(lambda: window.failures.model.record(member).verdict is None)
+    qtbot.waitUntil(lambda: window.failures.model.record(member).verdict is None, timeout=WAIT_MS)
     assert test not in verdicts(app_context.store_path, "app", 30)
     qtbot.keyClick(tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.failures.model.record(member).verdict == "real")
+    qtbot.waitUntil(lambda: window.failures.model.record(member).verdict == "real", timeout=WAIT_MS)
     assert verdicts(app_context.store_path, "app", 30)[test][0] == "real"
 
 
@@ -124,9 +125,11 @@ def test_ctrl_a_then_a_key_marks_every_failure(qtbot, window, app_context):
     qtbot.keyClick(tree, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert len(window.failures.selected_records()) == 8
     qtbot.keyClick(tree, Qt.Key.Key_N)
-    qtbot.waitUntil(lambda: all(r.verdict for r in window.failures.model.failures()))
+    qtbot.waitUntil(lambda: all(r.verdict for r in window.failures.model.failures()),
+                    timeout=WAIT_MS)
     assert len(verdicts(app_context.store_path, "app", 30)) == 8
-    qtbot.waitUntil(lambda: window.inbox.model.rows()[1].summary == "8 failures: 8 noise")
+    qtbot.waitUntil(lambda: window.inbox.model.rows()[1].summary == "8 failures: 8 noise",
+                    timeout=WAIT_MS)
 
 
 def test_accept_suggestions_marks_real_and_noise_and_leaves_unsure(qtbot, window, app_context):
@@ -134,7 +137,8 @@ def test_accept_suggestions_marks_real_and_noise_and_leaves_unsure(qtbot, window
     select_build(qtbot, window, "app", 30)
     window.failures.tree.setFocus()
     qtbot.keyClick(window.failures.tree, Qt.Key.Key_A)
-    qtbot.waitUntil(lambda: all(r.verdict for r in window.failures.model.failures()))
+    qtbot.waitUntil(lambda: all(r.verdict for r in window.failures.model.failures()),
+                    timeout=WAIT_MS)
     stored = verdicts(app_context.store_path, "app", 30)
     assert sorted(v for v, _ in stored.values()) == ["noise"] * 7 + ["real"]
     records = [r for r in window.failures.model.failures()]
@@ -169,7 +173,7 @@ def _first_failure_of_app_30(qtbot, window) -> FailureRecord:
 def test_detail_shows_the_whole_failure_history_and_verdicts(qtbot, window):
     record = _first_failure_of_app_30(qtbot, window)
     qtbot.waitUntil(lambda: window.detail.detail is not None
-                    and window.detail.detail.test_id == record.test_id)
+                    and window.detail.detail.test_id == record.test_id, timeout=WAIT_MS)
     assert record.message.partition("\n")[0] in window.detail.trace.text.toPlainText()
     assert "\tat " in window.detail.trace.text.toPlainText() or \
         "Error" in window.detail.trace.text.toPlainText()
@@ -192,7 +196,7 @@ def test_console_log_on_demand_shows_the_end_and_errors(qtbot, window, jenkins):
             f"[INFO] after {i}" for i in range(100)]
     assert "Press L" in window.detail.console.text.toPlainText()  # nothing fetched yet
     window.actions["consoleLog"].trigger()
-    qtbot.waitUntil(lambda: window.detail.console.log is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.detail.console.log is not None, timeout=WAIT_MS)
     text = window.detail.console.text.toPlainText()
     assert "Around errors" in text and "[ERROR] There are test failures." in text
     assert "Deploy to production?" in text  # the last lines
@@ -243,3 +247,36 @@ def test_open_in_jenkins_names_the_test_page_of_the_build(qtbot, window):
     package, _, simple = record.classname.rpartition(".")
     assert browser.opened == [f"{window.failures.view_data.url}testReport/{package}/{simple}/"
                               f"{record.name}/"]
+
+
+def test_a_console_log_that_fails_by_a_bug_reaches_the_error_display(qtbot, app_context,
+                                                                      monkeypatch):
+    from triage import console_log
+    from triage.errors import JenkinsUnreachable
+    from triage.ui.inbox_data import InboxRow
+    from triage.ui.widgets.console_log import ConsoleLogPanel
+
+    panel = ConsoleLogPanel(app_context)
+    qtbot.addWidget(panel)
+    panel.show_build(InboxRow("ci", "app", "app #30", 30, "paused"))
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("X-Text-Size")
+
+    monkeypatch.setattr(console_log, "fetch", broken)
+    with qtbot.waitSignal(app_context.tasks.error, timeout=WAIT_MS) as reported:
+        panel.load()
+    assert reported.args[0].message == "Unexpected error: KeyError: 'X-Text-Size'"
+    assert "Traceback" in reported.args[0].details
+    assert panel.text.toPlainText() == "Could not read the console log: KeyError: 'X-Text-Size'"
+
+    def down(*_args, **_kwargs):
+        raise JenkinsUnreachable("Cannot reach Jenkins at ci.")
+
+    monkeypatch.setattr(console_log, "fetch", down)
+    reports = []
+    app_context.tasks.error.connect(reports.append)
+    panel.load()
+    qtbot.waitUntil(lambda: "Cannot reach" in panel.text.toPlainText(), timeout=WAIT_MS)
+    assert panel.text.toPlainText() == "Could not read the console log: Cannot reach Jenkins at ci."
+    assert reports == []  # Jenkins being down is no bug: said in the pane, nothing else

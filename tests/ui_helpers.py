@@ -8,15 +8,26 @@ from PySide6.QtWidgets import QApplication
 
 from triage.store import Store
 
-WAIT_MS = 30_000
+# How long a test waits for the window (a sync, a write, a Jenkins round trip) before it fails.
+# Only a failing test waits this long; on a machine other sessions load, the sync child (run at
+# low priority) took 30 s to sync the test world once (`wait_ready`), 2-3 s unloaded.
+WAIT_MS = 120_000
 _TIMERS: list[QTimer] = []  # the answering timers, kept alive until they stop
 
 
 def wait_ready(qtbot, window) -> None:
     """Wait until the window shows a build's failures and every listed job is synced."""
-    qtbot.waitUntil(lambda: window.failures.view_data is not None
-                    and not window.inbox.sync_pending()
-                    and all(r.summary for r in window.inbox.model.rows()), timeout=WAIT_MS)
+    try:
+        qtbot.waitUntil(lambda: window.failures.view_data is not None
+                        and not window.inbox.sync_pending()
+                        and all(r.summary for r in window.inbox.model.rows()), timeout=WAIT_MS)
+    except Exception as exc:  # pytest-qt's TimeoutError says nothing of what was missing
+        unsynced = [r.display for r in window.inbox.model.rows() if not r.summary]
+        raise AssertionError(
+            f"window not ready after {WAIT_MS} ms: failures shown "
+            f"{window.failures.view_data is not None}, sync pending "
+            f"{window.inbox.sync_pending()}, rows without a summary {unsynced}, "
+            f"banner {window.banner.text()!r}") from exc
 
 
 def answer(kind, act, timeout_ms: int = WAIT_MS) -> list:

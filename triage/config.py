@@ -61,6 +61,17 @@ def _positive_env(name: str, default: float, unit: str) -> float:
     return value
 
 
+def person() -> str:
+    """Return who marks and decides here when no Jenkins user says it: TRIAGE_USER, else the
+    login name ("unknown" in a container whose user has no passwd entry)."""
+    import getpass
+
+    try:
+        return os.environ.get("TRIAGE_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
     """Return --db if given, else TRIAGE_DB, else history.db in the user data folder."""
     # expanduser: "~/history.db" from a CI variable or a quoted argument is not a folder "~".

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from triage.jenkins import JenkinsSource
+from triage.jenkins.model import ConsoleLog
 
 MAX_BYTES = 2 * 1024 * 1024
 TAIL_LINES = 60
@@ -23,21 +24,6 @@ _ERROR = re.compile(
     r"\[ERROR\]|\bERROR\b|\bFATAL\b|\bFAILED\b|\bFAILURE\b|BUILD FAILED|Exception\b|"
     r"\bError:|Traceback \(most recent call last\)|\bnpm ERR!|^Caused by:"
 )
-
-
-@dataclass(frozen=True)
-class ConsoleLog:
-    """What was read of a log: `text` starts at byte `start` of a log `size` bytes long."""
-
-    text: str
-    size: int
-    start: int = 0
-    more: bool = False  # the build is still writing it
-
-    @property
-    def cut(self) -> bool:
-        """True when the beginning of the log was left out (it was longer than the cap)."""
-        return self.start > 0
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from triage.attention import (  # noqa: F401 (re-exported: callers import them f
     paused_details,
     pending_inputs_as_dicts,
 )
+from triage.display import plural
 from triage.errors import (
     AmbiguousInput,
     Cancelled,
@@ -168,9 +169,8 @@ class BuildAfter:
     def describe(self) -> str:
         if self.waiting:
             ids = ", ".join(p.id for p in self.waiting)
-            count = len(self.waiting)
-            return (f"the build goes on waiting at {count} other input"
-                    f"{'' if count == 1 else 's'} ({ids})")
+            return (f"the build goes on waiting at {plural(len(self.waiting), 'other input')} "
+                    f"({ids})")
         if not self.building:
             return f"the build ended {self.result or 'without a result'}"
         return "the build goes on"

@@ -23,6 +23,7 @@ import keyring
 import keyring.errors
 
 from triage.config import config_dir
+from triage.display import plural
 from triage.errors import ConfigError
 from triage.identity import looks_like_url, normalise_url
 from triage.jenkins.client import JenkinsClient
@@ -268,15 +269,16 @@ class ServerCheck:
             who = f"as {self.user} (the token was given for {self.asked_user})"
         else:
             who = f"as {self.user}"
-        items = f"{self.jobs} top-level item{'' if self.jobs == 1 else 's'}"
+        items = plural(self.jobs, "top-level item")
         return (f"reached {version} at {self.url}; authenticated {who}; {items} visible. "
                 "Not checked: permissions to approve or abort inputs (Jenkins tells only "
                 "when one is answered).")
 
 
-def check(server: ServerConfig) -> ServerCheck:
-    """Check reachability, authentication and the user's name (one or two requests)."""
-    facts = client_for(server).probe()
+def check(server: ServerConfig, client: JenkinsClient | None = None) -> ServerCheck:
+    """Check reachability, authentication and the user's name (one or two requests), with
+    the server's own client or `client` (the app's Settings test a token not stored yet)."""
+    facts = (client or client_for(server)).probe()
     return ServerCheck(server.url, facts["version"], facts["user"], server.user, facts["jobs"])
 
 

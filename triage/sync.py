@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from triage.display import plural
 from triage.domain import TestResult
 from triage.errors import JenkinsError, JenkinsNotFound, JenkinsUnreachable, ReportError
 from triage.jenkins import JenkinsSource, urls
@@ -86,8 +87,8 @@ def sync(source: JenkinsSource, store: Store, options: SyncOptions | None = None
         return summary
     if summary.unreachable is not None:  # gone while listing: said once, nothing fetched
         summary.left = len(work)
-        reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) and the jobs "
-                      "not listed yet are left for the next sync.")
+        reporter.warn(f"{summary.unreachable} Stopped; {plural(summary.left, 'build')} and the "
+                      "jobs not listed yet are left for the next sync.")
         return summary
     reporter.start(len(work), f"Syncing {source.name}")
     try:
@@ -252,8 +253,8 @@ def _fetch_and_store(source: JenkinsSource, store: Store, work: list[_Work],
         pool.shutdown(wait=True, cancel_futures=True)
     if summary.unreachable is not None:
         summary.left = len(work) - handled
-        reporter.warn(f"{summary.unreachable} Stopped; {summary.left} build(s) left for the "
-                      "next sync.")
+        reporter.warn(f"{summary.unreachable} Stopped; {plural(summary.left, 'build')} left for "
+                      "the next sync.")
 
 
 def _store_one(source: JenkinsSource, store: Store, item: _Work, future: Future,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import click
 from click.core import ParameterSource
 
-from triage.cli.output import echo, silence_stdout
+from triage.cli.output import echo, plural, silence_stdout
 from triage.display import from_printable, printable, safe
 from triage.errors import Cancelled, ConfigError, NotFoundError, OutputError, TriageError
 from triage.importing import MAX_BUILD, check_job, check_name
@@ -408,8 +408,8 @@ def raise_for_problems(problems: list, listed: bool) -> None:
     rest = "; the list shows the rest" if listed else ""
     count = len(problems)
     if all(isinstance(p, JenkinsNotFound) for p in problems):
-        raise JenkinsNotFound(f"{count} job{'' if count == 1 else 's'} named could not be "
-                              f"found on Jenkins (see the warnings above){rest}.")
+        raise JenkinsNotFound(f"{plural(count, 'job')} named could not be found on Jenkins "
+                              f"(see the warnings above){rest}.")
     raise TriageError(f"Some of what you asked for could not be read (see the warnings "
                       f"above){rest}.")
 

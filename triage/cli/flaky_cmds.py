@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-
 import click
 
 from triage.cli.common import (
@@ -28,6 +25,7 @@ from triage.cli.output import (
     plural,
     terminal_width,
 )
+from triage.config import person
 from triage.triage_build import (
     build_url,
     failure_details,
@@ -109,7 +107,7 @@ def mark_cmd(state: CliState, job, number, server, test, cluster, verdict, note,
       triage mark --job app --build 57 --cluster sig-3fa2b1c9 --verdict noise --note "db down"
       triage mark --job app --build 57 --test com.shop.CartTest.total --verdict real
     """
-    who = who or os.environ.get("TRIAGE_USER") or getpass.getuser()
+    who = who or person()
     store = state.store(create=False)
     marked = mark(
         store,

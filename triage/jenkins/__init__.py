@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
-from triage.jenkins.model import BuildState, JobBuilds, Pause, PendingInput
+from triage.jenkins.model import BuildState, ConsoleLog, JobBuilds, Pause, PendingInput
 
 
 class JenkinsSource(Protocol):
@@ -29,7 +29,7 @@ class JenkinsSource(Protocol):
     def proceed(self, job: str, number: int, pending: PendingInput,
                 values: Mapping[str, Any]) -> None: ...
     def abort(self, job: str, number: int, pending: PendingInput) -> None: ...
-    def console_log(self, job: str, number: int, max_bytes: int) -> Any: ...
+    def console_log(self, job: str, number: int, max_bytes: int) -> ConsoleLog: ...
 
 
 __all__ = ["JenkinsSource"]

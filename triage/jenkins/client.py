@@ -25,7 +25,14 @@ from triage.errors import (
 from triage.jenkins import facts, schema, urls
 from triage.jenkins import inputs as input_contract
 from triage.jenkins.http import HttpSettings, JenkinsHttp
-from triage.jenkins.model import BuildState, JobBuilds, JobRef, Pause, PendingInput
+from triage.jenkins.model import (
+    BuildState,
+    ConsoleLog,
+    JobBuilds,
+    JobRef,
+    Pause,
+    PendingInput,
+)
 from triage.jobnames import did_you_mean
 
 # One request lists a folder level and two levels below it (section 4.5: `jobs[]`); deeper
@@ -210,14 +217,12 @@ class JenkinsClient:
         """Download one archived artifact by its `relativePath`."""
         return self.http.get(urls.artifact_path(job, number, relative_path)).content
 
-    def console_log(self, job: str, number: int, max_bytes: int):
+    def console_log(self, job: str, number: int, max_bytes: int) -> ConsoleLog:
         """Return the end of a build's console log, at most `max_bytes` (section 4.8).
 
         The first answer's `X-Text-Size` is the log's length (one byte of its body is read);
         the log is then read from `size - max_bytes`, so its end is always there.
         """
-        from triage.console_log import ConsoleLog
-
         path = urls.run_path(job, number) + "logText/progressiveText"
         try:
             first = self.http.get(path, {"start": 0}, head=1)

@@ -127,3 +127,19 @@ class JobBuilds:
     job: JobRef
     builds: list[BuildState] = field(default_factory=list)
     first_build: int | None = None  # the job's oldest build number on Jenkins, when asked
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleLog:
+    """What was read of a build's console log: `text` starts at byte `start` of a log `size`
+    bytes long (reference section 4.8)."""
+
+    text: str
+    size: int
+    start: int = 0
+    more: bool = False  # the build is still writing it
+
+    @property
+    def cut(self) -> bool:
+        """True when the beginning of the log was left out (it was longer than the cap)."""
+        return self.start > 0

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from triage.display import plural
 from triage.errors import ConfigError, TriageError
-from triage.importing import check_job, check_name
+from triage.importing import check_job, check_name, parse_timestamp
 from triage.progress import CancelToken
 from triage.report.model import ReportData, ReportFilters
 
 SUFFIXES = {".html": "html", ".htm": "html", ".csv": "csv", ".json": "json", ".md": "md",
             ".markdown": "md"}
+DAY_MS = 86_400_000
 EMPTY = "No stored build matches these filters: the report is empty."
 
 
@@ -37,16 +37,14 @@ def parse_moment(text: str, *, end: bool = False) -> int:
     """
     text = text.strip()
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ConfigError(
-            f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)."
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        moment = parse_timestamp(text)  # the one ISO 8601 reader: naive means UTC
+    except ConfigError:
+        moment = None
+    if moment is None:
+        raise ConfigError(f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).")
     if end and len(text) == 10:  # a whole day: up to its end
-        moment += timedelta(days=1)
-    return int(moment.timestamp() * 1000)
+        moment += DAY_MS
+    return moment
 
 
 def report_filters(

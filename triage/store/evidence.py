@@ -13,6 +13,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from triage.display import plural
 from triage.errors import NotFoundError
 from triage.flakiness.model import is_commit
 from triage.store.db import Store
@@ -58,7 +59,7 @@ def _no_build(store: Store, job: str, job_id: int, number: int) -> str:
         "SELECT min(number), max(number), count(*) FROM builds WHERE job_id = ?", (job_id,)
     ).fetchone()
     if oldest is not None and number < oldest:
-        held = f"{count} build{'' if count == 1 else 's'}, #{oldest} to #{newest}"
+        held = f"{plural(count, 'build')}, #{oldest} to #{newest}"
         return (f"Build #{number} of {job!r} is not in the history: it has {held}; sync keeps the newest --max-builds of a job (100 "
                 f"by default), so take it in with `triage sync --job {job} --max-builds "
                 f"{newest - number + 1}`.")

@@ -103,6 +103,7 @@ def _grab_settings_and_first_run(window, folder: Path, theme: str) -> None:
     from triage.ui.widgets.settings_dialog import SettingsDialog, test_connection
 
     dialog = SettingsDialog(window, window.ctx)
+    wait_until(lambda: dialog.keyring is not None)  # it reads the configuration on a worker
     entry = window.ctx.servers[0].config
     dialog.configured[entry.name] = entry  # as if saved: the demo's is not in servers.json
     dialog.servers.addItem(entry.name)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser, QWidget
 
 from triage import console_log
+from triage.errors import TriageError
 from triage.ui import palette
 from triage.ui.context import AppContext
 from triage.ui.widgets.views import titled
@@ -71,7 +72,11 @@ class ConsoleLogPanel(QWidget):
         if ticket != self._ticket:
             return
         self.load_button.setEnabled(True)
-        message = getattr(error, "message", str(error))
+        if isinstance(error, TriageError):
+            message = error.message
+        else:  # a bug: the error display keeps its traceback, the pane says the one line
+            self.ctx.tasks.report(error, "Could not read the console log")
+            message = f"{type(error).__name__}: {error}"
         self.text.setPlainText(f"Could not read the console log: {message}")
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from triage.display import plural
 from triage.ui import palette
 from triage.ui.models.failures_model import HISTORY_ROLE, SUGGESTION_ROLE
 from triage.ui.models.inbox_model import DOWN_ROLE, ROW_ROLE, state_text
@@ -185,7 +186,7 @@ def _second_line(row) -> str:
     if row.summary:
         parts.append(row.summary)
     elif row.failures:
-        parts.append(f"{row.failures} failed test{'s' * (row.failures != 1)} (syncing…)")
+        parts.append(f"{plural(row.failures, 'failed test')} (syncing…)")
     elif row.state == "running":
         parts.append("running after the decision")
     return " · ".join(parts) or "no failed tests"

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QShortcut, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
+from triage.display import plural
 from triage.ui import hotkeys
 
 
@@ -44,7 +45,7 @@ class FindableText(QWidget):
                 selection.format.setForeground(QColor("#000000"))
                 selections.append(selection)
                 cursor = document.find(needle, cursor)
-            self.count.setText(f"{len(selections)} match{'es' * (len(selections) != 1)}")
+            self.count.setText(plural(len(selections), "match", "matches"))
             self.count.show()
         else:
             self.count.hide()

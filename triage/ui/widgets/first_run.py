@@ -4,6 +4,9 @@
 "Try the demo" does what `triage demo` does, in this process: the built-in Jenkins with its
 sample pipelines on loopback, a throwaway history and configuration (`triage.ui.demo`), and
 the main window on them. The demo server and its folder live until the app quits.
+
+Reading the saved servers and starting the demo (building its sample world takes a good part
+of a second) run on a worker, as every disk and network step of the app does.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from triage import servers as server_config
+from triage.errors import TriageError
 from triage.ui.context import AppContext
 
 
@@ -70,23 +74,44 @@ class FirstRun(QWidget):
     def add_server(self) -> None:
         from triage.ui.widgets.settings_dialog import SettingsDialog
 
-        if SettingsDialog.ask(self, self.ctx) and server_config.load():
+        if SettingsDialog.ask(self, self.ctx):
+            self.ctx.tasks.network(
+                "Reading the servers", lambda _op: server_config.load(), self._saved,
+                lambda error: self._tell(error, "read the saved servers"))
+
+    def _saved(self, configured: dict) -> None:
+        if configured:
             from triage.ui.context import ServerEntry
 
-            self.ctx.servers = [ServerEntry(c) for c in server_config.load().values()]
+            self.ctx.servers = [ServerEntry(c) for c in configured.values()]
             self._open(self.ctx)
 
     def try_demo(self) -> None:
         """Start the demo Jenkins here and open the window on it."""
-        from triage.jenkins.server import JenkinsServer, demo_world
+        self.demo_button.setEnabled(False)
+        self.ctx.tasks.network("Starting the demo Jenkins", lambda _op: _start_demo(),
+                               self._demo_started, self._demo_failed)
+
+    def _demo_started(self, demo) -> None:
         from triage.ui.demo import demo_context
 
-        self.demo_button.setEnabled(False)
-        folder = tempfile.TemporaryDirectory(prefix="triage-demo-")
-        server = JenkinsServer(world=demo_world(seed=1), context_path="/jenkins").start()
-        self._demo = (server, folder)
+        self._demo = demo
         QCoreApplication.instance().aboutToQuit.connect(self.stop_demo)
+        server, folder = demo
         self._open(demo_context(server, Path(folder.name)))
+
+    def _demo_failed(self, error: BaseException) -> None:
+        self.demo_button.setEnabled(True)
+        self._tell(error, "start the demo Jenkins")
+
+    def _tell(self, error: BaseException, what: str) -> None:
+        """Say what failed on the screen itself: no window, and so no banner, is open yet."""
+        if isinstance(error, TriageError):
+            why = error.message
+        else:
+            why = f"{type(error).__name__}: {error}"
+        self.note.setText(f"Could not {what}: {why}")
+        self.note.setEnabled(True)
 
     def _open(self, ctx: AppContext) -> None:
         self.window = self._open_window(ctx)
@@ -101,3 +126,12 @@ class FirstRun(QWidget):
                 self.window.ctx.tasks.shutdown(wait=True)
             server.stop()
             folder.cleanup()
+
+
+def _start_demo():
+    """Return the demo Jenkins, running on loopback, and the folder of its throwaway files."""
+    from triage.jenkins.server import JenkinsServer, demo_world
+
+    folder = tempfile.TemporaryDirectory(prefix="triage-demo-")
+    server = JenkinsServer(world=demo_world(seed=1), context_path="/jenkins").start()
+    return server, folder

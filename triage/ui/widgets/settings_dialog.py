@@ -3,12 +3,15 @@ the jobs to watch and the poll interval.
 
 Tokens go to the OS keyring only; where there is none the token field is off and the dialog
 says which environment variable the app and the CLI read instead. "Test connection" runs off
-the GUI thread and says exactly what it checked (`ServerCheck.summary`). Saving, which may
-wait on the keyring, runs on a worker too.
+the GUI thread and says exactly what it checked (`ServerCheck.summary`). Reading the
+configuration and asking for a keyring when the dialog opens, saving and removing (each may wait
+on the disk or on the keyring's D-Bus service) run on a worker too; `ready` says the form is
+filled.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -29,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from triage import servers as server_config
 from triage.errors import TriageError
-from triage.servers import ServerCheck, ServerConfig
+from triage.servers import ServerConfig
 from triage.ui import preferences
 from triage.ui.sources import ServerEntry, make_client
 from triage.ui.watch_rules import MIN_INTERVAL_S
@@ -38,22 +41,26 @@ from triage.ui.watch_rules import MIN_INTERVAL_S
 def test_connection(config: ServerConfig, token: str | None) -> str:
     """Reach the server with what the form says (a typed token, else the stored one)."""
     entry = ServerEntry(config, token=token or server_config.token_for(config))
-    facts = make_client(entry).probe()
-    return ServerCheck(config.url, facts["version"], facts["user"], config.user,
-                       facts["jobs"]).summary()
+    return server_config.check(config, make_client(entry)).summary()
+
+
+def read_configuration() -> tuple[bool, dict[str, ServerConfig]]:
+    """Return whether an OS keyring can keep tokens, and the configured servers."""
+    return server_config.keyring_usable(), _load_servers()
 
 
 class SettingsDialog(QDialog):
+    ready = Signal()  # the configuration is read and the form shows it
+
     def __init__(self, parent: QWidget | None, ctx, watch=None):
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.ctx, self.watch = ctx, watch
-        self.keyring = server_config.keyring_usable()
-        self.configured = _load_servers()
+        self.keyring: bool | None = None  # not known until the worker has asked
+        self.configured: dict[str, ServerConfig] = {}
         self.servers = QListWidget()
         self.servers.setObjectName("serverList")
-        self.servers.addItems(sorted(self.configured))
         self.servers.currentTextChanged.connect(self._show_server)
         self.name, self.url, self.user = QLineEdit(), QLineEdit(), QLineEdit()
         self.url.setPlaceholderText("https://ci.example.com/jenkins/")
@@ -81,12 +88,32 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._servers_box())
+        self.servers_box = self._servers_box()
+        layout.addWidget(self.servers_box)
         layout.addWidget(self._watch_box())
         layout.addWidget(self.buttons)
         self.resize(640, 620)
+        self.servers_box.setEnabled(False)  # until the configuration is read
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setEnabled(False)
+        self._ops: list = [ctx.tasks.network(
+            "Reading the servers", lambda _op: read_configuration(), self._read,
+            lambda error: self.result.setText("Cannot read the servers: " + self._message(error)))]
+
+    def _read(self, found: tuple[bool, dict[str, ServerConfig]]) -> None:
+        self.keyring, self.configured = found
+        if self.keyring:
+            self.token.setPlaceholderText("kept in the OS keyring; empty keeps the stored one")
+        else:
+            self.token.setEnabled(False)
+            self.token.setPlaceholderText("no OS keyring here")
+            self.no_keyring.show()
+        self.servers.addItems(sorted(self.configured))
         self.servers.setCurrentRow(0)
-        self._ops: list = []
+        self.form_config()
+        self.servers_box.setEnabled(True)
+        self.save_button.setEnabled(True)
+        self.ready.emit()
 
     def _servers_box(self) -> QGroupBox:
         box = QGroupBox("Jenkins servers")
@@ -95,15 +122,12 @@ class SettingsDialog(QDialog):
         form.addRow("URL:", self.url)
         form.addRow("User:", self.user)
         form.addRow("API token:", self.token)
-        if self.keyring:
-            self.token.setPlaceholderText("kept in the OS keyring; empty keeps the stored one")
-        else:
-            self.token.setEnabled(False)
-            self.token.setPlaceholderText("no OS keyring here")
-            self.no_keyring = QLabel()
-            self.no_keyring.setObjectName("noKeyring")
-            self.no_keyring.setWordWrap(True)
-            form.addRow("", self.no_keyring)
+        self.token.setPlaceholderText("looking for an OS keyring…")
+        self.no_keyring = QLabel()
+        self.no_keyring.setObjectName("noKeyring")
+        self.no_keyring.setWordWrap(True)
+        self.no_keyring.hide()
+        form.addRow("", self.no_keyring)
         form.addRow("", self.verify)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -147,7 +171,7 @@ class SettingsDialog(QDialog):
                                  "user": self.user.text().strip() or None,
                                  "verify": self.verify.isChecked(),
                                  "ca_bundle": self.ca_bundle.text().strip() or None})
-        if not self.keyring:
+        if self.keyring is False:
             self.no_keyring.setText(server_config.no_keyring_advice(config))
         return config
 
@@ -160,7 +184,8 @@ class SettingsDialog(QDialog):
         self.verify.setChecked(config.verify)
         self.ca_bundle.setText(config.ca_bundle or "")
         self.result.clear()
-        self.form_config()
+        if self.keyring is not None:
+            self.form_config()
 
     def _new(self) -> None:
         self.servers.clearSelection()
@@ -185,7 +210,7 @@ class SettingsDialog(QDialog):
         self._ops.append(self.ctx.tasks.network(
             f"Testing {config.url}", lambda _op: test_connection(config, token),
             lambda summary: self._tested("OK: " + summary),
-            lambda error: self._tested("Failed: " + _message(error))))
+            lambda error: self._tested("Failed: " + self._message(error))))
 
     def _tested(self, text: str) -> None:
         self.test_button.setEnabled(True)
@@ -209,15 +234,35 @@ class SettingsDialog(QDialog):
 
     def _save_failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
-        self.result.setText("Not saved: " + _message(error))
+        self.result.setText("Not saved: " + self._message(error))
 
     def _remove(self) -> None:
         name = self.name.text().strip()
-        if name in self.configured:
-            server_config.remove(name)
-            del self.configured[name]
-            self.servers.takeItem(self.servers.currentRow())
-            self._new()
+        if name not in self.configured:
+            return
+        self.remove_button.setEnabled(False)
+        self._ops.append(self.ctx.tasks.network(
+            f"Removing server {name}", lambda _op: server_config.remove(name),
+            lambda _none: self._removed(name), self._remove_failed))
+
+    def _removed(self, name: str) -> None:
+        self.remove_button.setEnabled(True)
+        self.configured.pop(name, None)
+        for item in self.servers.findItems(name, Qt.MatchFlag.MatchExactly):
+            self.servers.takeItem(self.servers.row(item))
+        self._new()
+
+    def _remove_failed(self, error: BaseException) -> None:
+        self.remove_button.setEnabled(True)
+        self.result.setText("Not removed: " + self._message(error))
+
+    def _message(self, error: BaseException) -> str:
+        """The one line the dialog shows; a bug also goes to the error display, traceback
+        and all (a dialog's label keeps no details)."""
+        if isinstance(error, TriageError):
+            return error.message
+        self.ctx.tasks.report(error, "Settings failed")
+        return f"{type(error).__name__}: {error}"
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx, watch=None) -> bool:
@@ -236,5 +281,3 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _message(error: BaseException) -> str:
-    return error.message if isinstance(error, TriageError) else f"{type(error).__name__}: {error}"
