@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
 from triage.ui.context import AppContext
@@ -21,6 +21,7 @@ from triage.ui.widgets.detail import DetailPane
 from triage.ui.widgets.dialogs import ShortcutsDialog
 from triage.ui.widgets.failures import FailuresPane
 from triage.ui.widgets.inbox import InboxPane
+from triage.ui.widgets.views import PlainLabel
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
 LAYOUT_VERSION = 1  # bump when the panes change: older saved layouts are then ignored
@@ -55,7 +56,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.activity = Activity(ctx.tasks)
-        self.message = QLabel()
+        self.message = PlainLabel()
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.activity)
         self.actions: dict[str, QAction] = {}

@@ -10,7 +10,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -24,7 +23,7 @@ from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
 from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
-from triage.ui.widgets.views import KeyTree, titled
+from triage.ui.widgets.views import KeyTree, PlainLabel, titled
 
 DEBOUNCE_MS = 120
 WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
@@ -53,7 +52,7 @@ class FailuresPane(QWidget):
         self.view_data: BuildView | None = None
         self._ticket = 0
         self.model = FailuresModel(self)
-        self.title = QLabel("Select a build in the inbox.")
+        self.title = PlainLabel("Select a build in the inbox.")
         self.title.setObjectName("failuresTitle")
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter failures (Ctrl+F)")
