@@ -3,7 +3,8 @@
 `echo` writes one line through `triage.display.safe` (control and bidi characters escaped,
 credentials redacted), so nothing from Jenkins or the history can act on the terminal; a test
 checks that no command calls `click.echo` itself. A write that fails (`> /dev/full`, a closed
-pipe) becomes an `OutputError`, which the group turns into one line on stderr.
+pipe) becomes an `OutputError`, which the group turns into one line on stderr. Files a command
+writes (a report, the gate's summary) go through `write_file`: whole or not at all.
 
 How tables read: plurals, durations, widths that fit the terminal, colours. Colours only on a
 terminal and never with NO_COLOR set (https://no-color.org), through `paint` and
@@ -18,9 +19,12 @@ import errno
 import json
 import os
 import re
+import secrets
 import shutil
+import stat
 import sys
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import click
@@ -62,6 +66,45 @@ def echo_document(text: str) -> None:
         click.echo(text, nl=False)
     except OSError as exc:
         raise output_error(exc) from exc
+
+
+def write_file(path: str | Path, text: str) -> Path:
+    """Write `text` to the file at `path` whole or not at all; return the path written.
+
+    A regular file is written beside itself and renamed over the old one once complete and on
+    disk (a full disk, a Ctrl+C or a crash leaves the previous file, never half of one). A
+    symlink is followed, so the file it points to is replaced, not the link; a device or a
+    pipe (`/dev/stdout`, `<(...)` or a FIFO a pipeline reads) is written in place, never
+    replaced by a file. Raises OSError.
+    """
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        return Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if mode is not None:
+            os.chmod(partial, stat.S_IMODE(mode))
+        os.replace(partial, target)
+    except BaseException:
+        try:
+            os.unlink(partial)
+        except OSError:
+            pass
+        raise
+    return Path(path)
 
 
 def _write(text: str, err: bool) -> None:

@@ -7,15 +7,13 @@ not pay for it.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 
 from triage.cli.common import CliState, TerminalReporter, common_options
-from triage.cli.output import echo, echo_document, plural
+from triage.cli.output import echo, echo_document, plural, write_file
 from triage.errors import Cancelled, ConfigError, TriageError
 from triage.importing import check_job, check_name
 
@@ -43,9 +41,13 @@ class Moment(click.ParamType):
                       param, ctx)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        if self.end and len(text) == 10:  # a whole day: up to its end
-            moment += timedelta(days=1)
-        return int(moment.timestamp() * 1000)
+        try:
+            if self.end and len(text) == 10:  # a whole day: up to its end
+                moment += timedelta(days=1)
+            return int(moment.timestamp() * 1000)
+        except OverflowError:  # --until 9999-12-31: the day after has no date
+            self.fail(f"{value!r} is out of the range of dates; give one before 9999-12-31.",
+                      param, ctx)
 
 
 def _jobs(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -126,21 +128,13 @@ def _format_of(output: str) -> str:
 def _write(path: Path, text: str) -> Path:
     """Write `text` to `path` whole or not at all: a file beside it, renamed when complete, so
     a full disk or a Ctrl+C never leaves half a report (or spoils the previous one)."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with open(partial, "x", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(partial, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        if isinstance(exc, OSError):
-            raise TriageError(
-                f"Cannot write the report to {path}: {exc.strerror or exc}. Check that the "
-                "folder exists and is writable and that the disk has room.", details=repr(exc),
-            ) from exc
-        raise
-    return path
+        return write_file(path, text)
+    except OSError as exc:
+        raise TriageError(
+            f"Cannot write the report to {path}: {exc.strerror or exc}. Check that the "
+            "folder exists and is writable and that the disk has room.", details=repr(exc),
+        ) from exc
 
 
 COMMANDS = [report_cmd]
