@@ -88,6 +88,9 @@ def _sync_job(config: ServerConfig, token: str | None, store_path: str,
     from triage.ui.sources import ServerEntry, make_client
 
     store = _stores.get(store_path)
+    if store is not None and store.file_changed():
+        store.close()  # deleted or replaced under the app: sync into what the path names now
+        store = None
     if store is None:
         store = _stores[store_path] = Store.open(store_path)
     client = make_client(ServerEntry(config, token))

@@ -28,7 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from triage.errors import Cancelled, TriageError
+from triage.errors import Cancelled, StoreError, TriageError
 from triage.progress import CancelToken
 from triage.store.db import Store
 
@@ -219,6 +219,18 @@ class TaskRunner(QObject):
 
     def _store(self) -> Store:
         store = getattr(self._local, "store", None)
+        changed = store.file_changed() if store is not None else None
+        if changed is not None:
+            # Never write into a file nobody can open again: drop the connection, say so once;
+            # the next op opens whatever the path names now.
+            self._local.store = None
+            with self._stores_lock:
+                self._stores.remove(store)
+            store.close()
+            raise StoreError(
+                f"The history at {self.store_path} was {changed} while the window was open, "
+                "so this was not done. Do it again: the window now uses the file at that path "
+                "(F5 lists again).")
         if store is None:
             store = Store.open(self.store_path, check_same_thread=False)
             self._local.store = store
