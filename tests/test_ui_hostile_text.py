@@ -166,3 +166,15 @@ def test_notification_texts_are_escaped_and_short():
     assert shown(body, _auto_rich(body)).startswith(f"{EVIL} deploy? <a href='http://evil'>")
     title, body = tray_text(notice, "win32")
     assert body.startswith(f"{EVIL} deploy? <a href='http://evil'>x</a> & more\n")
+
+
+def test_a_hostile_console_log_is_shown_as_typed_and_small(qtbot, window, jenkins):
+    _ready(qtbot, window)
+    with jenkins.world.lock:
+        log = jenkins.world.job("evil").build(7).log
+        log[1:1] = [f"[ERROR] {EVIL} \x1b[31mred\x1b[0m \x1b]0;title\x07 \u202eevil"] * 50_000
+    window.actions["consoleLog"].trigger()
+    qtbot.waitUntil(lambda: window.detail.console.log is not None, timeout=30_000)
+    text = window.detail.console.text.toPlainText()
+    assert f"[ERROR] {EVIL} red \\x1b]0;title\\x07 \\u202eevil" in text
+    assert len(text) < 100_000  # the excerpt, not 50,000 merged error lines
