@@ -214,29 +214,28 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Cancel what can be cancelled and wait, with the event loop running, for what is in
-        flight: a sync stops after its builds in flight (each stored whole or not at all),
-        a decision is always finished and recorded. Asking again closes at once unless a
-        decision is still on its way."""
+        """Cancel what can be cancelled and close: a sync stops after its builds in flight
+        (each stored whole or not at all; one stuck on Jenkins is left after a moment), and
+        nothing waits for Jenkins. Only a decision in flight is waited for, with the event
+        loop running: it is always finished and recorded."""
         tasks = self.ctx.tasks
-        if tasks.running and not (self._closing and not tasks.busy_writing()):
+        for op in list(tasks.running):
+            op.cancel()
+        if tasks.busy_writing():
             event.ignore()
-            for op in list(tasks.running):
-                op.cancel()
             if not self._closing:
                 self._closing = True
-                what = "the decision in flight" if tasks.busy_writing() else "background work"
-                self.message.setText(f"Finishing {what}, then closing…")
+                self.message.setText("Finishing the decision in flight, then closing…")
                 tasks.ended.connect(self._close_when_idle)
             return
         if not self._closing:
             self._save_layout()
         self._closing = True
         self.watch.stop()
-        tasks.shutdown(wait=not tasks.running)
+        tasks.shutdown(wait=True)  # the writer and readers: local work, soon over
         event.accept()
 
     def _close_when_idle(self, _op) -> None:
-        if not self.ctx.tasks.running:
+        if not self.ctx.tasks.busy_writing():
             self._save_layout()
             self.close()

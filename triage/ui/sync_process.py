@@ -8,18 +8,23 @@ own GIL. The writer thread waits for the child while it writes, so there is stil
 at a time; readers go on reading (WAL).
 
 The child is started once (spawn: no fork of a process with Qt threads) and reused. Cancelling
-sets an event the child's cancel token reads between builds.
+sets an event the child's cancel token reads between builds; the writer waits `GRACE_S` for it
+at most, since a child stuck on a server that holds its request would hold the writer (and
+quitting) until the request's deadline. Shutting down stops the child the same way, then ends
+it: every build is stored in one transaction, so a child ended mid-build stores nothing of it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from triage.servers import ServerConfig
 
+GRACE_S = 2.0  # how long a cancelled sync may take to stop before it is left (or ended)
 _cancel_event = None  # in the child: the parent's cancel event
 _stores: dict[str, object] = {}  # in the child: one open history per path
 
@@ -35,21 +40,38 @@ class SyncProcess:
                  cancel) -> tuple[list, list[str]]:
         """Sync one job's history in the child; return its `InboxItem`s and the warnings
         (the writer thread waits meanwhile)."""
+        from triage.errors import Cancelled
+
+        if cancel.cancelled:  # queued behind another job's sync, then the window closed
+            raise Cancelled(f"Sync of {job} cancelled.")
         self._cancel.clear()
         future = self._pool.submit(_sync_job, config, token, str(store_path), job)
+        given_up_at = None
         while True:
             try:
                 return future.result(timeout=0.1)
             except TimeoutError:
-                if cancel.cancelled:
+                if cancel.cancelled and given_up_at is None:
                     self._cancel.set()  # the child stops after the builds in flight
+                    given_up_at = time.monotonic() + GRACE_S
+                if given_up_at is not None and time.monotonic() > given_up_at:
+                    raise Cancelled(f"Sync of {job} cancelled.") from None
 
     def cancel(self) -> None:
         self._cancel.set()
 
     def shutdown(self) -> None:
         self._cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # The executor names its children only in a private field (terminate_workers() is
+        # Python 3.14's); without it the child is left to its HTTP deadline.
+        children = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        ends = time.monotonic() + GRACE_S
+        for child in children:
+            child.join(max(0.0, ends - time.monotonic()))
+            if child.is_alive():
+                child.terminate()  # stuck on a server: its build in flight is not stored
+                child.join(GRACE_S)
 
 
 class _EventToken:
