@@ -14,6 +14,7 @@ from triage.ui import hotkeys
 from triage.ui.context import AppContext
 from triage.ui.decide_actions import Decider
 from triage.ui.tasks import ErrorReport
+from triage.ui.text import action_text
 from triage.ui.watching import WatchController
 from triage.ui.widgets.activity import Activity
 from triage.ui.widgets.banner import Banner
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.inbox.selected.connect(self._name_decisions)
         self.inbox.selected.connect(lambda row: self.detail.show_build(row, None))
         self.inbox.job_synced.connect(self._job_synced)
+        self.inbox.job_sync_failed.connect(self.failures.sync_failed)
         self.failures.loaded.connect(self._loaded)
         self.failures.current_changed.connect(self.detail.show_record)
         self.decider.status.connect(self.message.setText)
@@ -146,8 +148,8 @@ class MainWindow(QMainWindow):
     def _name_decisions(self, row) -> None:
         """Proceed and Abort say the selected input's own texts ("Ship…", "Abort…")."""
         pending = row.input if row is not None and row.paused else None
-        self.actions["proceed"].setText(f"{(pending and pending.ok) or 'Proceed'}…")
-        self.actions["abort"].setText(f"{(pending and pending.cancel) or 'Abort'}…")
+        self.actions["proceed"].setText(action_text((pending and pending.ok) or "Proceed") + "…")
+        self.actions["abort"].setText(action_text((pending and pending.cancel) or "Abort") + "…")
         for name in ("proceed", "abort"):
             self.actions[name].setEnabled(pending is not None)
 

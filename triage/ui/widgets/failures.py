@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from triage.build_detail import BuildView, build_view
-from triage.errors import NotFoundError
+from triage.errors import Cancelled, NotFoundError
 from triage.store import gates
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
@@ -139,6 +139,18 @@ class FailuresPane(QWidget):
             return  # the inbox syncs the job, then job_synced reloads us
         self.title.setText(f"{row.display}: could not load the failures.")
         self.ctx.tasks.report(error, "Could not load the failures")
+
+    def sync_failed(self, server: str, job: str, error: BaseException) -> None:
+        """The history behind the shown build could not be synced: say so instead of
+        "syncing…" forever (the banner has the details)."""
+        row = self.row
+        if row is None or (row.server, row.job) != (server, job) or self.view_data is not None:
+            return
+        if isinstance(error, Cancelled):
+            return
+        why = getattr(error, "message", None) or type(error).__name__
+        self.title.setText(f"{row.display}: its history could not be synced: {why} "
+                           "F5 tries again.")
 
     def _title(self, view: BuildView) -> None:
         failures, clusters = len(view.triage.failures), len(view.triage.clusters)
