@@ -109,6 +109,20 @@ def test_console_log_reads_the_end_of_a_long_log_within_its_cap(client, jenkins)
     assert tail.text.splitlines()[0].startswith("[INFO] line")  # the cut line was dropped
 
 
+def test_console_excerpt_stays_small_whatever_the_log():
+    # Every line an error: the windows merge into one, which used to hold the whole log.
+    flood = console_log.ConsoleLog("[ERROR] again\n" * 250_000, size=3_500_000)
+    excerpt = console_log.excerpt(flood)
+    assert sum(len(w) for w in excerpt.windows) <= console_log.MAX_WINDOW_LINES
+    assert excerpt.errors == 250_000 and len(excerpt.tail) == console_log.TAIL_LINES
+    # 2 MiB on one line is cut; colour codes are dropped, other controls stay for the face.
+    line = console_log.ConsoleLog("\x1b[31m[ERROR]\x1b[0m \x1b]0;title\x07" + "x" * 2_000_000,
+                                  size=2_000_020)
+    (only,) = console_log.excerpt(line).tail
+    assert only[1].startswith("[ERROR] \x1b]0;title\x07xx") and only[1].endswith("…")
+    assert len(only[1]) == console_log.LINE_CHARS
+
+
 def test_console_excerpt_keeps_the_tail_and_merges_windows_around_errors():
     lines = [f"step {i}" for i in range(200)]
     lines[20] = "[ERROR] first"

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from triage.display import from_printable, printable, redact, safe
+from triage.display import from_printable, markup, printable, redact, safe, shorten
 
 CREDENTIALS = base64.b64encode(b"alice:11a1ce0000000000000000000000demo").decode()
 
@@ -24,6 +24,15 @@ def test_printable_escapes_what_acts_on_a_terminal_and_reads_back(text, shown):
     assert printable(shown) == shown  # idempotent: a line escaped twice is the same line
     if "\udcff" not in text:
         assert from_printable(shown) == text
+
+
+def test_text_for_a_box_keeps_its_lines_and_markup_shows_html_as_typed():
+    assert printable("two\nlines\tand\x1b[2J\u202e", lines=True) == \
+        "two\nlines\tand\\x1b[2J\\u202e"
+    assert markup("<!-- a & 'b'\n<a href=x>") == \
+        "&lt;!-- a &amp; &#x27;b&#x27;\\n&lt;a href=x&gt;"
+    assert markup("<b>x</b>\ny", lines=True) == "&lt;b&gt;x&lt;/b&gt;<br>y"
+    assert shorten("abcdef", 4) == "abc…" and shorten("abc", 4) == "abc"
 
 
 def test_from_printable_reads_only_escapes_printable_makes():

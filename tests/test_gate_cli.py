@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import pytest
 from gate_histories import STABLE, add_build, failed, flaky_history, scattered
@@ -74,3 +76,30 @@ def test_a_build_missing_from_the_history_is_exit_3_and_says_so_in_the_summary(
                              str(summary), expect=3)
     assert "Build #99 of 'app' is not in the history" in result.output
     assert summary.read_text().startswith("triage gate could not decide on app #99: ")
+
+
+def test_the_summary_follows_a_symlink_and_never_replaces_a_pipe(history, db_path, tmp_path):
+    run = cli_on(db_path)
+    real, link = tmp_path / "real.md", tmp_path / "link.md"
+    real.write_text("old")
+    link.symlink_to(real)
+    run("gate", "--job", "app", "--build", "31", "--summary", str(link))
+    assert link.is_symlink() and real.read_text().startswith("triage gate: no human needed")
+    # A pipe the pipeline reads (or /dev/stdout) is written to, never replaced by a file.
+    fifo = tmp_path / "summary.fifo"
+    os.mkfifo(fifo)
+    read: list[str] = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_text()))
+    reader.start()
+    run("gate", "--job", "app", "--build", "31", "--summary", str(fifo))
+    reader.join(30)
+    assert read and read[0].startswith("triage gate: no human needed")
+    assert fifo.is_fifo() and sorted(p.name for p in tmp_path.iterdir()) == [
+        "history.db", "history.db-shm", "history.db-wal", "link.md", "real.md", "summary.fifo"]
+
+
+def test_a_device_that_cannot_take_the_summary_is_an_error_and_stays_a_device(history, db_path):
+    result = cli_on(db_path)("gate", "--job", "app", "--build", "31", "--summary",
+                             "/dev/full", expect=1)
+    assert result.output.startswith("error: Cannot write the summary to /dev/full: No space")
+    assert os.path.exists("/dev/full") and not os.path.isfile("/dev/full")

@@ -140,6 +140,18 @@ def test_unreadable_policy_files_are_one_line_too(db_path, tmp_path):
                                    str(huge), expect=2).output
 
 
+def test_hostile_policy_files_are_one_line_and_never_read_past_the_cap(db_path, tmp_path):
+    run = cli_on(db_path)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("max_noise = " + "[" * 30_000 + "]" * 30_000)  # within 64 KiB
+    assert "nests its values too deep" in run("gate", "--job", "app", "--build", "1",
+                                              "--policy", str(deep), expect=2).output
+    # A device that never ends (stat says 0 bytes): read up to the cap, then refused.
+    endless = run("gate", "--job", "app", "--build", "1", "--policy", "/dev/zero", expect=2)
+    assert endless.output == "error: Policy /dev/zero is over 64 KiB; a gate policy is a few " \
+        "lines of TOML.\n"
+
+
 def test_the_policy_in_force_is_part_of_the_result(noisy_build, tmp_path):
     rules = policy(tmp_path, 'max_noise = 4\nask_tests = ["*Payment*"]\n')
     result = judge(noisy_build, "app", 31, policy=rules)

@@ -118,12 +118,30 @@ def test_ctrl_c_cancels_and_leaves_the_previous_report_alone(history, tmp_path, 
 
 def test_ctrl_c_while_writing_leaves_no_partial_file(history, tmp_path, monkeypatch):
     out = tmp_path / "report.json"
-    import triage.report.export as report_export
+    import triage.files as output
 
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report_export.os, "replace", interrupted)
+    monkeypatch.setattr(output.os, "replace", interrupted)
     result = CliRunner().invoke(cli, ["report", "-o", str(out), "--db", str(history)])
     assert result.exit_code == 130 and not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["history.db"]
+
+
+def test_dates_past_the_calendar_are_usage_errors(history):
+    result = CliRunner().invoke(cli, ["report", "--until", "9999-12-31", "--format", "json",
+                                      "-o", "-", "--db", str(history)])
+    assert result.exit_code == 2, result.output
+    assert "'9999-12-31' is out of the range of dates" in result.output
+    far = CliRunner().invoke(cli, ["report", "--since", "9999-12-30", "--format", "json",
+                                   "-o", "-", "--db", str(history)])
+    assert far.exit_code == 0 and json.loads(far.stdout)["tests"] == []
+
+
+def test_a_report_through_a_symlink_replaces_the_file_not_the_link(history, tmp_path):
+    real, link = tmp_path / "real.md", tmp_path / "link.md"
+    real.write_text("old")
+    link.symlink_to(real)
+    cli_on(history)("report", "-o", str(link))
+    assert link.is_symlink() and real.read_text().startswith("## Flakiness report")

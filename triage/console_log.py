@@ -18,6 +18,12 @@ MAX_BYTES = 2 * 1024 * 1024
 TAIL_LINES = 60
 CONTEXT = 3
 MAX_WINDOWS = 30
+# What an excerpt shows at most, whatever the log: a log whose every line is an error (one
+# window merging them all) or 2 MiB on one line must not take seconds to lay out.
+MAX_WINDOW_LINES = 600
+LINE_CHARS = 2000
+# Colour codes (the AnsiColor plugin's SGR sequences) say nothing in an excerpt: dropped.
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 # What build tools print when something goes wrong: Maven/Gradle/npm/pytest/Jenkins markers.
 _ERROR = re.compile(
@@ -46,9 +52,13 @@ def fetch(source: JenkinsSource, job: str, number: int, max_bytes: int = MAX_BYT
 
 def excerpt(log: ConsoleLog, tail_lines: int = TAIL_LINES, context: int = CONTEXT,
             max_windows: int = MAX_WINDOWS) -> LogExcerpt:
-    """Return the log's last `tail_lines` lines and the lines around errors before them."""
+    """Return the log's last `tail_lines` lines and the lines around errors before them.
+
+    The windows hold at most `MAX_WINDOW_LINES` lines in all, and a line longer than
+    `LINE_CHARS` is cut ("…"); colour codes are dropped.
+    """
     lines = log.text.splitlines()
-    numbered = list(enumerate(lines, start=1))
+    numbered = [(n, _shown(line)) for n, line in enumerate(lines, start=1)]
     tail_from = max(0, len(lines) - tail_lines)
     hits = [i for i, line in enumerate(lines) if _ERROR.search(line)]
     windows: list[list[tuple[int, str]]] = []
@@ -58,6 +68,10 @@ def excerpt(log: ConsoleLog, tail_lines: int = TAIL_LINES, context: int = CONTEX
         if start >= tail_from:
             break  # the tail shows it already
         end = min(end, tail_from)
+        shown = sum(len(w) for w in windows)
+        if shown >= MAX_WINDOW_LINES:
+            break
+        end = min(end, max(start, last_end) + MAX_WINDOW_LINES - shown)
         if windows and start <= last_end:
             windows[-1].extend(numbered[last_end:end])  # overlapping: one window
         elif len(windows) < max_windows:
@@ -66,6 +80,12 @@ def excerpt(log: ConsoleLog, tail_lines: int = TAIL_LINES, context: int = CONTEX
             break
         last_end = end
     return LogExcerpt(numbered[tail_from:], windows, len(lines), len(hits))
+
+
+def _shown(line: str) -> str:
+    if "\x1b" in line:
+        line = _SGR.sub("", line)
+    return line if len(line) <= LINE_CHARS else line[:LINE_CHARS - 1] + "…"
 
 
 def is_error_line(line: str) -> bool:

@@ -1,7 +1,10 @@
 """Text on its way to a person: control characters escaped, credentials redacted.
 
 Everything the CLI prints goes through `safe` (via `triage.cli.output`); the core uses `redact`
-for error details it keeps (an error body may echo our request headers), and the UI can use both.
+for error details it keeps (an error body may echo our request headers). The app shows names
+and messages with `printable(text, lines=True)` in plain-text widgets and `markup` where the
+text is read as HTML (Qt's rich-text labels and tooltips, a notification body): a name like
+`<a href=...>` or `<!--` from Jenkins is shown as typed, never as markup.
 
 `printable` escapes exactly what could act on a terminal or reorder a line: C0 and C1 control
 characters (ESC, BEL, BS, CR, newline, ...) and the bidi controls, as Python escapes (`\\x1b`,
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import re
 import unicodedata
 
@@ -26,12 +30,32 @@ def _escaped(c: str) -> bool:
     return c in _BIDI or unicodedata.category(c) in ("Cc", "Cs")
 
 
-def printable(text: str) -> str:
-    """Return `text` for one output line: control and bidi characters shown as escapes."""
+_LINES = frozenset("\n\t")
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """Return `text` for one output line: control and bidi characters shown as escapes.
+
+    With `lines`, line breaks and tabs stay as they are (text shown in a box of its own, such
+    as an input's message, not on a terminal line).
+    """
     if text.isprintable() and text.isascii():
         return text
-    return "".join(c.encode("unicode_escape").decode("ascii") if _escaped(c) else c
-                   for c in text)
+    return "".join(c.encode("unicode_escape").decode("ascii")
+                   if _escaped(c) and not (lines and c in _LINES) else c for c in text)
+
+
+def markup(text: str, lines: bool = False) -> str:
+    """Return `text` as HTML that shows it as typed: `printable`, then `&`, `<`, `>` and quotes
+    escaped; with `lines`, each line break becomes `<br>`."""
+    escaped = html.escape(printable(text, lines))
+    return escaped.replace("\n", "<br>") if lines else escaped
+
+
+def shorten(text: str, limit: int) -> str:
+    """Return `text` cut to at most `limit` characters, "…" where cut (a 100 KB test name
+    must not make a tooltip or a notification the size of a page)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 _ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8}|[ntr])")

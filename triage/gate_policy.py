@@ -98,10 +98,14 @@ def load_policy(path: str | Path | None) -> Policy:
     path = Path(path)
     where = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        # Read at most one byte past the cap: `--policy /dev/zero` (or a file growing while
+        # read) must not fill the memory; stat's size says nothing for devices and pipes.
+        with open(path, "rb") as policy_file:
+            raw = policy_file.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
             raise ConfigError(f"Policy {where} is over {MAX_FILE_BYTES // 1024} KiB; a gate "
                               "policy is a few lines of TOML.")
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"Policy file {where} does not exist; check --policy.") from None
     except IsADirectoryError:
@@ -112,6 +116,9 @@ def load_policy(path: str | Path | None) -> Policy:
         raise ConfigError(f"Policy {where} is not UTF-8 text.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Policy {where} is not valid TOML: {exc}.") from None
+    except RecursionError:  # tomllib nests a call per array or table level
+        raise ConfigError(f"Policy {where} nests its values too deep; a gate policy is a few "
+                          "flat keys.") from None
     return policy_from(data, where)
 
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 import click
 
 from triage.cli.common import (
@@ -19,6 +15,7 @@ from triage.cli.common import (
 )
 from triage.cli.output import echo_json, echo_lines
 from triage.errors import TriageError
+from triage.files import write_file
 
 
 @click.command("gate")
@@ -89,16 +86,8 @@ def _evaluate(state: CliState, job: str, number: int, server: str | None, user: 
 
 def _write(path: str, text: str) -> None:
     """Write the summary whole or not at all: a pipeline must never read half of one."""
-    target = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_file(path, text)
     except OSError as exc:
         raise TriageError(f"Cannot write the summary to {path}: {exc.strerror or exc}. The "
                           "gate decided nothing usable; a human must decide.") from None

@@ -3,7 +3,9 @@
 `echo` writes one line through `triage.display.safe` (control and bidi characters escaped,
 credentials redacted), so nothing from Jenkins or the history can act on the terminal; a test
 checks that no command calls `click.echo` itself. A write that fails (`> /dev/full`, a closed
-pipe) becomes an `OutputError`, which the group turns into one line on stderr.
+pipe) becomes an `OutputError`, which the group turns into one line on stderr. Files a command
+writes (a report, the gate's summary) go through `triage.files.write_file`: whole or
+not at all.
 
 How tables read: plurals, durations, widths that fit the terminal, colours. Colours only on a
 terminal and never with NO_COLOR set (https://no-color.org), through `paint` and

@@ -14,8 +14,6 @@ files through these functions, so the two cannot drift apart:
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 from triage.display import plural
@@ -87,23 +85,17 @@ def save_report(data: ReportData, fmt: str, path: Path,
 
 
 def write_report(path: Path, text: str) -> Path:
-    """Write `text` to `path` whole or not at all: a file beside it, renamed when complete, so
-    a full disk or a Ctrl+C never leaves half a report (or spoils the previous one)."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    """Write `text` to `path` whole or not at all (`triage.files.write_file`: a full disk or a
+    Ctrl+C never leaves half a report, nor spoils the previous one; a pipe is written to)."""
+    from triage.files import write_file
+
     try:
-        with open(partial, "x", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(partial, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        if isinstance(exc, OSError):
-            raise TriageError(
-                f"Cannot write the report to {path}: {exc.strerror or exc}. Check that the "
-                "folder exists and is writable and that the disk has room.", details=repr(exc),
-            ) from exc
-        raise
-    return path
+        return write_file(path, text)
+    except OSError as exc:
+        raise TriageError(
+            f"Cannot write the report to {path}: {exc.strerror or exc}. Check that the "
+            "folder exists and is writable and that the disk has room.", details=repr(exc),
+        ) from exc
 
 
 def written(path: Path, fmt: str, text: str, data: ReportData) -> str:

@@ -7,6 +7,7 @@ rare error a read query meets).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -30,6 +31,17 @@ def environmental(exc: BaseException) -> bool:
     The others (a constraint violated, bad SQL) are bugs in triage and stay as they are.
     """
     return isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError
+
+
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    """Return the (device, inode) of the file at `path`, None when there is none."""
+    if path is None:
+        return None
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def store_error(exc: sqlite3.Error, path: Path | str | None, timeout: float,
@@ -85,6 +97,7 @@ class Store:
         # (classname, name) -> (test id, suite, file); filled lazily by the importer.
         self.test_ids: dict[tuple[str, str], tuple[int, str | None, str | None]] | None = None
         self.text_ids: dict[bytes, int] | None = None  # sha1 prefix -> texts.id, likewise
+        self.identity = _identity(path)  # the file this connection has open
 
     @classmethod
     def open(cls, path: str | Path, *, check_same_thread: bool = True,
@@ -170,6 +183,20 @@ class Store:
                 f"{unknown[0]!r} is unknown to this version). Upgrade flaky-triage, or point "
                 "--db / TRIAGE_DB at another file; the file was left untouched."
             )
+
+    def file_changed(self) -> str | None:
+        """Return "deleted" or "replaced" when `path` no longer names the file this connection
+        has open, else None.
+
+        SQLite keeps writing to the file it opened: after `rm` or a restored backup, what a
+        long-lived connection (the app's) writes would go to a file nobody can open again.
+        """
+        if self.identity is None:
+            return None
+        now = _identity(self.path)
+        if now == self.identity:
+            return None
+        return "deleted" if now is None else "replaced"
 
     def close(self) -> None:
         self.conn.close()

@@ -11,6 +11,12 @@ first use and reused, niced: background work, the window's own process comes fir
 take turns (one worker); a run waiting for its turn can be cancelled. In the child, a function
 reads the run's cancel token with `token()`, reports with `reporter()`, opens a history once
 with `store(path)`.
+
+A cancelled run waits `GRACE_S` at most for the child to stop: a child stuck on a server that
+holds its request would otherwise hold its op (and quitting) until the request's deadline. The
+next run waits for such an abandoned call first, so the cancel it was sent is never cleared
+under it. Shutting down stops the child the same way, then ends it: a sync stores each build in
+one transaction, so a child ended mid-build stores nothing of it.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from triage.errors import Cancelled
 from triage.progress import CancelToken, Reporter
 
 POLL_S = 0.05  # how often a waiting op relays progress and checks its cancel token
+GRACE_S = 2.0  # how long a cancelled call may take to stop before it is left (or ended)
 SEND_S = 0.05  # the child sends its progress at most this often (a pipe is not a firehose)
 
 _cancel_event = None  # in the child: the parent's cancel event
@@ -44,6 +51,7 @@ class ChildProcess:
         self._turn = threading.Lock()
         self._pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_child,
                                          initargs=(self._cancel, self._progress))
+        self._abandoned = None  # a call given up on after its cancel, still running
 
     def run(self, work, *args, token: CancelToken, reporter: Reporter | None = None):
         """Run `work(*args)` (a module-level function) in the child and return its result;
@@ -51,16 +59,22 @@ class ChildProcess:
         while not self._turn.acquire(timeout=POLL_S):
             token.raise_if_cancelled()  # still waiting for another run to end
         try:
+            self._wait_for_abandoned(token)
             token.raise_if_cancelled()
             self._cancel.clear()
             _drain(self._progress, None)
             future = self._pool.submit(_call, work, *args)
+            given_up_at = None
             while True:
                 try:
                     result = future.result(timeout=POLL_S)
                 except FutureTimeout:
-                    if token.cancelled:
+                    if token.cancelled and given_up_at is None:
                         self._cancel.set()  # the child stops at its next check
+                        given_up_at = time.monotonic() + GRACE_S
+                    elif given_up_at is not None and time.monotonic() > given_up_at:
+                        self._abandoned = future
+                        raise Cancelled() from None
                     _drain(self._progress, reporter)
                     continue
                 _drain(self._progress, reporter)
@@ -68,12 +82,34 @@ class ChildProcess:
         finally:
             self._turn.release()
 
+    def _wait_for_abandoned(self, token: CancelToken) -> None:
+        """Wait (cancellably) for a call given up on to end in the child."""
+        while self._abandoned is not None:
+            try:
+                self._abandoned.result(timeout=POLL_S)
+            except FutureTimeout:
+                token.raise_if_cancelled()
+                continue
+            except BaseException:  # noqa: BLE001 - its op was told already: Cancelled
+                pass
+            self._abandoned = None
+        _drain(self._progress, None)
+
     def cancel(self) -> None:
         self._cancel.set()
 
     def shutdown(self) -> None:
         self._cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # The executor names its children only in a private field (terminate_workers() is
+        # Python 3.14's); without it a stuck child is left to its HTTP deadline.
+        children = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        ends = time.monotonic() + GRACE_S
+        for child in children:
+            child.join(max(0.0, ends - time.monotonic()))
+            if child.is_alive():
+                child.terminate()  # stuck on a server: its build in flight is not stored
+                child.join(GRACE_S)
 
 
 def _drain(messages, reporter: Reporter | None) -> None:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from triage.display import printable, shorten
 from triage.inbox import InboxItem, builds_needing_attention
 from triage.jenkins.model import PendingInput
 from triage.progress import NullReporter
 from triage.store.db import Store
 from triage.ui.context import AppContext
+from triage.ui.text import NAME_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,8 @@ def rows_of(items: list[InboxItem]) -> list[InboxRow]:
         if item.state != "paused" and item.job in paused_jobs:
             continue
         base = InboxRow(
-            server=item.server, job=item.job, display=f"{item.full_display} #{item.build}",
+            server=item.server, job=item.job,
+            display=printable(f"{shorten(item.full_display, NAME_CHARS)} #{item.build}"),
             number=item.build, state=item.state, url=item.url, inputs=item.inputs,
             waited_ms=None if item.waiting_s is None else item.waiting_s * 1000,
             wait_exact=item.wait_source == "wfapi", seen_at=seen, failures=item.failures,

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
 from triage.ui.context import AppContext
 from triage.ui.decide_actions import Decider
 from triage.ui.tasks import ErrorReport
+from triage.ui.text import action_text
 from triage.ui.watching import WatchController
 from triage.ui.widgets.activity import Activity
 from triage.ui.widgets.banner import Banner
@@ -21,6 +22,7 @@ from triage.ui.widgets.detail import DetailPane
 from triage.ui.widgets.dialogs import ShortcutsDialog
 from triage.ui.widgets.failures import FailuresPane
 from triage.ui.widgets.inbox import InboxPane
+from triage.ui.widgets.views import PlainLabel
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
 LAYOUT_VERSION = 1  # bump when the panes change: older saved layouts are then ignored
@@ -55,7 +57,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.activity = Activity(ctx.tasks)
-        self.message = QLabel()
+        self.message = PlainLabel()
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.activity)
         self.actions: dict[str, QAction] = {}
@@ -125,6 +127,7 @@ class MainWindow(QMainWindow):
         self.inbox.selected.connect(self._name_decisions)
         self.inbox.selected.connect(lambda row: self.detail.show_build(row, None))
         self.inbox.job_synced.connect(self._job_synced)
+        self.inbox.job_sync_failed.connect(self.failures.sync_failed)
         self.failures.loaded.connect(self._loaded)
         self.failures.current_changed.connect(self.detail.show_record)
         self.decider.status.connect(self.message.setText)
@@ -155,8 +158,8 @@ class MainWindow(QMainWindow):
     def _name_decisions(self, row) -> None:
         """Proceed and Abort say the selected input's own texts ("Ship…", "Abort…")."""
         pending = row.input if row is not None and row.paused else None
-        self.actions["proceed"].setText(f"{(pending and pending.ok) or 'Proceed'}…")
-        self.actions["abort"].setText(f"{(pending and pending.cancel) or 'Abort'}…")
+        self.actions["proceed"].setText(action_text((pending and pending.ok) or "Proceed") + "…")
+        self.actions["abort"].setText(action_text((pending and pending.cancel) or "Abort") + "…")
         for name in ("proceed", "abort"):
             self.actions[name].setEnabled(pending is not None)
 
@@ -223,29 +226,28 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Cancel what can be cancelled and wait, with the event loop running, for what is in
-        flight: a sync stops after its builds in flight (each stored whole or not at all),
-        a decision is always finished and recorded. Asking again closes at once unless a
-        decision is still on its way."""
+        """Cancel what can be cancelled and close: a sync stops after its builds in flight
+        (each stored whole or not at all; one stuck on Jenkins is left after a moment), and
+        nothing waits for Jenkins. Only a decision in flight is waited for, with the event
+        loop running: it is always finished and recorded."""
         tasks = self.ctx.tasks
-        if tasks.running and not (self._closing and not tasks.busy_writing()):
+        for op in list(tasks.running):
+            op.cancel()
+        if tasks.busy_writing():
             event.ignore()
-            for op in list(tasks.running):
-                op.cancel()
             if not self._closing:
                 self._closing = True
-                what = "the decision in flight" if tasks.busy_writing() else "background work"
-                self.message.setText(f"Finishing {what}, then closing…")
+                self.message.setText("Finishing the decision in flight, then closing…")
                 tasks.ended.connect(self._close_when_idle)
             return
         if not self._closing:
             self._save_layout()
         self._closing = True
         self.watch.stop()
-        tasks.shutdown(wait=not tasks.running)
+        tasks.shutdown(wait=True)  # the writer and readers: local work, soon over
         event.accept()
 
     def _close_when_idle(self, _op) -> None:
-        if not self.ctx.tasks.running:
+        if not self.ctx.tasks.busy_writing():
             self._save_layout()
             self.close()

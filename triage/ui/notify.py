@@ -24,11 +24,14 @@ from queue import Empty, Queue
 
 from PySide6.QtCore import QObject, Signal
 
+from triage.display import markup, printable, shorten
 from triage.ui.watch_rules import Notice, PauseKey
 
 BUS_NAME = "org.freedesktop.Notifications"
 OBJECT_PATH = "/org/freedesktop/Notifications"
 CALL_TIMEOUT_S = 3.0
+TITLE_CHARS = 200  # a notification is a glance: a 100 KB job name or message is cut
+BODY_CHARS = 1000
 
 
 class FreedesktopNotifications:
@@ -95,10 +98,10 @@ class FreedesktopNotifications:
         hints = {"desktop-entry": ("s", "flaky-triage"), "category": ("s", "x-jenkins.input"),
                  "urgency": ("y", 1)}
         actions = ["default", "Open build"]
-        body = _escape(notice.body)
+        title, body = notification_text(notice)
         (notification_id,) = self._call(
             "Notify", "susssasa{sv}i",
-            ("flaky-triage", 0, "flaky-triage", notice.title, body, actions, hints, -1))
+            ("flaky-triage", 0, "flaky-triage", title, body, actions, hints, -1))
         return int(notification_id)
 
     def _listen(self) -> None:
@@ -131,9 +134,15 @@ def _member_field():
     return HeaderFields.member
 
 
-def _escape(text: str) -> str:
-    """The body may be read as markup ("body-markup"): Jenkins' texts are shown as text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def notification_text(notice: Notice) -> tuple[str, str]:
+    """Return the notice's summary and body for org.freedesktop.Notifications.
+
+    The summary is plain text (controls escaped); the body may be read as markup (servers with
+    "body-markup": GNOME, KDE, dunst), so Jenkins' texts in it are escaped (`markup`), and
+    both are cut to what a notification can show.
+    """
+    return (printable(shorten(notice.title, TITLE_CHARS)),
+            markup(shorten(notice.body, BODY_CHARS), lines=True))
 
 
 class Notifications(QObject):

@@ -13,6 +13,12 @@ An op's function runs in a worker and never touches widgets. When it ends, exact
 callbacks runs on the GUI thread: `done(result)` or `failed(error)`. Without a `failed`
 callback the error goes to `TaskRunner.error`, the window's one error display, so a worker
 exception is never lost. Cancellation is cooperative, through the op's `CancelToken`.
+
+Quitting never waits for Jenkins: the network and poller threads are daemon threads, which
+neither `shutdown` nor the interpreter's exit waits for (a server that holds a request would
+hold the app open until the request's deadline, minutes); what they bring back after that goes
+nowhere. The writer is waited for (a decision is always finished and recorded), and so are
+the readers (local reads).
 """
 
 from __future__ import annotations
@@ -21,14 +27,15 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from triage.errors import Cancelled, TriageError
+from triage.errors import Cancelled, StoreError, TriageError
 from triage.progress import CancelToken
 from triage.store.db import Store
 
@@ -106,6 +113,40 @@ class OpReporter:
         pass
 
 
+class _DaemonPool:
+    """A fixed pool of daemon threads (ThreadPoolExecutor's are joined at exit): for work
+    that only waits on the network and may be abandoned when the app quits."""
+
+    def __init__(self, workers: int, name: str):
+        self._queue: SimpleQueue = SimpleQueue()
+        self._closed = False
+        for number in range(workers):
+            threading.Thread(target=self._work, name=f"{name}_{number}", daemon=True).start()
+
+    def submit(self, fn: Callable, *args) -> Future:
+        future: Future = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            future, fn, args = item
+            if self._closed or not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - handed on, as an executor does
+                future.set_exception(exc)
+
+    def shutdown(self, wait: bool = False, cancel_futures: bool = True) -> None:
+        """Stop taking work; what runs is abandoned, never waited for (`wait` is ignored)."""
+        self._closed = True
+        self._queue.put(None)
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; workers emit, Qt queues the call to the GUI thread."""
 
@@ -135,8 +176,8 @@ class TaskRunner(QObject):
         self._local = threading.local()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="triage-writer")
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="triage-reader")
-        self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
-        self._pollers = ThreadPoolExecutor(POLLERS, thread_name_prefix="triage-poll")
+        self._network = _DaemonPool(NETWORK, "triage-net")
+        self._pollers = _DaemonPool(POLLERS, "triage-poll")
         self.running: set[Op] = set()
         self._children: dict[str, Any] = {}  # name -> ChildProcess, started on first use
         self._children_lock = threading.Lock()
@@ -170,7 +211,7 @@ class TaskRunner(QObject):
         return self._start(self._pollers, label, lambda op: work(self._store(), op), done,
                            failed, True, tracked=False)
 
-    def _start(self, pool: ThreadPoolExecutor, label: str, work, done, failed,
+    def _start(self, pool: ThreadPoolExecutor | _DaemonPool, label: str, work, done, failed,
                cancellable: bool, tracked: bool = True) -> Op:
         """`tracked` ops are in `running` (closing waits for them); polls are not: one stuck
         on a server that does not answer must not hold the window open."""
@@ -220,6 +261,18 @@ class TaskRunner(QObject):
 
     def _store(self) -> Store:
         store = getattr(self._local, "store", None)
+        changed = store.file_changed() if store is not None else None
+        if changed is not None:
+            # Never write into a file nobody can open again: drop the connection, say so once;
+            # the next op opens whatever the path names now.
+            self._local.store = None
+            with self._stores_lock:
+                self._stores.remove(store)
+            store.close()
+            raise StoreError(
+                f"The history at {self.store_path} was {changed} while the window was open, "
+                "so this was not done. Do it again: the window now uses the file at that path "
+                "(F5 lists again).")
         if store is None:
             store = Store.open(self.store_path, check_same_thread=False)
             self._local.store = store
@@ -259,14 +312,15 @@ class TaskRunner(QObject):
         self._closed = True
         for op in list(self.running):
             op.cancel()
-        # A poll stuck on a server that does not answer only reads: the window need not
-        # wait for it (its HTTP timeout ends it; its late result goes nowhere).
-        self._pollers.shutdown(wait=False, cancel_futures=True)
+        # Polls and network reads stuck on a server that does not answer only read: never
+        # waited for (their HTTP deadline ends them; their late results go nowhere).
+        self._pollers.shutdown()
+        self._network.shutdown()
         with self._children_lock:
             children = list(self._children.values())
         for child in children:
             child.cancel()
-        for pool in (self._network, self._readers, self._writer):
+        for pool in (self._readers, self._writer):
             pool.shutdown(wait=wait, cancel_futures=False)
         with self._children_lock:
             children = list(self._children.values())

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import time
 
+from triage.display import markup, printable, shorten
+
+# A 100 KB test name or message from Jenkins must not make a label, a tooltip or a row the
+# width of a hundred screens (Qt lays the whole text out, and the window's minimum width with it).
+NAME_CHARS = 300  # a name in a row, a title or a heading
+TEXT_CHARS = 2000  # a message in a label or a tooltip
+
 
 def duration(ms: int) -> str:
     """Return "12 min", "2 h 05 min", "3 d 04 h" (under a minute: "<1 min")."""
@@ -36,3 +43,20 @@ def verdict_text(verdict: str, who: str | None, note: str | None) -> str:
     """Return "noise (alice: db down)"."""
     said = ": ".join(part for part in (who, note) if part)
     return f"{verdict} ({said})" if said else verdict
+
+
+def action_text(text: str, limit: int = 120) -> str:
+    """Return Jenkins text for a button or a menu entry: one line, cut, and `&` shown as
+    itself (Qt takes `&x` as the shortcut letter x)."""
+    return printable(shorten(text, limit)).replace("&", "&&")
+
+
+def tooltip(text: str | None) -> str:
+    """Return a tooltip that shows `text` as typed.
+
+    Qt reads a tooltip as rich text when it looks like HTML (`Qt::mightBeRichText`), so a test
+    named `<img src=...>` would be rendered; this one is always HTML, escaped (`markup`).
+    """
+    if not text:
+        return ""
+    return f"<p>{markup(shorten(text, TEXT_CHARS), lines=True)}</p>"

@@ -7,10 +7,15 @@ no_tray_message). The menu opens builds and pauses notifications; nothing here d
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QObject, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from triage.display import printable, shorten
+from triage.ui.notify import BODY_CHARS, TITLE_CHARS
+from triage.ui.text import action_text, tooltip
 from triage.ui.watch_rules import Notice, PauseKey
 
 NO_TRAY_MESSAGE = ("This desktop has no system tray, so flaky-triage shows no tray icon: "
@@ -78,7 +83,8 @@ class Tray(QObject):
 
     def show_message(self, notice: Notice) -> None:
         if self.icon is not None:
-            self.icon.showMessage(notice.title, notice.body, self.icon.icon(), 15_000)
+            title, body = tray_text(notice)
+            self.icon.showMessage(title, body, self.icon.icon(), 15_000)
 
     def set_paused(self, paused: list[tuple[PauseKey, str]], notifications_paused: str | None):
         """Show how many builds wait, one menu entry each; `notifications_paused` says until
@@ -95,7 +101,7 @@ class Tray(QObject):
     def build_menu(self, paused: list[tuple[PauseKey, str]]) -> None:
         self.menu.clear()
         for key, text in paused[:20]:
-            action = self.menu.addAction(text)
+            action = self.menu.addAction(action_text(text))
             action.triggered.connect(lambda _checked=False, key=key: self.open_requested.emit(key))
         if not paused:
             self.menu.addAction("No build waits for approval").setEnabled(False)
@@ -112,3 +118,16 @@ class Tray(QObject):
     def hide(self) -> None:
         if self.icon is not None:
             self.icon.hide()
+
+
+def tray_text(notice: Notice, platform: str = sys.platform) -> tuple[str, str]:
+    """Return the tray message's title and body, Jenkins' texts shown as typed.
+
+    On Linux Qt shows the body in a label that guesses rich text (or sends it to the
+    notification server, which may read markup): there it is escaped HTML. Windows and macOS
+    show plain text.
+    """
+    title = printable(shorten(notice.title, TITLE_CHARS))
+    if platform.startswith("linux"):
+        return title, tooltip(shorten(notice.body, BODY_CHARS))
+    return title, printable(shorten(notice.body, BODY_CHARS), lines=True)

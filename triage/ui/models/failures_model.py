@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
 from triage.build_detail import BuildView
+from triage.display import shorten
 from triage.triage_build import history_letters
-from triage.ui.text import verdict_text
+from triage.ui.text import NAME_CHARS, tooltip, verdict_text
 
 TEST, SUGGESTION, SCORE, HISTORY, ERROR, VERDICT = range(6)
 COLUMNS = ("Test", "Suggestion", "Score", "History", "Error", "Verdict")
@@ -69,6 +70,11 @@ def short_test(test: str) -> str:
     detail keep the full name)."""
     parts = test.rsplit(".", 2)
     return ".".join(parts[-2:]) if len(parts) > 2 else test
+
+
+def first_line(message: str) -> str:
+    """Return an error's first line as a cell shows it (cut: a cell is a glance)."""
+    return shorten(message.partition("\n")[0], NAME_CHARS)
 
 
 def records_from_view(view: BuildView) -> list[ClusterRecord]:
@@ -290,16 +296,16 @@ def _cluster_data(cluster: ClusterRecord, column: int, role):
     if role == SUGGESTION_ROLE:
         return cluster.suggestion if column == SUGGESTION else None
     if role == Qt.ItemDataRole.ToolTipRole:
-        return f"[{cluster.id}] {cluster.label}: {len(cluster.members)} failures"
+        return tooltip(f"[{cluster.id}] {cluster.label}: {len(cluster.members)} failures")
     if role != Qt.ItemDataRole.DisplayRole:
         return None
     if column == TEST:
-        return cluster.label  # the engine's labels carry their size ("... (3 tests)")
+        return shorten(cluster.label, NAME_CHARS)  # labels carry their size ("... (3 tests)")
     if column == SUGGESTION:
         return cluster.suggestion
     if column == ERROR:
         messages = {m.message for m in cluster.members}
-        return cluster.members[0].message if len(messages) == 1 else ""
+        return first_line(cluster.members[0].message) if len(messages) == 1 else ""
     if column == VERDICT:
         return cluster.verdict_shown
     return None
@@ -314,17 +320,17 @@ def _failure_data(record: FailureRecord, column: int, role):
         if column == HISTORY:
             return f"Oldest first, this build last: {record.letters}"
         if column == SUGGESTION:
-            return "\n".join(record.reasons) or record.suggestion
-        return record.test if column == TEST else None
+            return tooltip("\n".join(record.reasons) or record.suggestion)
+        return tooltip(record.test) if column == TEST else None
     if role == Qt.ItemDataRole.TextAlignmentRole and column == SCORE:
         return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if role != Qt.ItemDataRole.DisplayRole:
         return None
     return {
-        TEST: short_test(record.test),
+        TEST: shorten(short_test(record.test), NAME_CHARS),
         SUGGESTION: record.suggestion,
         SCORE: f"{record.score:.2f}",
         HISTORY: record.letters,
-        ERROR: record.message.partition("\n")[0],
+        ERROR: first_line(record.message),
         VERDICT: record.verdict_shown,
     }[column]

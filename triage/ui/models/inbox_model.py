@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
 from triage.ui.inbox_data import InboxRow
-from triage.ui.text import duration
+from triage.ui.text import duration, tooltip
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the InboxRow (None on a server row)
 SERVER_ROLE = Qt.ItemDataRole.UserRole + 2  # the server's name
@@ -178,8 +178,8 @@ class InboxModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return row_text(row)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(filter(None, (row.display, state_text(row), row.input and
-                                           row.input.message, row.summary, row.url)))
+            return tooltip("\n".join(filter(None, (row.display, state_text(row), row.input and
+                                                   row.input.message, row.summary, row.url))))
         if role == ROW_ROLE:
             return row
         if role == SERVER_ROLE:
@@ -192,7 +192,8 @@ class InboxModel(QAbstractItemModel):
                 return f"{group.name} — down"
             return f"{group.name} ({len(group.rows)})"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return group.down or f"{len(group.rows)} builds need attention on {group.name}"
+            return tooltip(group.down or f"{len(group.rows)} builds need attention on "
+                                         f"{group.name}")
         if role == SERVER_ROLE:
             return group.name
         if role == DOWN_ROLE:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from triage.ui.tasks import Op, TaskRunner
+from triage.ui.widgets.views import PlainLabel
 
 DELAY_MS = 500
 
@@ -24,7 +25,7 @@ class Activity(QWidget):
         self.shows = shows
         self.visible_ops: list[Op] = []
         self._progress: dict[Op, tuple[int, int | None]] = {}
-        self.label = QLabel()
+        self.label = PlainLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from triage.ui import palette
 from triage.ui.tasks import ErrorReport
+from triage.ui.widgets.views import PlainLabel
 
 
 def copy_details(report: ErrorReport) -> None:
@@ -39,7 +39,7 @@ class Banner(QFrame):
         self.report: ErrorReport | None = None
         self.level = "error"
         self.count = 0
-        self.label = QLabel()
+        self.label = PlainLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details_button = QPushButton("Details…")
@@ -107,7 +107,7 @@ class ErrorDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(report.title)
         self.report = report
-        message = QLabel(report.message)
+        message = PlainLabel(report.message)
         message.setWordWrap(True)
         message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details = QPlainTextEdit(report.details)

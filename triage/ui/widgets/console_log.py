@@ -6,13 +6,12 @@ the log's end), never when a build is merely selected: a log can be huge.
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPushButton, QTextBrowser, QWidget
 
 from triage import console_log
+from triage.display import markup
 from triage.errors import TriageError
 from triage.ui import palette
 from triage.ui.context import AppContext
@@ -54,19 +53,24 @@ class ConsoleLogPanel(QWidget):
             return
         self.load_button.setEnabled(False)
         self.text.setPlainText("Reading the console log…")
-        self.ctx.tasks.network(
-            f"Reading the console log of {row.display}",
-            lambda op: console_log.fetch(self.ctx.source(row.server), row.job, row.number),
-            lambda log: self._loaded(ticket, log),
-            lambda error: self._failed(ticket, error))
+        mark = palette.error_line_color().name()  # Qt's palette: read on the GUI thread
 
-    def _loaded(self, ticket: int, log: console_log.ConsoleLog) -> None:
+        def read(op):
+            # Cutting 2 MiB into an excerpt and its HTML takes a while: on the worker too.
+            log = console_log.fetch(self.ctx.source(row.server), row.job, row.number)
+            return log, render(log, console_log.excerpt(log), mark)
+
+        self.ctx.tasks.network(f"Reading the console log of {row.display}", read,
+                               lambda result: self._loaded(ticket, *result),
+                               lambda error: self._failed(ticket, error))
+
+    def _loaded(self, ticket: int, log: console_log.ConsoleLog, html: str) -> None:
         if ticket != self._ticket:
             return
         self.log = log
         self.load_button.setEnabled(True)
         self.load_button.setText("Reload")
-        self.text.setHtml(render(log, console_log.excerpt(log)))
+        self.text.setHtml(html)
 
     def _failed(self, ticket: int, error: BaseException) -> None:
         if ticket != self._ticket:
@@ -80,9 +84,9 @@ class ConsoleLogPanel(QWidget):
         self.text.setPlainText(f"Could not read the console log: {message}")
 
 
-def render(log: console_log.ConsoleLog, excerpt: console_log.LogExcerpt) -> str:
-    """Return the excerpt as HTML: error windows first, then the tail; error lines marked."""
-    mark = palette.error_line_color().name()
+def render(log: console_log.ConsoleLog, excerpt: console_log.LogExcerpt, mark: str) -> str:
+    """Return the excerpt as HTML: error windows first, then the tail; error lines marked
+    with the colour `mark`. Plain Python (no Qt): it runs on a worker."""
     parts = []
     size = f"{log.size / 1024:.0f} KiB" if log.size >= 1024 else f"{log.size} bytes"
     note = f"{excerpt.lines} lines read of a log of {size}"
@@ -90,7 +94,7 @@ def render(log: console_log.ConsoleLog, excerpt: console_log.LogExcerpt) -> str:
         note += " (its beginning left out)"
     if log.more:
         note += "; the build is still writing it"
-    parts.append(f"<p><i>{escape(note)}.</i></p>")
+    parts.append(f"<p><i>{markup(note)}.</i></p>")
     if excerpt.windows:
         parts.append(f"<p><b>Around errors</b> ({excerpt.errors} error lines)</p>")
         for window in excerpt.windows:
@@ -104,7 +108,7 @@ def render(log: console_log.ConsoleLog, excerpt: console_log.LogExcerpt) -> str:
 def _lines(numbered: list[tuple[int, str]], mark: str) -> str:
     rows = []
     for number, line in numbered:
-        text = escape(line) or "&nbsp;"
+        text = markup(line) or "&nbsp;"
         style = f" style='background:{mark}'" if console_log.is_error_line(line) else ""
         rows.append(f"<div{style}><span style='color:gray'>{number:>5}</span>  {text}</div>")
     return "<pre style='margin:0'>" + "".join(rows) + "</pre>"

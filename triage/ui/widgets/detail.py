@@ -23,12 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from triage.build_detail import FailureDetail, failure_detail
+from triage.display import markup, shorten
 from triage.domain import Outcome
 from triage.flakiness.suggest import short_sha
 from triage.jenkins import urls
 from triage.ui.context import AppContext
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord
-from triage.ui.text import when
+from triage.ui.text import NAME_CHARS, tooltip, when
 from triage.ui.widgets.console_log import ConsoleLogPanel
 from triage.ui.widgets.find_text import FindableText
 from triage.ui.widgets.views import titled
@@ -58,6 +59,7 @@ class DetailPane(QWidget):
         self.detail: FailureDetail | None = None
         self._ticket = 0
         self.heading = QLabel("No failure selected.")
+        self.heading.setTextFormat(Qt.TextFormat.RichText)  # built with `markup`
         self.heading.setWordWrap(True)
         # A long test name has no break: never let it widen the pane.
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -139,15 +141,16 @@ class DetailPane(QWidget):
 
     def _heading(self, record: FailureRecord) -> None:
         verdict = f" · marked {record.verdict_shown}" if record.verdict else ""
-        classname, _, name = record.test.rpartition(".")
-        self.heading.setText(f"<b>{_html(name)}</b> <small>{_html(classname)}</small><br>"
+        classname, _, name = (shorten(part, NAME_CHARS) for part in record.test.rpartition("."))
+        self.heading.setText(f"<b>{markup(name)}</b> <small>{markup(classname)}</small><br>"
                              f"suggested <b>{record.suggestion}</b> · flakiness "
-                             f"{record.score:.2f}{_html(verdict)}")
-        self.heading.setToolTip(record.test)
+                             f"{record.score:.2f}{markup(verdict)}")
+        self.heading.setToolTip(tooltip(record.test))
 
     def _show_cluster(self, cluster: ClusterRecord) -> None:
         size = len(cluster.members)
-        self.heading.setText(f"<b>{_html(cluster.label)}</b><br>cluster {cluster.id} · "
+        label = markup(shorten(cluster.label, NAME_CHARS))
+        self.heading.setText(f"<b>{label}</b><br>cluster {cluster.id} · "
                              f"{size} failure{'s' * (size != 1)} · suggested "
                              f"<b>{cluster.suggestion}</b>")
         shared = {}
@@ -228,6 +231,3 @@ def _output(attempt) -> str:
         parts.append(f"--- stderr ---\n{attempt.stderr}")
     return "\n\n".join(parts) or "(no output kept for this failure)"
 
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

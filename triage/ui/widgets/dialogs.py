@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from triage.display import markup, printable, shorten
 from triage.jenkins.model import InputParam, PendingInput
 from triage.ui import hotkeys
+from triage.ui.text import NAME_CHARS, TEXT_CHARS, action_text, tooltip
+from triage.ui.widgets.views import PlainLabel
 
 _BOOLEAN = "BooleanParameterDefinition"
 _TEXT = "TextParameterDefinition"
@@ -42,12 +45,13 @@ class ProceedDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("proceedDialog")
         self.pending = pending
-        self.setWindowTitle(f"{pending.ok or 'Proceed'}: {build}")
-        message = QLabel(f"<b>{_html(pending.message or pending.id)}</b>")
+        self.setWindowTitle(printable(shorten(f"{pending.ok or 'Proceed'}: {build}", NAME_CHARS)))
+        text = shorten(pending.message or pending.id, TEXT_CHARS)
+        message = _rich(f"<b>{markup(text, lines=True)}</b>")
         message.setWordWrap(True)
-        where = QLabel(f"{_html(build)} · input <code>{_html(pending.id)}</code>"
-                       + (f" · who may decide: {_html(pending.submitter)}"
-                          if pending.submitter else ""))
+        who = shorten(pending.submitter or "", NAME_CHARS)
+        where = _rich(f"{markup(build)} · input <code>{markup(shorten(pending.id, NAME_CHARS))}"
+                      "</code>" + (f" · who may decide: {markup(who)}" if who else ""))
         where.setWordWrap(True)
         self.fields: dict[str, QWidget] = {}
         form = QFormLayout()
@@ -55,13 +59,13 @@ class ProceedDialog(QDialog):
             field = _field(param)
             field.setObjectName(f"param-{param.name}")
             if param.description:
-                field.setToolTip(param.description)
+                field.setToolTip(tooltip(param.description))
             self.fields[param.name] = field
-            label = QLabel(param.name if _BOOLEAN == param.type else f"{param.name}:")
+            label = PlainLabel(param.name if _BOOLEAN == param.type else f"{param.name}:")
             label.setBuddy(field)
             form.addRow(label, _with_description(field, param))
         self.buttons = QDialogButtonBox()
-        self.ok_button = self.buttons.addButton(pending.ok or "Proceed",
+        self.ok_button = self.buttons.addButton(action_text(pending.ok or "Proceed"),
                                                 QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button.setDefault(True)
@@ -98,9 +102,10 @@ def _field(param: InputParam) -> QWidget:
         return box
     if param.choices is not None:
         combo = QComboBox()
-        combo.addItems(list(param.choices))
+        for choice in param.choices:  # shown escaped, sent as Jenkins gave it
+            combo.addItem(printable(shorten(choice, NAME_CHARS)), choice)
         if param.default in param.choices:
-            combo.setCurrentText(param.default)
+            combo.setCurrentIndex(param.choices.index(param.default))
         return combo
     if param.type == _TEXT:
         edit = QPlainTextEdit(str(param.default or ""))
@@ -121,14 +126,14 @@ def _field(param: InputParam) -> QWidget:
 def _with_description(field: QWidget, param: InputParam) -> QWidget:
     if not param.description or isinstance(field, QCheckBox):
         if isinstance(field, QCheckBox) and param.description:
-            field.setText(param.description)
+            field.setText(action_text(param.description))
         return field
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(1)
     layout.addWidget(field)
-    hint = QLabel(f"<small>{_html(param.description)}</small>")
+    hint = _rich(f"<small>{markup(shorten(param.description, TEXT_CHARS), lines=True)}</small>")
     hint.setEnabled(False)
     layout.addWidget(hint)
     return box
@@ -140,7 +145,7 @@ def _text(field: QWidget, param: InputParam) -> str | None:
         value = field.isChecked()
         return None if value == bool(param.default) else ("true" if value else "false")
     if isinstance(field, QComboBox):
-        return field.currentText()
+        return field.currentData()
     text = field.toPlainText() if isinstance(field, QPlainTextEdit) else field.text()
     if param.is_password:
         return text or None  # empty: Jenkins' own default (<DEFAULT>)
@@ -153,14 +158,15 @@ def confirm_blocking(parent: QWidget | None, build: str, ok: str, blocking: list
     """Ask before proceeding past failures marked or suggested real; Cancel is the default."""
     shown = blocking[:12]
     more = f"\n… and {len(blocking) - len(shown)} more" if len(blocking) > len(shown) else ""
-    box = QMessageBox(QMessageBox.Icon.Warning, f"{ok}: {build}",
-                      f"{len(blocking)} failure{'s' * (len(blocking) != 1)} of {build} "
-                      f"{'are' if len(blocking) != 1 else 'is'} real (marked real, or suggested "
-                      f"real and not marked noise). {ok} anyway?", parent=parent)
+    box = _message_box(QMessageBox.Icon.Warning, f"{ok}: {build}",
+                       f"{len(blocking)} failure{'s' * (len(blocking) != 1)} of {build} "
+                       f"{'are' if len(blocking) != 1 else 'is'} real (marked real, or "
+                       f"suggested real and not marked noise). {ok} anyway?", parent)
     box.setObjectName("confirmBlocking")
     box.setDetailedText("\n".join(blocking))
-    box.setInformativeText("\n".join(shown) + more)
-    go = box.addButton(f"{ok} anyway", QMessageBox.ButtonRole.AcceptRole)
+    box.setInformativeText(printable("\n".join(shown) + more, lines=True))
+    _plain_labels(box)
+    go = box.addButton(action_text(f"{ok} anyway"), QMessageBox.ButtonRole.AcceptRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
@@ -171,11 +177,11 @@ def confirm_blocking(parent: QWidget | None, build: str, ok: str, blocking: list
 def confirm_abort(parent: QWidget | None, build: str, pending: PendingInput) -> bool:
     """Ask before aborting; the input's own cancel text on the button, Cancel the default."""
     label = pending.cancel or "Abort"
-    box = QMessageBox(QMessageBox.Icon.Question, f"{label}: {build}",
-                      f"{label} {build} at “{pending.message or pending.id}”? The build will "
-                      "end ABORTED.", parent=parent)
+    box = _message_box(QMessageBox.Icon.Question, f"{label}: {build}",
+                       f"{label} {build} at “{pending.message or pending.id}”? The build will "
+                       "end ABORTED.", parent)
     box.setObjectName("confirmAbort")
-    go = box.addButton(label, QMessageBox.ButtonRole.DestructiveRole)
+    go = box.addButton(action_text(label), QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
@@ -189,12 +195,13 @@ class InputChooser(QDialog):
     def __init__(self, parent: QWidget | None, build: str, inputs: tuple[PendingInput, ...]):
         super().__init__(parent)
         self.setObjectName("inputChooser")
-        self.setWindowTitle(f"Which input of {build}?")
+        self.setWindowTitle(printable(f"Which input of {build}?"))
         self.inputs = inputs
         self.list = QListWidget()
         for pending in inputs:
-            self.list.addItem(f"{pending.message or pending.id}   [{pending.ok} / "
-                              f"{pending.cancel}]  ({pending.id})")
+            self.list.addItem(printable(shorten(f"{pending.message or pending.id}   [{pending.ok}"
+                                                f" / {pending.cancel}]  ({pending.id})",
+                                                NAME_CHARS)))
         self.list.setCurrentRow(0)
         self.list.setMinimumWidth(self.list.sizeHintForColumn(0) + 24)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -205,7 +212,7 @@ class InputChooser(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{build} waits for {len(inputs)} inputs:"))
+        layout.addWidget(PlainLabel(f"{build} waits for {len(inputs)} inputs:"))
         layout.addWidget(self.list)
         layout.addWidget(buttons)
 
@@ -248,11 +255,30 @@ class ShortcutsDialog(QDialog):
 
 def explain(parent: QWidget | None, title: str, message: str) -> None:
     """Tell the user something that needs no answer (an input someone else decided)."""
-    box = QMessageBox(QMessageBox.Icon.Information, title, message, parent=parent)
+    box = _message_box(QMessageBox.Icon.Information, title, message, parent)
     box.setObjectName("explain")
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.exec()
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _rich(html: str) -> QLabel:
+    """A label for HTML we built, every Jenkins text in it through `markup`."""
+    label = QLabel(html)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+def _message_box(icon, title: str, text: str, parent: QWidget | None) -> QMessageBox:
+    """A message box whose texts (from Jenkins: names, messages, approvers) stay plain text."""
+    box = QMessageBox(icon, printable(shorten(title, NAME_CHARS)),
+                      printable(shorten(text, TEXT_CHARS), lines=True), parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box
+
+
+def _plain_labels(box: QMessageBox) -> None:
+    """Make the informative text plain as well (QMessageBox guesses its format on its own,
+    and opens its links in a browser)."""
+    for label in box.findChildren(QLabel):
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setOpenExternalLinks(False)

@@ -10,13 +10,12 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QWidget,
 )
 
 from triage.build_detail import BuildView, build_view
-from triage.errors import NotFoundError
+from triage.errors import Cancelled, NotFoundError
 from triage.store import gates
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
@@ -24,7 +23,7 @@ from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
 from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
-from triage.ui.widgets.views import KeyTree, titled
+from triage.ui.widgets.views import KeyTree, PlainLabel, titled
 
 DEBOUNCE_MS = 120
 WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
@@ -53,7 +52,7 @@ class FailuresPane(QWidget):
         self.view_data: BuildView | None = None
         self._ticket = 0
         self.model = FailuresModel(self)
-        self.title = QLabel("Select a build in the inbox.")
+        self.title = PlainLabel("Select a build in the inbox.")
         self.title.setObjectName("failuresTitle")
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter failures (Ctrl+F)")
@@ -140,6 +139,18 @@ class FailuresPane(QWidget):
             return  # the inbox syncs the job, then job_synced reloads us
         self.title.setText(f"{row.display}: could not load the failures.")
         self.ctx.tasks.report(error, "Could not load the failures")
+
+    def sync_failed(self, server: str, job: str, error: BaseException) -> None:
+        """The history behind the shown build could not be synced: say so instead of
+        "syncing…" forever (the banner has the details)."""
+        row = self.row
+        if row is None or (row.server, row.job) != (server, job) or self.view_data is not None:
+            return
+        if isinstance(error, Cancelled):
+            return
+        why = getattr(error, "message", None) or type(error).__name__
+        self.title.setText(f"{row.display}: its history could not be synced: {why} "
+                           "F5 tries again.")
 
     def _title(self, view: BuildView) -> None:
         failures, clusters = len(view.triage.failures), len(view.triage.clusters)

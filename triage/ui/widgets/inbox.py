@@ -26,6 +26,7 @@ class InboxPane(QWidget):
     selected = Signal(object)  # InboxRow or None
     listed = Signal()  # a refresh's listing is shown
     job_synced = Signal(str, str)  # server, job: its history is up to date
+    job_sync_failed = Signal(str, str, object)  # server, job, the error
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -169,6 +170,7 @@ class InboxPane(QWidget):
 
     def _sync_failed(self, server: str, job: str, error: BaseException) -> None:
         self.ctx.tasks.report(error, f"Could not sync {job}")
+        self.job_sync_failed.emit(server, job, error)
         self._next_sync()
 
     def summarise(self, server: str, job: str) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMenu
 
 from triage.ui import hotkeys, preferences
+from triage.ui.text import action_text
 from triage.ui.watch_rules import PauseKey
 
 
@@ -54,7 +55,8 @@ class WatchMenu:
             muted = row.server in watch.mutes.servers
             self.mute_server.setText(f"{'Unmute' if muted else 'Mute'} &server {row.server}")
             muted = (row.server, row.job) in watch.mutes.jobs
-            self.mute_job.setText(f"{'Unmute' if muted else 'Mute'} &job {row.display}")
+            self.mute_job.setText(
+                f"{'Unmute' if muted else 'Mute'} &job {action_text(row.display)}")
 
     def _toggle_server(self) -> None:
         row = self.window.inbox.current_row()
