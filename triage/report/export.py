@@ -25,6 +25,7 @@ from triage.report.model import ReportData, ReportFilters
 SUFFIXES = {".html": "html", ".htm": "html", ".csv": "csv", ".json": "json", ".md": "md",
             ".markdown": "md"}
 DAY_MS = 86_400_000
+LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z, the last moment Python can date
 EMPTY = "No stored build matches these filters: the report is empty."
 
 
@@ -42,6 +43,8 @@ def parse_moment(text: str, *, end: bool = False) -> int:
         raise ConfigError(f"{text!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).")
     if end and len(text) == 10:  # a whole day: up to its end
         moment += DAY_MS
+    if moment > LAST_MS:  # the report turns moments back into dates: 10000-01-01 has none
+        raise ConfigError(f"{text!r} is out of the range of dates; give one before 9999-12-31.")
     return moment
 
 
