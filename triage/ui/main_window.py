@@ -23,7 +23,7 @@ from triage.ui.widgets.failures import FailuresPane
 from triage.ui.widgets.inbox import InboxPane
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
-LAYOUT_VERSION = 1  # bump when the panes change: older saved layouts are then ignored
+LAYOUT_VERSION = 2  # bump when the panes change: older saved layouts are then ignored
 
 
 class MainWindow(QMainWindow):

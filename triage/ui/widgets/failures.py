@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QWidget,
 )
 
@@ -24,10 +23,10 @@ from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
 from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
-from triage.ui.widgets.views import KeyTree, titled
+from triage.ui.widgets.views import FilterBox, KeyTree, titled
 
 DEBOUNCE_MS = 120
-WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
+WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.VERDICT: 110}
 
 
 def gate_text(view: BuildView) -> str:
@@ -55,12 +54,13 @@ class FailuresPane(QWidget):
         self.model = FailuresModel(self)
         self.title = QLabel("Select a build in the inbox.")
         self.title.setObjectName("failuresTitle")
-        self.filter = QLineEdit()
+        self.filter = FilterBox()
         self.filter.setPlaceholderText("Filter failures (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.filter.setMinimumWidth(220)
         self.filter.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes inbox -> list -> detail
         self.filter.textChanged.connect(self._filter_changed)
+        self.filter.leave.connect(self.focus_list)
         self.tree = KeyTree()
         self.tree.setObjectName("failures")
         self.tree.setAccessibleName("Failures")
@@ -203,6 +203,12 @@ class FailuresPane(QWidget):
     def focus_filter(self) -> None:
         self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter.selectAll()
+
+    def focus_list(self) -> None:
+        """Put the keyboard on the failures (the first shown one when none is current)."""
+        if not self.tree.currentIndex().isValid() and self.model.rowCount():
+            self.tree.setCurrentIndex(self.model.index(0, 0))
+        self.tree.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _filter_changed(self, text: str) -> None:
         self.model.set_filter(text)

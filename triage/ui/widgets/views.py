@@ -1,10 +1,11 @@
-"""Item views with the app's list keys: J / K move like Down / Up (hotkeys.NEXT/PREVIOUS)."""
+"""Item views with the app's list keys: J / K move like Down / Up (hotkeys.NEXT/PREVIOUS),
+and the filter box that leads back to the list it filters."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
 
@@ -18,6 +19,29 @@ class KeyTree(QTreeView):
                 event = QKeyEvent(QEvent.Type.KeyPress, key, event.modifiers())
                 break
         super().keyPressEvent(event)
+
+
+class FilterBox(QLineEdit):
+    """A filter field: Down, Enter or Tab go to the list it filters (`leave`); Escape clears
+    the filter first. It is off the Tab chain (Ctrl+F reaches it), so without this a
+    keyboard user who filtered would Tab past the results."""
+
+    leave = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if any(hotkeys.matches(event, key) for key in hotkeys.FILTER_CLEAR):
+            self.clear()
+            self.leave.emit()
+        elif any(hotkeys.matches(event, key) for key in hotkeys.FILTER_DONE):
+            self.leave.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's own name
+        if next:
+            self.leave.emit()
+            return True
+        return super().focusNextPrevChild(next)
 
 
 def titled(pane: QWidget, title: QWidget, side: QWidget, body: QWidget, top: int = 0) -> None:
