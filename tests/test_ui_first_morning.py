@@ -67,3 +67,47 @@ def test_escape_in_the_filter_clears_it_and_goes_back_to_the_failures(qtbot, win
     assert box.text() == ""
     assert QApplication.focusWidget() is window.failures.tree
     assert len(window.failures.model.shown) == len(window.failures.model.clusters)
+
+
+def test_an_inbox_row_keeps_its_summary_when_the_input_message_is_long(qapp):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from triage.jenkins.model import PendingInput
+    from triage.ui.inbox_data import InboxRow
+    from triage.ui.widgets.delegates import second_line
+
+    gate = PendingInput("Gate", "triage gate: a human must decide on checkout #42 (1b33367): "
+                                "1 of 2 failures needs a human: 1 new failure (CatalogTest.x).")
+    row = InboxRow("ci", "checkout", "checkout #42", 42, "paused", input=gate, inputs=(gate,),
+                   summary="2 failures: 1 real, 1 noise")
+    metrics = QFontMetrics(QFont())
+    width = 50 * metrics.averageCharWidth()  # about the inbox's default width
+    text = second_line(row, metrics, width)
+    assert text.startswith("triage gate: a") and "…" in text
+    assert text.endswith(" · 2 failures: 1 real, 1 noise")
+    assert metrics.horizontalAdvance(text) <= width
+    short = InboxRow("ci", "app", "app #1", 1, "paused", input=PendingInput("a", "Deploy?"),
+                     summary="1 failure: 1 real")
+    assert second_line(short, metrics, width) == "Deploy? · 1 failure: 1 real"
+    red = InboxRow("ci", "lib", "lib #3", 3, "unstable", summary="3 failures: 3 noise")
+    assert second_line(red, metrics, width) == "3 failures: 3 noise"
+
+
+def test_the_demo_window_says_no_tray_in_a_line_that_fits_and_names_the_app_once(
+        qtbot, app_context):
+    from PySide6.QtGui import QFontMetrics
+
+    from triage.ui.app import open_window
+
+    app_context.demo = True
+    window = open_window(app_context)
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: "tray" in window.message.text(), timeout=30_000)
+        text = window.message.text()
+        assert QFontMetrics(window.message.font()).horizontalAdvance(text) \
+            <= window.message.width(), text
+        # Qt adds the app's name to a window title: ours must not say it again.
+        assert window.windowTitle() == "demo"
+    finally:
+        window.close()

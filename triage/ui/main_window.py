@@ -33,7 +33,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("mainWindow")
-        self.setWindowTitle("flaky-triage" + (" — demo" if ctx.demo else ""))
+        # The platform adds the app's display name ("demo — flaky-triage"), except to a title
+        # that is that name already.
+        self.setWindowTitle("demo" if ctx.demo else QApplication.applicationDisplayName())
         self.banner = Banner()
         self.inbox = InboxPane(ctx)
         self.failures = FailuresPane(ctx)
