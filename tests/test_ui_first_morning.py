@@ -111,3 +111,53 @@ def test_the_demo_window_says_no_tray_in_a_line_that_fits_and_names_the_app_once
         assert window.windowTitle() == "demo"
     finally:
         window.close()
+
+
+def _contrast(a, b) -> float:
+    def luminance(color) -> float:
+        def channel(value: int) -> float:
+            v = value / 255
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return (0.2126 * channel(color.red()) + 0.7152 * channel(color.green())
+                + 0.0722 * channel(color.blue()))
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _shown_color(label):
+    from PySide6.QtGui import QPalette
+
+    group = QPalette.ColorGroup.Active if label.isEnabled() else QPalette.ColorGroup.Disabled
+    return label.palette().color(group, label.foregroundRole())
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_parameter_descriptions_and_the_demo_note_are_readable(qtbot, app_context, theme):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    from triage.jenkins.model import InputParam, PendingInput
+    from triage.ui import palette
+    from triage.ui.widgets.dialogs import ProceedDialog
+    from triage.ui.widgets.first_run import FirstRun
+
+    app = QApplication.instance()
+    before, style = QPalette(app.palette()), app.style().name()
+    palette.apply(app, theme)
+    try:
+        pending = PendingInput("Release", "Ship?", parameters=(
+            InputParam("VERSION", "StringParameterDefinition", "version tag to deploy", "1.4"),))
+        dialog = ProceedDialog(None, "app #1", pending)
+        qtbot.addWidget(dialog)
+        screen = FirstRun(app_context, lambda ctx: None)
+        qtbot.addWidget(screen)
+        labels = [w for w in dialog.findChildren(QLabel) if "version tag" in w.text()]
+        labels += [screen.note]
+        assert len(labels) == 2
+        window = app.palette().color(QPalette.ColorRole.Window)
+        for label in labels:
+            assert _contrast(_shown_color(label), window) >= 4.5, label.text()
+    finally:
+        app.setStyle(style)
+        app.setPalette(before)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from triage.jenkins.model import InputParam, PendingInput
 from triage.ui import hotkeys
+from triage.ui.widgets.hint import Hint
 
 _BOOLEAN = "BooleanParameterDefinition"
 _TEXT = "TextParameterDefinition"
@@ -128,9 +129,7 @@ def _with_description(field: QWidget, param: InputParam) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(1)
     layout.addWidget(field)
-    hint = QLabel(f"<small>{_html(param.description)}</small>")
-    hint.setEnabled(False)
-    layout.addWidget(hint)
+    layout.addWidget(Hint(f"<small>{_html(param.description)}</small>"))
     return box
 
 
