@@ -10,8 +10,9 @@ from flaky_replay import store_replay
 
 from triage.domain import Outcome
 from triage.flakiness import simulate_realistic as realistic
+from triage.flakiness.ceiling import Ceiling
 from triage.flakiness.model import NOISE, REAL
-from triage.flakiness.quality import replay
+from triage.flakiness.quality import PINNED, replay
 from triage.flakiness.simulate import CLASSIC, REALISTIC, generate
 
 
@@ -141,3 +142,49 @@ def test_the_realistic_profile_has_every_classic_ingredient_too(realistic_sims):
     ]
     with pytest.raises(ValueError):
         generate(1, profile="imaginary")
+
+
+# --- the upper bound -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("real_shares", [False, True])
+def test_the_bound_counts_only_noise_no_real_failure_looks_like(real_shares):
+    ceiling = Ceiling()
+    for _ in range(3):
+        ceiling.add(("clean",), NOISE, "no earlier sign")
+    ceiling.add(("flaky",), NOISE, None)
+    ceiling.add(("blip",), NOISE, "one blip")
+    ceiling.add(("clean",) if real_shares else ("regression",), REAL, None)
+    figures = ceiling.figures(kept=("one blip",))
+    assert figures["bound"] == (2 / 5 if real_shares else 1.0)
+    assert figures["kept"] == 1 / 5
+    assert figures["descriptions"] == (3 if real_shares else 4)
+    assert figures["beyond"] == 0
+    ceiling.add(("clean",), NOISE, None)  # recognised, though a real failure may look the same
+    assert ceiling.figures()["beyond"] == (1 / 6 if real_shares else 0)
+
+
+def test_a_rule_learnt_elsewhere_is_scored_with_the_real_failures_it_would_hide():
+    tuning, here = Ceiling(), Ceiling()
+    tuning.add(("blip",), NOISE, "one blip")
+    tuning.add(("clean",), NOISE, "no earlier sign")
+    tuning.add(("clean",), REAL, None)
+    here.add(("blip",), NOISE, "one blip")  # learnt: noise-only in the tuning histories
+    here.add(("blip",), REAL, None)  # ... but not here: the rule hides this one
+    here.add(("clean",), NOISE, "no earlier sign")
+    here.add(("flaky",), NOISE, None)  # the engine's own
+    assert here.learned(tuning) == {"recognised": 2 / 3, "real_as_noise": 1}
+
+
+def test_the_bound_bounds_the_engine(small):
+    tally, _ = replay(small)
+    figures = tally.ceiling.figures(PINNED)
+    engine = tally.row("engine")["noise_recognised"]
+    assert engine <= figures["bound"] - figures["kept"] <= figures["bound"] <= 1
+    # The descriptions are as fine as the engine's own judgement: no noise it recognised looks
+    # like a real failure, so the bound bounds the engine too.
+    counts = tally.ceiling.counts
+    shared = {d for d, truth, _ in counts if truth == REAL}
+    recognised = [d for d, truth, missed in counts if truth == NOISE and missed is None]
+    assert recognised and not shared & set(recognised)
+    assert figures["beyond"] == 0

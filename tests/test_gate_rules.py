@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from gate_histories import (
+    CLASS,
     STABLE,
     add_build,
     failed,
@@ -13,6 +14,7 @@ from gate_histories import (
     scattered,
 )
 
+from triage.domain import Attempt, Outcome, TestResult
 from triage.gate import EXIT_ASK, EXIT_PASS, judge
 from triage.gate_policy import Policy
 from triage.store.gates import ASK, PASS
@@ -146,6 +148,27 @@ def test_never_when_a_failure_is_in_a_suspicious_cluster(history):
     assert result.exit_code == EXIT_ASK
     assert blocking(result) == {"flakyA": "suspicious"}
     assert result.failures[0].cluster.kind == "suspicious"
+
+
+def _bound_port(name: str) -> TestResult:
+    """A port already bound in the shared server set-up: one error in every test it strikes."""
+    message = "Failed to bind to 0.0.0.0/0.0.0.0:41234: Address already in use"
+    trace = (f"java.net.BindException: {message}\n\tat io.netty.bootstrap.AbstractBootstrap.bind"
+             f"(AbstractBootstrap.java:260)\n\tat {CLASS}.setUp(CartTest.java:9)")
+    attempt = Attempt("error", "java.net.BindException", message, trace)
+    return TestResult(CLASS, name, Outcome.ERROR, 0.1, attempts=(attempt,))
+
+
+def test_never_on_noise_that_only_the_errors_history_in_other_tests_shows(store):
+    # flakyA and flakyB met the bound port now and then and got over it; stableC never failed.
+    for n in range(1, NEXT):
+        failing = {name: _bound_port(name) for name, at in FLAKY.items() if n in at}
+        add_build(store, n, failing, tests=TESTS)
+    result = gate(store, {"stableC": _bound_port("stableC")})
+    (failure,) = result.failures
+    assert (failure.item.suggestion, failure.item.kind) == ("noise", "flaky-error")
+    assert result.exit_code == EXIT_ASK  # a test with no flaky history of its own: ask
+    assert blocking(result) == {"stableC": "noise on evidence the gate does not take"}
 
 
 def test_never_when_an_outage_struck_even_if_it_reads_as_noise(history):

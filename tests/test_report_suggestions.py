@@ -103,13 +103,9 @@ def test_marked_failures_also_get_the_engines_suggestion_without_any_mark(simula
 
 
 def _spreads(store, build, inputs):
-    from triage.flakiness.clusters import mass_signatures
-    from triage.flakiness.model import SignatureSpread
+    from triage.triage_build import _spreads as spreads
 
-    earlier = q.window(store, build, 200)
-    first = earlier[0][1] if earlier else build.number
-    spread = q.signature_spread(store, build, mass_signatures(inputs), first)
-    return {sig: SignatureSpread(sig, tuple(counts)) for sig, counts in spread.items()}
+    return spreads(store, build, q.window(store, build, 200), inputs)
 
 
 def test_a_filtered_window_still_judges_by_the_history_before_it(simulated):

@@ -13,7 +13,7 @@ from functools import partial
 
 from triage.domain import Outcome
 from triage.errors import ConfigError, NotFoundError
-from triage.flakiness.clusters import MASS_MIN, mass_signatures
+from triage.flakiness.clusters import MASS_MIN, mass_signatures, spread_signatures
 from triage.flakiness.clusters import triage_build as run_engine
 from triage.flakiness.model import (
     HISTORY_WINDOW,
@@ -59,14 +59,36 @@ def _triage(store: Store, job: str, build: q.BuildRow, window: int = HISTORY_WIN
     """Run the engine on one stored build (see `triage`)."""
     earlier = q.window(store, build, window)
     failures = _failure_inputs(store, build, earlier)
-    shared = mass_signatures(failures)
+    context = BuildContext(job, build.number, build.revision)
+    return run_engine(context, failures, _spreads(store, build, earlier, failures))
+
+
+def _spreads(store: Store, build: q.BuildRow, earlier, failures) -> dict[str, SignatureSpread]:
+    """Return, for each error failing in `build`: for an outage, how many tests it struck in
+    earlier builds (did it strike many before?); for any other error, the other tests that
+    failed with it in the window, with their runs there (did they get over it?)."""
     first = earlier[0][1] if earlier else build.number
+    outages = mass_signatures(failures)
     spreads = {
         sig: SignatureSpread(sig, tuple(counts))
-        for sig, counts in q.signature_spread(store, build, shared, first).items()
+        for sig, counts in q.signature_spread(store, build, outages, first).items()
     }
-    context = BuildContext(job, build.number, build.revision)
-    return run_engine(context, failures, spreads)
+    others = [sig for sig in spread_signatures(failures) if sig not in spreads]
+    build_ids = [b[0] for b in earlier]
+    struck = q.signature_tests(store, build_ids, others)
+    tests = sorted({t for ids in struck.values() for t in ids})
+    outcomes, signatures = q.outcomes(store, build_ids, tests)
+    mass = q.mass_events(store, build_ids, MASS_MIN) if tests else set()
+    # A failure a person marked real is no flake the test got over.
+    marks = v.active_for_tests(store, tests, build.job_id) if tests else {}
+    runs = {
+        t: stored_runs(earlier, outcomes.get(t, {}), signatures, t, mass,
+                       marked_real(marks.get(t, ())))
+        for t in tests
+    }
+    for sig in others:
+        spreads[sig] = SignatureSpread(sig, (), tuple((t, runs[t]) for t in struck.get(sig, ())))
+    return spreads
 
 
 def _failure_inputs(store: Store, build: q.BuildRow, earlier) -> list[FailureInput]:
@@ -111,7 +133,7 @@ def failure_input(
         row.reruns,
         history=(
             stored_runs(earlier, per_build, signatures, row.test_id, outages,
-                        _marked_real(verdicts))
+                        marked_real(verdicts))
             if history is None else history
         ),
         same_revision=_same_commit_runs(
@@ -186,7 +208,7 @@ def rank_flaky(
             test_id,
             *names[test_id],
             stored_runs(builds, outcomes.get(test_id, {}), signatures, test_id, outages,
-                        _marked_real(marks.get(test_id, ()))),
+                        marked_real(marks.get(test_id, ()))),
         )
         for test_id in candidates
     ]
@@ -372,7 +394,7 @@ def stored_runs(
     return tuple(runs)
 
 
-def _marked_real(marks) -> frozenset[int]:
+def marked_real(marks) -> frozenset[int]:
     """Return the builds (numbers) in which a person marked this test's failure real."""
     return frozenset(m.build_number for m in marks if m.verdict == REAL)
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from triage.flakiness import suggest as s
+from triage.flakiness.elsewhere import came_and_went
 from triage.flakiness.evidence import gather
 from triage.flakiness.groups import find_groups, pool
 from triage.flakiness.model import (
@@ -49,17 +50,23 @@ def triage_build(
 ) -> BuildTriage:
     """Suggest real/noise/unsure for every failure of `build` and group them into clusters.
 
-    `spreads` tells, for the signatures shared by MASS_MIN tests or more in this build, in
-    which earlier builds they struck many tests too.
+    `spreads` tells, for the signatures failing in this build (`spread_signatures`): for an
+    outage, how many tests it struck in each earlier build (did it strike many before?); for
+    any other error, which tests failed with it, with their runs (did they get over it?).
     """
     failures = list(failures)
+    spreads = spreads or {}
     evidence = [gather(f, build.number) for f in failures]
     outage_members = set(mass_signatures(failures))
     skip = {i for i, f in enumerate(failures) if f.signature in outage_members}
     for group in find_groups(failures, skip):
         pool(group, failures, evidence, build.number)
+    for index, failure in enumerate(failures):
+        if index not in skip:
+            spread = spreads.get(failure.signature)
+            evidence[index].elsewhere = came_and_went(failure, spread)
     triaged = [s.judge(f, ev) for f, ev in zip(failures, evidence, strict=True)]
-    clusters = _outages(triaged, spreads or {})
+    clusters = _outages(triaged, spreads)
     rest = [t for t in triaged if not t.cluster_id]
     clusters += _by_kind(rest)
     for cluster in clusters:
@@ -79,8 +86,13 @@ def triage_build(
     return BuildTriage(build, triaged, clusters)
 
 
+def spread_signatures(failures: Iterable[FailureInput]) -> list[str]:
+    """Return the signatures of `failures` (each once, in order): the ones needing a spread."""
+    return list(dict.fromkeys(f.signature for f in failures if f.signature))
+
+
 def mass_signatures(failures: Iterable[FailureInput]) -> list[str]:
-    """Return the signatures that struck MASS_MIN tests or more: the ones needing a spread."""
+    """Return the signatures that struck MASS_MIN tests or more in this build: its outages."""
     tests: dict[str, set[int]] = defaultdict(set)
     for failure in failures:
         if failure.signature:
@@ -126,7 +138,7 @@ def _judge_outage(
     # An outage may outlive one build; three in a row is as long as we call it noise.
     needed = 3 if environmental else 2
     lasting = [m for m in members if m.evidence.streak >= needed and m.evidence.streak_same_error]
-    earlier = _went_away(spread, members[0].evidence.streak_start)
+    earlier = went_away(spread, members[0].evidence.streak_start)
     if len(lasting) * 2 > len(members):
         since = min(m.evidence.streak_start for m in lasting)
         if environmental:
@@ -139,7 +151,7 @@ def _judge_outage(
     if earlier:
         shown = ", ".join(f"#{n}" for n in earlier[-3:])
         return NOISE, [f"the same error struck many tests in {shown} and went away"]
-    own = _own_code(first.frame, [m.failure.classname for m in members])
+    own = own_code(first.frame, [m.failure.classname for m in members])
     if own:
         # Neither infrastructure by its words nor seen before, and thrown by the project's
         # own code: most likely a shared fixture or set-up that a change broke.
@@ -147,7 +159,7 @@ def _judge_outage(
     return UNSURE, ["not an infrastructure error we recognise, and never seen before: check one"]
 
 
-def _went_away(spread: SignatureSpread | None, current: int) -> list[int]:
+def went_away(spread: SignatureSpread | None, current: int) -> list[int]:
     """Return earlier builds where the error struck many tests and was gone the next build."""
     struck = [n for n, count in (spread.earlier if spread else ()) if count >= MASS_MIN]
     seen = set(struck)
@@ -158,7 +170,7 @@ def _by_kind(triaged: list[TriagedFailure]) -> list[Cluster]:
     groups: dict[tuple[str, int], list[TriagedFailure]] = defaultdict(list)
     for item in triaged:
         kind = item.kind
-        if kind in (s.FLAKY, s.SAME_COMMIT):
+        if kind in (s.FLAKY, s.FLAKY_ERROR, s.SAME_COMMIT):
             kind = "noise"
         since = item.evidence.streak_start if kind == s.REGRESSION else 0
         groups[(kind, since or 0)].append(item)
@@ -180,6 +192,10 @@ def _name(kind: str, since: int, members: list[TriagedFailure]) -> tuple[str, st
             return "flaky", f"Passed on the same commit ({count})"
         if kinds == {s.FLAKY}:
             return "flaky", f"Known flaky ({count})"
+        if kinds == {s.FLAKY_ERROR}:
+            return "flaky", f"Known flaky error, come and gone in other tests ({count})"
+        if s.FLAKY_ERROR in kinds:
+            return "flaky", f"Known flaky, a known flaky error or passed on the same commit ({count})"
         return "flaky", f"Known flaky or passed on the same commit ({count})"
     if kind == s.SUSPICIOUS:
         in_a_row = [m.evidence.streak >= 2 for m in members]
@@ -201,7 +217,7 @@ def _rank_kind(kind: str) -> str:
     return kind if kind in _ORDER else "noise"
 
 
-def _own_code(frame: str | None, classnames: list[str]) -> str | None:
+def own_code(frame: str | None, classnames: list[str]) -> str | None:
     """Return `frame` when it lies in the tests' own top-level package ("com.acme."), else None.
 
     Only dotted names tell (Java, C#, Kotlin); a Python or JavaScript frame never does.

@@ -99,10 +99,18 @@ class FailureInput:
 
 @dataclass(frozen=True, slots=True)
 class SignatureSpread:
-    """How widely one signature struck in earlier builds of the job: build number -> tests."""
+    """How widely one signature struck in earlier builds of the job.
+
+    Given for every signature failing in the build: for an outage (MASS_MIN tests or more in
+    this build), how many tests it struck in each earlier build: did it strike many before?
+    For any other error, the tests that failed with it in the window: did they get over it?
+    """
 
     signature: str
     earlier: tuple[tuple[int, int], ...] = ()  # (build number, tests failing with it), oldest first
+    # The tests that failed with it in the window, with their runs there, oldest first:
+    # (test id, runs).
+    tests: tuple[tuple[int, tuple[Run, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +155,9 @@ class Evidence:
     group_mates: tuple[str, ...] = ()
     group_together: tuple[int, ...] = ()
     group_shared: tuple[int, ...] = ()
+    # Earlier builds where this very error came and went in other tests (elsewhere.py): the
+    # first build of each short episode. About the error, not the test: the score ignores it.
+    elsewhere: tuple[int, ...] = ()
     score: float = 0.0
 
 

@@ -5,8 +5,9 @@ window, earlier builds on the same commit, earlier spreads of an error. Two base
 Jenkins user has today are scored beside it:
 - "age": a failure is new (real) if the test did not fail in its previous run, else noise;
 - "ever failed": noise if the test ever failed before, else real.
-Noise the engine does not recognise is sorted by what its history held (`missed_because`), to
-tell what no history can tell from a real failure from what the engine could do better.
+Noise the engine does not recognise is sorted by what its history held (`missed_because`), and
+every failure is described by what its history held (`ceiling.describe`), for an upper bound on
+what any rule could recognise without calling a real failure noise.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from triage.domain import Outcome
-from triage.flakiness.clusters import MASS_MIN, mass_signatures, triage_build
+from triage.flakiness.ceiling import Ceiling, Context, describe
+from triage.flakiness.clusters import (
+    MASS_MIN,
+    OUTAGE,
+    mass_signatures,
+    spread_signatures,
+    triage_build,
+)
 from triage.flakiness.model import (
     HISTORY_WINDOW,
     NOISE,
@@ -30,16 +38,21 @@ from triage.flakiness.model import (
 )
 from triage.flakiness.signatures import short_message, signature_id, top_frame
 from triage.flakiness.simulate import SimHistory
-from triage.flakiness.suggest import MIN_RUNS
+from triage.flakiness.suggest import MIN_RUNS, SUSPICIOUS
 
 APPROACHES = ("engine", "age", "ever failed")
-# Why a noise failure was not suggested noise: the first four are what the history cannot tell
-# from a real failure under the engine's safety rules (the last of them pinned by a unit test).
+# Why a noise failure was not suggested noise, by what its history held. The first four hold
+# the failures with the least to go on (the test's own history; its error came and went in
+# other tests fewer than two separate times, or the test is too young for that to count).
 FEW_RUNS = "fewer than 5 earlier runs"
 FIRST_SIGN = "no earlier sign of flakiness in the window"
 NEW_ERROR = "an error the test never showed before"
 ONE_BLIP = "one earlier failure with this error"
 UNTOLD = (FEW_RUNS, FIRST_SIGN, NEW_ERROR, ONE_BLIP)
+# Rules that unit tests pin to `unsure` though no simulated regression shows such evidence:
+# they guard against a regression failing with a test's usual error (the `mimic` stress).
+TWO_IN_A_ROW = f"other: {SUSPICIOUS}"
+PINNED = (FEW_RUNS, ONE_BLIP, TWO_IN_A_ROW)
 
 
 @dataclass
@@ -48,6 +61,7 @@ class Tally:
 
     counts: dict[str, Counter] = field(default_factory=lambda: {a: Counter() for a in APPROACHES})
     missed: Counter = field(default_factory=Counter)  # the engine's, by `missed_because`
+    ceiling: Ceiling = field(default_factory=Ceiling)  # what any rule could do (ceiling.py)
 
     def add(self, approach: str, truth: str, suggestion: str) -> None:
         self.counts[approach][(truth, suggestion)] += 1
@@ -56,6 +70,7 @@ class Tally:
         for approach in APPROACHES:
             self.counts[approach].update(other.counts[approach])
         self.missed.update(other.missed)
+        self.ceiling.merge(other.ceiling)
 
     def row(self, approach: str) -> dict[str, float]:
         """Return the headline figures for one approach."""
@@ -90,12 +105,25 @@ def replay(
         inputs, truths, current, counts = _failures(sim, build)
         spreads = past.fill(build, inputs)
         result = triage_build(BuildContext(sim.job, build.number, build.revision), inputs, spreads)
+        classnames = defaultdict(list)
+        for failure in inputs:
+            classnames[failure.signature].append(failure.classname)
         for item in result.failures:
             i = item.failure.test_id
             truth = truths[i]
             tally.add("engine", truth, item.suggestion)
+            missed = None
             if truth == NOISE and item.suggestion != NOISE:
-                tally.missed[missed_because(item)] += 1
+                missed = missed_because(item)
+                tally.missed[missed] += 1
+            sig = item.failure.signature
+            context = Context(
+                past.older_runs(i, build.number),
+                result.cluster(item.cluster_id).kind == OUTAGE,
+                tuple(classnames[sig]),
+                spreads.get(sig),
+            )
+            tally.ceiling.add(describe(item, context), truth, missed)
             previous = past.runs[i][-1] if past.runs[i] else None
             tally.add("age", truth, NOISE if previous is not None and previous.failed else REAL)
             tally.add("ever failed", truth, NOISE if past.failed_ever[i] else REAL)
@@ -143,6 +171,8 @@ class _Past:
     revisions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_build: dict[int, dict[int, Run]] = field(default_factory=dict)  # number -> test -> run
     spread: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    # signature -> (build number, test) of each failure with it outside an outage
+    struck: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
 
     def fill(self, build, inputs: list[FailureInput]) -> dict[str, SignatureSpread]:
         """Give each failure its history and same-commit runs; return the spreads it needs."""
@@ -150,15 +180,34 @@ class _Past:
         same_rev = self.revisions[build.revision]
         for failure in inputs:
             i = failure.test_id
-            start = bisect.bisect_left(self.numbers[i], oldest)
-            failure.history = tuple(self.runs[i][start:])
+            failure.history = self.window_runs(i, oldest)
             failure.same_revision = tuple(
                 self.by_build[n][i] for n in same_rev if i in self.by_build[n]
             )
-        return {
-            sig: SignatureSpread(sig, tuple(x for x in self.spread[sig] if x[0] >= oldest))
-            for sig in mass_signatures(inputs)
-        }
+        outages = set(mass_signatures(inputs))
+        spreads = {}
+        for sig in spread_signatures(inputs):
+            if sig in outages:
+                earlier = tuple(x for x in self.spread[sig] if x[0] >= oldest)
+                spreads[sig] = SignatureSpread(sig, earlier)
+            else:
+                spreads[sig] = SignatureSpread(sig, (), self.struck_tests(sig, oldest))
+        return spreads
+
+    def window_runs(self, test: int, oldest: int) -> tuple[Run, ...]:
+        start = bisect.bisect_left(self.numbers[test], oldest)
+        return tuple(self.runs[test][start:])
+
+    def older_runs(self, test: int, number: int) -> tuple[Run, ...]:
+        """Return the test's runs before the window of build `number` (the engine never reads
+        them; the ceiling does, as evidence a rule could use)."""
+        end = bisect.bisect_left(self.numbers[test], number - self.window)
+        return tuple(self.runs[test][:end])
+
+    def struck_tests(self, sig: str, oldest: int) -> tuple[tuple[int, tuple[Run, ...]], ...]:
+        """Return (test, its runs in the window) for the tests that failed with `sig` there."""
+        tests = dict.fromkeys(t for n, t in self.struck[sig] if n >= oldest)
+        return tuple((t, self.window_runs(t, oldest)) for t in tests)
 
     def remember(self, build, current: dict[int, Run], counts: Counter) -> None:
         """Add one replayed build: its runs (outage runs marked), commit and error spread."""
@@ -166,6 +215,8 @@ class _Past:
         for i, run in current.items():
             if run.signature in masses_now:
                 run = run._replace(mass=True)
+            elif run.signature is not None:
+                self.struck[run.signature].append((build.number, i))
             self.runs[i].append(run)
             self.numbers[i].append(build.number)
             self.failed_ever[i] += run.failed

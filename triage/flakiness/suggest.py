@@ -1,12 +1,14 @@
 """Suggest real, noise or unsure for one failure, with reasons in plain words.
 
 Safety first: calling a real failure noise is the worst mistake this product can make, so
-`noise` needs positive evidence (a pass on the same commit, a human mark, or a flaky history
-with this very error), and thin evidence gives `unsure`, never `noise`.
+`noise` needs positive evidence (a pass on the same commit, a human mark, a flaky history
+with this very error, or this very error coming and going in other tests again and again),
+and thin evidence gives `unsure`, never `noise`.
 """
 
 from __future__ import annotations
 
+from triage.flakiness.elsewhere import ELSEWHERE_EPISODES
 from triage.flakiness.evidence import IMPROBABLE, gather, wilson
 from triage.flakiness.model import (
     NOISE,
@@ -30,6 +32,7 @@ MARKED_REAL = "marked-real"
 SAME_COMMIT = "same-commit"
 REGRESSION = "regression"
 FLAKY = "flaky"
+FLAKY_ERROR = "flaky-error"  # an error that came and went in other tests
 SUSPICIOUS = "suspicious"
 NEW = "new"
 UNCLEAR = "unclear"
@@ -64,14 +67,16 @@ def decide(failure: FailureInput, ev: Evidence) -> Suggestion:
         return Suggestion(
             REAL, NEW, [f"same error as the regression of #{first}–#{last}: it is back"]
         )
-    if ev.failures == 0 and not ev.rerun_passes:
-        return _never_failed(ev)
     if known_flaky and ev.seen_signature:
         return Suggestion(
             NOISE,
             FLAKY,
             ["known flaky: " + _list(ev.seen_signature, "same error in")] + _history(ev),
         )
+    if len(ev.elsewhere) >= ELSEWHERE_EPISODES and ev.runs >= MIN_RUNS:
+        return Suggestion(NOISE, FLAKY_ERROR, [flaky_error(ev)] + _history(ev))
+    if ev.failures == 0 and not ev.rerun_passes:
+        return _never_failed(ev)
     if known_flaky:
         reason = "flaky test, but this error is new for it: treat as real"
         return Suggestion(REAL, SUSPICIOUS, [reason] + _history(ev))
@@ -92,7 +97,8 @@ def _passed_same_commit(ev: Evidence) -> Suggestion:
     passed = f"passed on the same commit {short_sha(runs[0].revision)} in {where}"
     if ev.streak >= 2 and _flaking_streak(ev):
         since = f"failing since #{ev.streak_start} ({ev.streak} builds in a row)"
-        return Suggestion(NOISE, SAME_COMMIT, [passed, since, _streak_odds(ev)] + _history(ev))
+        odds = [_streak_odds(ev), *_only_with_elsewhere(ev)]
+        return Suggestion(NOISE, SAME_COMMIT, [passed, since, *odds] + _history(ev))
     if ev.streak >= 2:
         # Failing build after build and passing once on one commit may be a flake or a
         # break that something outside the code hid: a person should look, not skip it.
@@ -139,10 +145,14 @@ def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
         if not _flaking_streak(ev):
             doubt = "possible for this test, but not enough to call it noise"
             return Suggestion(UNSURE, SUSPICIOUS, [since, f"{odds}: {doubt}"] + history)
+        elsewhere = _only_with_elsewhere(ev)
+        # Noise thanks to other tests' history is its own kind: the gate takes only a test's own.
+        kind = FLAKY_ERROR if elsewhere else FLAKY
+        odds = [since, odds, *elsewhere]
         if ev.verdict is not None:
-            return Suggestion(NOISE, FLAKY, [since, odds, _marked(ev.verdict)] + history)
+            return Suggestion(NOISE, kind, [*odds, _marked(ev.verdict)] + history)
         known = _list(ev.seen_signature, "known flaky: same error in")
-        return Suggestion(NOISE, FLAKY, [since, odds, known] + history)
+        return Suggestion(NOISE, kind, [*odds, known] + history)
     if ev.verdict is not None or (known_flaky and ev.streak == 2 and ev.seen_signature):
         lean = _marked(ev.verdict) if ev.verdict is not None else "known flaky with this error"
         return Suggestion(UNSURE, SUSPICIOUS, [since, lean] + history)
@@ -151,12 +161,20 @@ def _streak(ev: Evidence, known_flaky: bool) -> Suggestion:
 
 def _flaking_streak(ev: Evidence) -> bool:
     """Return True for a streak that is ordinary flakiness for this test: likely at its own
-    rate, every failure with an error it got over before, and flaky by its history or a mark."""
-    if ev.streak_chance < ORDINARY_STREAK or ev.runs < MIN_RUNS:
+    rate (or merely possible, when its error also came and went in other tests again and
+    again), every failure with an error it got over before, and flaky by its history or a
+    mark."""
+    ordinary = ORDINARY_STREAK if len(ev.elsewhere) < ELSEWHERE_EPISODES else IMPROBABLE
+    if ev.streak_chance < ordinary or ev.runs < MIN_RUNS:
         return False
     if ev.verdict is not None:  # a noise mark on this error (a real one decided earlier)
         return ev.streak_same_error or ev.streak_known_errors
     return ev.streak_known_errors and bool(ev.seen_signature) and ev.score >= FLAKY_SCORE
+
+
+def _only_with_elsewhere(ev: Evidence) -> list[str]:
+    """Return the reason that made a merely possible streak flakiness, if it took one."""
+    return [flaky_error(ev)] if ev.streak_chance < ORDINARY_STREAK else []
 
 
 def _streak_odds(ev: Evidence) -> str:
@@ -228,6 +246,12 @@ def together(ev: Evidence) -> str:
     if ev.group_shared:
         line += "; " + _list(ev.group_shared, "this error gone by the next build in")
     return line
+
+
+def flaky_error(ev: Evidence) -> str:
+    """Return the reason for an error that came and went in other tests, again and again."""
+    where = _list(ev.elsewhere, "this error struck other tests and went away by itself in")
+    return f"{where} (passed on rerun or within two builds): a flaky error, whoever meets it"
 
 
 def _short_test(test: str) -> str:

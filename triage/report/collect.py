@@ -137,12 +137,16 @@ def _job_window(
     for on_commit in same.values():
         history_ids.update(i for i, _, _, _ in on_commit)
     candidates = q.candidate_tests(store, window_ids)
-    outcomes, signatures = q.outcomes(store, sorted(history_ids), candidates)
+    # The engine also reads the runs of the tests that failed only in the look-back (did other
+    # tests get over this error?); the report lists the window's own.
+    looked_at = sorted(history_ids)
+    engine_tests = sorted(set(candidates) | set(q.candidate_tests(store, looked_at)))
+    outcomes, signatures = q.outcomes(store, looked_at, engine_tests)
     span = _span(builds, position, window, earlier)
     engine = EngineHistory(
         ref.name, ref.id, builds, failing, q.test_names(store, candidates), outcomes,
         signatures, rq.signature_counts(store, [b.id for b in builds[span[0] : span[1] + 1]]),
-        same, v.active_for_tests(store, sorted({r.test_id for r in failed}), ref.id),
+        same, v.active_for_tests(store, engine_tests, ref.id),
         earlier, span,
     )
     engine.traces = rq.outage_traces(store, sorted(k for k in engine.outages if k[0] in failing))

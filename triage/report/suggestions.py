@@ -16,13 +16,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field, replace
 
-from triage.flakiness.clusters import MASS_MIN, mass_signatures
+from triage.flakiness.clusters import MASS_MIN, mass_signatures, spread_signatures
 from triage.flakiness.clusters import triage_build as run_engine
 from triage.flakiness.model import HISTORY_WINDOW, BuildContext, Run, SignatureSpread, is_commit
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.evidence import FailureRow
 from triage.store.reports import BuildFacts, FailedResult
-from triage.triage_build import failure_input, stored_runs
+from triage.triage_build import failure_input, marked_real, stored_runs
 
 Key = tuple[int, int]  # (build id, test id)
 
@@ -48,6 +48,7 @@ class EngineHistory:
     outages: set[tuple[int, str]] = field(init=False)
     numbers: list[int] = field(init=False)
     _runs: dict[int, tuple[tuple[Run, ...], list[int]]] = field(init=False, default_factory=dict)
+    _struck: dict[str, list[tuple[int, int]]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.outages = {key for key, count in self.counts.items() if count >= MASS_MIN}
@@ -65,12 +66,22 @@ class EngineHistory:
             low, high = self.span
             triples = [(b.id, b.number, b.revision) for b in self.builds[low : high + 1]]
             runs = stored_runs(triples, self.outcomes.get(test_id, {}), self.signatures,
-                               test_id, self.outages)
+                               test_id, self.outages, marked_real(self.verdicts.get(test_id, ())))
             found = self._runs[test_id] = (runs, [r.number for r in runs])
         runs, numbers = found
         start = bisect.bisect_left(numbers, self.numbers[first])
         end = bisect.bisect_right(numbers, self.numbers[last - 1]) if last > first else start
         return runs[start:end]
+
+    def struck(self, signature: str, build_ids: set[int]) -> list[int]:
+        """Return the tests whose first failed attempt had `signature` in one of `build_ids`."""
+        if self._struck is None:
+            self._struck = {}
+            for (test_id, build_id), sig in self.signatures.items():
+                if sig is not None:
+                    self._struck.setdefault(sig, []).append((build_id, test_id))
+        found = {t for b, t in self._struck.get(signature, ()) if b in build_ids}
+        return sorted(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +146,10 @@ def _suggest_build(history: EngineHistory, build: BuildFacts, index: int) -> dic
         for row in rows
     ]
     spreads = _spreads(history, index, mass_signatures(failures), earlier)
+    for signature in spread_signatures(failures):
+        if signature not in spreads:
+            tests = _struck_runs(history, signature, earlier, start, index, contiguous)
+            spreads[signature] = SignatureSpread(signature, (), tests)
     context = BuildContext(history.job, build.number, build.revision)
     today = run_engine(context, failures, spreads)
     alone = {}
@@ -166,6 +181,22 @@ def _same_commit(history: EngineHistory, build: BuildFacts) -> list[tuple[int, i
         for build_id, number, job_id, name in history.same_revision.get(build.revision, ())
         if build_id != build.id
     ]
+
+
+def _struck_runs(history: EngineHistory, signature: str, earlier, start: int, index: int,
+                 contiguous: bool) -> tuple[tuple[int, tuple[Run, ...]], ...]:
+    """Like `triage_build._spreads`: the tests that failed with `signature` in the window
+    `earlier`, each with its runs there."""
+    found = []
+    for test_id in history.struck(signature, {b[0] for b in earlier}):
+        if contiguous:
+            runs = history.runs(test_id, start, index)
+        else:
+            runs = stored_runs(earlier, history.outcomes.get(test_id, {}), history.signatures,
+                               test_id, history.outages,
+                               marked_real(history.verdicts.get(test_id, ())))
+        found.append((test_id, runs))
+    return tuple(found)
 
 
 def _spreads(

@@ -195,6 +195,25 @@ def signature_spread(
     return spread
 
 
+def signature_tests(
+    store: Store, build_ids: list[int], signatures: list[str]
+) -> dict[str, list[int]]:
+    """Return {signature: ids of the tests whose first failed attempt had it in these builds}."""
+    found: dict[str, list[int]] = defaultdict(list)
+    if not build_ids or not signatures:
+        return found
+    rows = store.conn.execute(
+        "SELECT DISTINCT f.signature, f.test_id FROM failures f "
+        "WHERE f.signature IN (SELECT value FROM json_each(?)) AND f.attempt = 0 "
+        "AND f.build_id BETWEEN ? AND ? AND f.build_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY f.signature, f.test_id",
+        (json.dumps(signatures), min(build_ids), max(build_ids), json.dumps(build_ids)),
+    )
+    for signature, test_id in rows:
+        found[signature].append(test_id)
+    return found
+
+
 def candidate_tests(store: Store, build_ids: list[int]) -> list[int]:
     """Return the tests with any failed attempt in these builds: the only ones that can flip."""
     if not build_ids:
