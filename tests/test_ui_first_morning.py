@@ -161,3 +161,48 @@ def test_parameter_descriptions_and_the_demo_note_are_readable(qtbot, app_contex
     finally:
         app.setStyle(style)
         app.setPalette(before)
+
+
+def test_settings_give_a_server_its_own_token_variable_as_servers_add_does(
+        qtbot, app_context, jenkins, monkeypatch):
+    from triage import servers
+    from triage.ui.widgets.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(None, app_context)  # no keyring here (the tests' backend)
+    qtbot.addWidget(dialog)
+    # Even with no server listed yet, the dialog says where the token must come from...
+    assert "set TRIAGE_JENKINS_TOKEN" in dialog.no_keyring.text()
+    # ...in the app's words, not the CLI's flag.
+    assert "--token-env" not in dialog.no_keyring.text()
+    assert "in Token variable" in dialog.no_keyring.text()
+    dialog.name.setText("eu")
+    dialog.url.setText(jenkins.url)
+    dialog.user.setText("alice")
+    dialog.token_env.setText("EU_TOKEN")
+    assert "set EU_TOKEN to the API token of alice" in dialog.no_keyring.text()
+    monkeypatch.setenv("EU_TOKEN", jenkins.users["alice"])
+    dialog.test()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=30_000)
+    assert dialog.result.text().startswith("OK: reached Jenkins"), dialog.result.text()
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+        dialog.save()
+    assert servers.load()["eu"].token_env == "EU_TOKEN"  # as `servers add --token-env`
+    again = SettingsDialog(None, app_context)
+    qtbot.addWidget(again)
+    assert again.token_env.text() == "EU_TOKEN"
+
+
+def test_settings_refuse_a_token_variable_that_is_no_variable_name(qtbot, app_context, jenkins):
+    from triage import servers
+    from triage.ui.widgets.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(None, app_context)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("eu")
+    dialog.url.setText(jenkins.url)
+    dialog.token_env.setText("EU TOKEN")
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.result.text().startswith("Not saved:"), timeout=30_000)
+    assert "'EU TOKEN' is not an environment variable name" in dialog.result.text()
+    assert "--token-env" not in dialog.result.text()
+    assert "eu" not in servers.load()
