@@ -206,3 +206,55 @@ def test_settings_refuse_a_token_variable_that_is_no_variable_name(qtbot, app_co
     assert "'EU TOKEN' is not an environment variable name" in dialog.result.text()
     assert "--token-env" not in dialog.result.text()
     assert "eu" not in servers.load()
+
+
+def _selection_color(view):
+    """The colour the view paints its selected rows with (its item option's)."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    return option.palette.color(QPalette.ColorRole.Highlight)
+
+
+def test_only_the_pane_with_the_keyboard_shows_its_selection_strong(qtbot, window):
+    from PySide6.QtGui import QPalette
+
+    wait_ready(qtbot, window)
+    window.activateWindow()
+    inbox, failures = window.inbox.view, window.failures.tree
+    strong = QApplication.palette().color(QPalette.ColorRole.Highlight)
+    inbox.setFocus()
+    qtbot.waitUntil(inbox.hasFocus)
+    assert _selection_color(inbox) == strong and _selection_color(failures) != strong
+    qtbot.keyClick(inbox, Qt.Key.Key_Tab)
+    qtbot.waitUntil(failures.hasFocus)
+    assert _selection_color(failures) == strong and _selection_color(inbox) != strong
+
+
+def test_the_muted_selection_follows_a_theme_change(qtbot):
+    from PySide6.QtGui import QPalette
+
+    from triage.ui import palette
+    from triage.ui.widgets.views import KeyTree
+
+    app = QApplication.instance()
+    before, style = QPalette(app.palette()), app.style().name()
+    palette.apply(app, "light")
+    try:
+        tree = KeyTree()
+        tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # it never has the keyboard here
+        qtbot.addWidget(tree)
+        tree.show()  # Qt hands a new palette to shown widgets
+        qtbot.waitExposed(tree)
+        light = _selection_color(tree)
+        palette.apply(app, "dark")
+        QApplication.processEvents()
+        # The unfocused view mutes the dark theme's selection toward the dark base.
+        dark = _selection_color(tree)
+        assert dark != app.palette().color(QPalette.ColorRole.Highlight)
+        assert dark.lightness() < 128 < light.lightness()
+    finally:
+        app.setStyle(style)
+        app.setPalette(before)

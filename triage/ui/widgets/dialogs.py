@@ -232,6 +232,7 @@ class ShortcutsDialog(QDialog):
         for keys, what in hotkeys.TABLE:
             table.addTopLevelItem(QTreeWidgetItem([keys, what]))
         table.resizeColumnToContents(0)
+        table.setColumnWidth(0, table.columnWidth(0) + 16)  # a gap before the description
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -2,13 +2,11 @@
 
 A disabled QLabel greys text out to 1.6:1 on Fusion's light window colour, and tells a screen
 reader the text is unavailable. `Hint` blends the palette's text toward the window instead, to
-a WCAG AA contrast (4.5:1 or better), and blends again when the app's palette changes (the
-theme switch of `make screenshots`).
+a WCAG AA contrast (4.5:1 or better).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
@@ -28,17 +26,12 @@ def secondary_color(palette: QPalette) -> QColor:
 
 
 class Hint(QLabel):
+    """Tinted when made: the app's palette is set before any window opens (and
+    `make screenshots` makes its dialogs after each theme switch)."""
+
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
         self.setWordWrap(True)
-        self._tint()
-
-    def _tint(self) -> None:
         palette = QPalette(QApplication.palette())
         palette.setColor(QPalette.ColorRole.WindowText, secondary_color(palette))
         self.setPalette(palette)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
-            self._tint()

@@ -4,14 +4,41 @@ and the filter box that leads back to the list it filters."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLineEdit,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from triage.ui import hotkeys
 
 
 class KeyTree(QTreeView):
-    """A tree view where J and K move the current row, as Down and Up do."""
+    """A tree view where J and K move the current row, as Down and Up do, and whose selection
+    is muted while another pane has the keyboard: the inbox and the failures both keep a
+    selected row, and J / K move in the one that shows it strong."""
+
+    def initViewItemOption(self, option: QStyleOptionViewItem) -> None:
+        super().initViewItemOption(option)
+        if not self.hasFocus():  # the palette in force (theme changes follow), muted
+            role = QPalette.ColorRole
+            highlight, base = option.palette.color(role.Highlight), option.palette.color(role.Base)
+            muted = QColor(*(round(h * 0.35 + b * 0.65) for h, b in zip(
+                highlight.getRgb()[:3], base.getRgb()[:3], strict=True)))
+            option.palette.setColor(role.Highlight, muted)
+            option.palette.setColor(role.HighlightedText, option.palette.color(role.Text))
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         for shortcut, key in ((hotkeys.NEXT, Qt.Key.Key_Down), (hotkeys.PREVIOUS, Qt.Key.Key_Up)):
