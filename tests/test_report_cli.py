@@ -73,7 +73,7 @@ def test_filters_reach_the_report(history):
         (["-o", "report.txt"], 2, "Cannot tell the format from 'report.txt'"),
         (["--format", "json", "-o", "-", "--since", "30/11/2026"], 2, "is not a date"),
         (["--format", "json", "-o", "-", "--since", "2026-12-02", "--until", "2026-12-01"], 2,
-         "--since is after --until"),
+         "The start (since) is after the end (until)"),
         (["--format", "json", "-o", "-", "--job", "nope"], 3, "No job 'nope'"),
         (["--format", "json", "-o", "-", "--server", "ci"], 3, "No server named 'ci'"),
         (["--format", "json", "-o", "-", "--job", ""], 2, "--job is empty"),
@@ -118,12 +118,12 @@ def test_ctrl_c_cancels_and_leaves_the_previous_report_alone(history, tmp_path, 
 
 def test_ctrl_c_while_writing_leaves_no_partial_file(history, tmp_path, monkeypatch):
     out = tmp_path / "report.json"
-    import triage.cli.report_cmds as report_cmds
+    import triage.report.export as report_export
 
     def interrupted(src, dst):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report_cmds.os, "replace", interrupted)
+    monkeypatch.setattr(report_export.os, "replace", interrupted)
     result = CliRunner().invoke(cli, ["report", "-o", str(out), "--db", str(history)])
     assert result.exit_code == 130 and not out.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["history.db"]

@@ -25,6 +25,7 @@ def tasks(qapp, tmp_path):
 
 
 def test_an_op_has_exactly_one_outcome_on_the_gui_thread(qtbot, tasks):
+    qtbot.waitUntil(lambda: not tasks.running)  # the writer's "Opening the history" first
     outcomes = []
     gui = threading.current_thread()
     tasks.network("ok", lambda op: 42, lambda value: outcomes.append(

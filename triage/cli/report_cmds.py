@@ -1,31 +1,25 @@
 """`triage report`: the flakiness and human-in-the-loop report as HTML, CSV, JSON or Markdown.
 
-Parses the filters, calls `triage.report.build_report`, renders, writes. The report package
+Parses the options, reads them as the app's File > Export does (`triage.report.export`), calls
+`triage.report.build_report`, renders, writes. The report package
 (Jinja2, and matplotlib for HTML charts) is imported inside the command, so other commands do
 not pay for it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
 
 from triage.cli.common import CliState, TerminalReporter, common_options
-from triage.cli.output import echo, echo_document, plural
-from triage.errors import Cancelled, ConfigError, TriageError
-from triage.importing import check_job, check_name
-
-_SUFFIXES = {".html": "html", ".htm": "html", ".csv": "csv", ".json": "json", ".md": "md",
-             ".markdown": "md"}
+from triage.cli.output import echo, echo_document
+from triage.errors import Cancelled, ConfigError
 
 
 class Moment(click.ParamType):
-    """A date (2026-11-30) or a time (2026-11-30T18:00, UTC unless it says otherwise), as epoch
-    ms. A bare date given as an end (`--until`) means the end of that day."""
+    """A date or a time as epoch ms (`triage.report.export.parse_moment`); a bare date given
+    as an end (`--until`) means the end of that day."""
 
     name = "DATE"
 
@@ -35,31 +29,18 @@ class Moment(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, int):
             return value
-        text = value.strip()
+        from triage.report.export import parse_moment
+
         try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            self.fail(f"{value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC).",
-                      param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        if self.end and len(text) == 10:  # a whole day: up to its end
-            moment += timedelta(days=1)
-        return int(moment.timestamp() * 1000)
-
-
-def _jobs(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(check_job(v) for v in values)
-
-
-def _server(ctx, param, value: str | None) -> str | None:
-    return None if value is None else check_name(value, "--server", "ci")
+            return parse_moment(value, end=self.end)
+        except ConfigError as exc:
+            self.fail(exc.message, param, ctx)
 
 
 @click.command("report")
-@click.option("--job", "jobs", multiple=True, callback=_jobs,
+@click.option("--job", "jobs", multiple=True,
               help="A job's full name; repeat for several (default: every job).")
-@click.option("--server", callback=_server,
+@click.option("--server",
               help="Only jobs of this server (default: every server; imported files are `local`).")
 @click.option("--since", type=Moment(), help="Builds started on or after this date (UTC).")
 @click.option("--until", type=Moment(end=True),
@@ -85,62 +66,25 @@ def report_cmd(state: CliState, jobs, server, since, until, branch, fmt, output)
       triage report --job app --job team/backend --since 2026-10-01 --format md -o -
       triage report --server ci --branch main --until 2026-11-30 -o tests.csv
     """
-    fmt = fmt or _format_of(output)
-    if since is not None and until is not None and since >= until:
-        raise ConfigError("--since is after --until: nothing could match; swap them.")
-    from triage.report import ReportFilters, build_report, render
+    from triage.report import build_report, render
+    from triage.report.export import EMPTY, format_of, report_filters, save_report, written
 
-    filters = ReportFilters(jobs=jobs, server=server, since_ms=since, until_ms=until,
-                            branch=branch)
+    fmt = fmt or format_of(output)
+    filters = report_filters(jobs, server, since, until, branch)
     reporter = TerminalReporter()
     try:
         data = build_report(state.store(create=False), filters, reporter=reporter)
         if not data.summary.builds:
-            reporter.warn("No stored build matches these filters: the report is empty.")
-        text = render(data, fmt)
+            reporter.warn(EMPTY)
         if output == "-":
-            echo_document(text)
+            echo_document(render(data, fmt))
             return
-        path = _write(Path(output), text)
+        path, text = save_report(data, fmt, Path(output))
     except KeyboardInterrupt:
         raise Cancelled("Cancelled: no report was written.") from None
     finally:
         reporter.finish()
-    size = len(text.encode("utf-8"))
-    echo(f"Wrote {path} ({fmt}, {size / 1024:,.0f} KiB): "
-         f"{plural(len(data.jobs), 'job')}, {plural(data.summary.builds, 'build')}, "
-         f"{plural(len(data.tests), 'test')}.", err=True)
-
-
-
-
-def _format_of(output: str) -> str:
-    fmt = _SUFFIXES.get(Path(output).suffix.lower()) if output != "-" else None
-    if fmt is None:
-        raise ConfigError(
-            f"Cannot tell the format from {output!r}: give --format html, csv, json or md."
-        )
-    return fmt
-
-
-def _write(path: Path, text: str) -> Path:
-    """Write `text` to `path` whole or not at all: a file beside it, renamed when complete, so
-    a full disk or a Ctrl+C never leaves half a report (or spoils the previous one)."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(partial, "x", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(partial, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink()
-        if isinstance(exc, OSError):
-            raise TriageError(
-                f"Cannot write the report to {path}: {exc.strerror or exc}. Check that the "
-                "folder exists and is writable and that the disk has room.", details=repr(exc),
-            ) from exc
-        raise
-    return path
+    echo(written(path, fmt, text, data), err=True)
 
 
 COMMANDS = [report_cmd]

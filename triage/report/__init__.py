@@ -21,6 +21,10 @@ The CLI (`triage report`) and the app's File > Export call the same four things:
   `FORMATS[fmt]` gives the file suffix. Renderers are pure and quick (HTML draws its charts
   with matplotlib, imported on first use). `render_markdown` is also the text for a preview.
 
+`triage.report.export` holds what both faces read from a person and write for one: dates
+(`parse_moment`), checked filters (`report_filters`), the format of a suffix (`format_of`), and
+the file written whole or not at all (`save_report`).
+
 `ReportData` (`triage.report.model`) is plain frozen dataclasses whose field names are the
 JSON report's keys (`json_report.report_dict`); its schema is `schema/report-v1.schema.json`.
 """

@@ -33,6 +33,7 @@ OPEN_IN_JENKINS = "Ctrl+O"
 CONSOLE_LOG = "L"
 SHORTCUTS_HELP = _Std.HelpContents  # F1
 SETTINGS = "Ctrl+,"
+EXPORT_REPORT = "Ctrl+E"
 
 # (keys as shown, what they do) for Help > Keyboard shortcuts and the README.
 TABLE = [
@@ -53,6 +54,7 @@ TABLE = [
     ("Down / Enter, Esc", "In the filter: to the failures it keeps; Esc clears it first"),
     ("F3", "Find the next match in the detail's search"),
     ("F5", "Refresh the inbox"),
+    ("Ctrl+E", "Export a report (HTML, CSV, JSON, Markdown) with a preview"),
     ("Ctrl+,", "Settings: servers, watched jobs, poll interval"),
     ("F1", "Keyboard shortcuts"),
     ("Ctrl+Q", "Quit"),

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action("refresh", "&Refresh", hotkeys.REFRESH, self.inbox.refresh, file)
+        self._action("exportReport", "&Export report…", hotkeys.EXPORT_REPORT, self.export, file)
         file.addSeparator()
         self._action("quit", "&Quit", hotkeys.QUIT, self.close, file)
         decide = bar.addMenu("&Decide")
@@ -143,6 +144,15 @@ class MainWindow(QMainWindow):
 
     def show_error(self, report: ErrorReport) -> None:
         self.banner.show_error(report)
+
+    def export(self) -> None:
+        """File > Export report…, on the selected build's job."""
+        from triage.ui.widgets.export_dialog import ExportDialog  # the report package on demand
+
+        row = self.inbox.current_row()
+        line = ExportDialog.ask(self, self.ctx, row.job if row is not None else None)
+        if line:
+            self.message.setText(line)
 
     def _name_decisions(self, row) -> None:
         """Proceed and Abort say the selected input's own texts ("Ship…", "Abort…")."""

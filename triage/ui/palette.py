@@ -56,6 +56,15 @@ def banner_colors(level: str) -> tuple[str, str]:
     return ("#fde2e1", "#5c1010") if level == "error" else ("#fff4cc", "#4d3900")
 
 
+def outline_visible(widget) -> None:
+    """Make a widget's check boxes and frame visible on the dark palette: Fusion draws their
+    outline in the Window colour darkened, as dark there as the field they sit on."""
+    if is_dark():
+        colors = widget.palette()
+        colors.setColor(QPalette.ColorRole.Window, QColor("#7a7f86"))
+        widget.setPalette(colors)
+
+
 def apply(app, theme: str) -> None:
     """Use the Fusion style with a light or dark palette ("system" keeps the platform's)."""
     if theme == "system":

@@ -7,7 +7,8 @@ triaged, selects the paused build with the most to decide (checkout #42: a new f
 suggested real beside a known flaky one suggested noise; the longest-waiting build, selected
 at launch, has one failure in one cluster), and grabs: the main window (clusters expanded, a
 failure in the detail), the Proceed form of the release gate (one parameter of each kind),
-and the keyboard shortcuts.
+the keyboard shortcuts, settings, the first-run screen, and File > Export report with its
+preview of the selected build's job.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def main(argv: list[str]) -> int:
             grab(shortcuts, folder / f"keyboard-shortcuts-{theme}.png")
             shortcuts.close()
             _grab_settings_and_first_run(window, folder, theme)
+            _grab_export(window, folder, theme)
         window.close()
         ctx.tasks.shutdown(wait=True)
     return 0
@@ -151,6 +153,18 @@ def _mark_the_known_flaky_one_noise(window) -> None:
     noise = [m for c in model.clusters if c.suggestion == "noise" for m in c.members]
     window.decider.mark(window.failures.view_data, noise, "noise")
     wait_until(lambda: all(m.verdict == "noise" for m in noise))
+
+
+def _grab_export(window, folder: Path, theme: str) -> None:
+    """File > Export report on the selected build's job, its preview built."""
+    from triage.ui.widgets.export_dialog import ExportDialog
+
+    dialog = ExportDialog(window, window.ctx, window.inbox.current_row().job)
+    dialog.show()
+    wait_until(lambda: dialog.data is not None)
+    settle()
+    grab(dialog, folder / f"export-report-{theme}.png")
+    dialog.close()
 
 
 def _select_interesting_failure(window) -> None:

@@ -138,7 +138,8 @@ class TaskRunner(QObject):
         self._network = ThreadPoolExecutor(NETWORK, thread_name_prefix="triage-net")
         self._pollers = ThreadPoolExecutor(POLLERS, thread_name_prefix="triage-poll")
         self.running: set[Op] = set()
-        self._sync_process = None
+        self._children: dict[str, Any] = {}  # name -> ChildProcess, started on first use
+        self._children_lock = threading.Lock()
         self._closed = False
         # The writer opens (and migrates) the history first, before any reader needs it; an
         # error (locked, newer, damaged) reaches the error display like any other.
@@ -228,11 +229,24 @@ class TaskRunner(QObject):
 
     def sync_process(self):
         """The child process that syncs for the writer (started on first use)."""
-        if self._sync_process is None:
-            from triage.ui.sync_process import SyncProcess
+        from triage.ui.sync_process import SyncProcess
 
-            self._sync_process = SyncProcess()
-        return self._sync_process
+        return self._child("sync", SyncProcess)
+
+    def report_process(self):
+        """The child process that builds reports for the readers (File > Export)."""
+        from triage.ui.child_process import ChildProcess
+
+        return self._child("report", ChildProcess)
+
+    def _child(self, name: str, kind):
+        with self._children_lock:
+            found = self._children.get(name)
+            if found is None:
+                if self._closed:  # no new process once closing has begun
+                    raise Cancelled("The window is closing.")
+                found = self._children[name] = kind()
+            return found
 
     # --- shutting down --------------------------------------------------------------------
 
@@ -248,13 +262,17 @@ class TaskRunner(QObject):
         # A poll stuck on a server that does not answer only reads: the window need not
         # wait for it (its HTTP timeout ends it; its late result goes nowhere).
         self._pollers.shutdown(wait=False, cancel_futures=True)
-        if self._sync_process is not None:
-            self._sync_process.cancel()
+        with self._children_lock:
+            children = list(self._children.values())
+        for child in children:
+            child.cancel()
         for pool in (self._network, self._readers, self._writer):
             pool.shutdown(wait=wait, cancel_futures=False)
-        if self._sync_process is not None:
-            self._sync_process.shutdown()
-            self._sync_process = None
+        with self._children_lock:
+            children = list(self._children.values())
+            self._children.clear()
+        for child in children:
+            child.shutdown()
         with self._stores_lock:
             for store in self._stores:
                 store.close()

@@ -6,6 +6,8 @@ flickers; the longest-running op is shown, with a count of the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
@@ -15,9 +17,11 @@ DELAY_MS = 500
 
 
 class Activity(QWidget):
-    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskRunner, parent: QWidget | None = None,
+                 shows: Callable[[Op], bool] | None = None, focusable: bool = False):
         super().__init__(parent)
         self.tasks = tasks
+        self.shows = shows
         self.visible_ops: list[Op] = []
         self._progress: dict[Op, tuple[int, int | None]] = {}
         self.label = QLabel()
@@ -25,7 +29,8 @@ class Activity(QWidget):
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        if not focusable:  # the status bar's: Tab stays among the panes
+            self.cancel_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.cancel_button.clicked.connect(self.cancel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -41,6 +46,9 @@ class Activity(QWidget):
         QTimer.singleShot(DELAY_MS, self, lambda: self._reveal(op))
 
     def _reveal(self, op: Op) -> None:
+        # `shows` is asked now, not at the start: the op's owner holds it only once started.
+        if self.shows is not None and not self.shows(op):
+            return
         if not op.finished and op not in self.visible_ops:
             self.visible_ops.append(op)
             self._refresh()
@@ -55,6 +63,11 @@ class Activity(QWidget):
         self._progress[op] = (done, total)
         if op in self.visible_ops:
             self._refresh()
+
+    @property
+    def busy(self) -> bool:
+        """True while an op is shown here (it has run for half a second)."""
+        return bool(self.visible_ops)
 
     def cancel(self) -> None:
         for op in self.visible_ops:
