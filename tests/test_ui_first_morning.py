@@ -133,7 +133,7 @@ def _shown_color(label):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_parameter_descriptions_and_the_demo_note_are_readable(qtbot, app_context, theme):
+def test_parameter_descriptions_and_notes_are_readable(qtbot, app_context, theme):
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QLabel
 
@@ -152,9 +152,14 @@ def test_parameter_descriptions_and_the_demo_note_are_readable(qtbot, app_contex
         qtbot.addWidget(dialog)
         screen = FirstRun(app_context, lambda ctx: None)
         qtbot.addWidget(screen)
+        from triage.ui.widgets.report_filters import ReportFiltersForm
+
+        filters = ReportFiltersForm()
+        qtbot.addWidget(filters)
         labels = [w for w in dialog.findChildren(QLabel) if "version tag" in w.text()]
         labels += [screen.note]
-        assert len(labels) == 2
+        labels += [w for w in filters.findChildren(QLabel) if "No job ticked" in w.text()]
+        assert len(labels) == 3
         window = app.palette().color(QPalette.ColorRole.Window)
         for label in labels:
             assert _contrast(_shown_color(label), window) >= 4.5, label.text()
@@ -258,3 +263,15 @@ def test_the_muted_selection_follows_a_theme_change(qtbot):
     finally:
         app.setStyle(style)
         app.setPalette(before)
+
+
+def test_the_shortcuts_list_shows_every_description_whole(qtbot):
+    from triage.ui.widgets.dialogs import ShortcutsDialog
+
+    dialog = ShortcutsDialog(None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    needed = table.sizeHintForColumn(1)
+    assert table.viewport().width() - table.columnWidth(0) >= needed

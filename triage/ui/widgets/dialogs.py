@@ -238,7 +238,8 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(560, 480)
+        # Wide enough for the longest description (the margins, the frame, a scroll bar).
+        self.resize(max(560, table.columnWidth(0) + table.sizeHintForColumn(1) + 64), 480)
         self.table = table
 
     @classmethod
