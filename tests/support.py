@@ -106,3 +106,13 @@ def read_terminal_until(master: int, proc, wanted: bytes, timeout: float = 60.0)
         if select.select([master], [], [], 1.0)[0]:
             seen += os.read(master, 4096)
     return seen
+
+
+def env_without_display(**changes) -> dict[str, str]:
+    """This process's environment with no display (and no Qt platform), plus `changes`: a
+    child `triage` then behaves as on a headless machine unless told otherwise."""
+    env = dict(os.environ)
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        env.pop(key, None)
+    env.update(changes)
+    return env

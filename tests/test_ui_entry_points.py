@@ -3,22 +3,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support import env_without_display as _env
+
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def _env(**changes) -> dict[str, str]:
-    env = dict(os.environ)
-    for key in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
-        env.pop(key, None)
-    env.update(changes)
-    return env
 
 
 def _triage(*args: str, env=None, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -112,21 +112,22 @@ def add(server: ServerConfig, token: str | None) -> str:
     return where
 
 
-def no_keyring_advice(server: ServerConfig) -> str:
-    """Say where the token must come from when no OS keyring can keep it."""
+def no_keyring_advice(server: ServerConfig, naming: str = "with --token-env NAME") -> str:
+    """Say where the token must come from when no OS keyring can keep it; `naming` says how
+    a server gets a variable of its own in this face (the CLI's flag, the app's field)."""
     return (f"No OS keyring is available here, so the token cannot be stored (tokens never go "
             f"to a plain file): set {server.token_variable} to the API token of "
             f"{server.user or 'the user'} in the environment of each triage command"
             + ("" if server.token_env else
-               "; with several servers, give each its own variable with --token-env NAME")
+               f"; with several servers, give each its own variable {naming}")
             + ".")
 
 
 def check_variable_name(name: str) -> str:
     if not name or not (name[0].isalpha() or name[0] == "_") or not all(
             c.isalnum() or c == "_" for c in name) or not name.isascii():
-        raise ConfigError(f"--token-env {name!r} is not an environment variable name; use "
-                          "letters, digits and _, e.g. CI_EU_TOKEN.")
+        raise ConfigError(f"The token variable {name!r} is not an environment variable name; "
+                          "use letters, digits and _, e.g. CI_EU_TOKEN.")
     return name
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 
 import click
 
@@ -37,7 +38,7 @@ from triage.cli.output import (
     plural,
     terminal_width,
 )
-from triage.display import safe
+from triage.display import printable, safe
 from triage.errors import Cancelled, ConfigError, NotFoundError, OutputError
 from triage.progress import CancelToken, NullReporter
 
@@ -79,27 +80,46 @@ def pending_cmd(state: CliState, server, user, jobs, fmt):
 
 
 def _paused_table(found) -> list[str]:
-    """Ids, messages, parameters and choices are shown whole: they are what a person types."""
+    """Ids, messages, parameters and choices are shown whole: they are what a person types.
+    Lines fit the terminal: the build's link and the buttons have lines of their own, and
+    long messages wrap at spaces (never inside an id); the server is named only when there
+    are several."""
     if not found:
         return ["No build is waiting for input."]
+    width = terminal_width()
+    several = len({p.server for p in found}) > 1
     lines = []
     for p in found:
         waited = duration(p.waited_ms) + ("+" if p.wait_source == "build-start" else "")
         failures = "?" if p.failures is None else str(p.failures)
-        lines.append(f"{p.server}  {p.job} #{p.number}  waiting {waited}  "
-                     f"failures {failures}  {p.url or ''}")
+        lines += _wrapped(f"{p.server}: " * several + f"{p.job} #{p.number}  waiting {waited}  "
+                          f"failures {failures}", "", width)
+        if p.url:
+            lines.append(f"  {p.url}")
         for item in p.inputs:
-            lines.append(f"    input {item.id}: {item.message or ''}  [{item.ok} / {item.cancel}]"
-                         + (f"  submitter: {item.submitter}" if item.submitter else ""))
+            lines += _wrapped(f"input {item.id}: {item.message or ''}", "  ", width)
+            lines += _wrapped(f"[{item.ok} / {item.cancel}]"
+                              + (f"  submitter: {item.submitter}" if item.submitter else ""),
+                              "    ", width)
             for param in item.parameters:
                 default = "(hidden)" if param.is_password else repr(param.default)
                 choices = f" choices: {', '.join(param.choices)}" if param.choices else ""
                 kind = param.type.removesuffix("ParameterDefinition")
-                lines.append(f"        {param.name} ({kind}) default {default}{choices}")
+                lines += _wrapped(f"{param.name} ({kind}) default {default}{choices}", "    ",
+                                  width)
     if any(p.wait_source == "build-start" for p in found):
-        lines.append("(+: Jenkins did not say when the input was reached (no paused Stage View "
-                     "stage); time since the build started)")
+        lines += _wrapped("(+: Jenkins did not say when the input was reached (no paused "
+                          "Stage View stage); time since the build started)", "", width)
     return lines
+
+
+def _wrapped(text: str, indent: str, width: int) -> list[str]:
+    """`text` (escaped first, so wrapping never turns a control character into a space) in
+    lines of `width`, continued four columns further in; a word longer than that stays
+    whole."""
+    return textwrap.wrap(printable(text), width, initial_indent=indent,
+                         subsequent_indent=indent + "    ", break_long_words=False,
+                         break_on_hyphens=False) or [indent]
 
 
 def _shown(values: dict) -> str:

@@ -6,6 +6,7 @@ import os
 
 import click
 
+from triage.cli.gui_cmds import theme_option
 from triage.cli.output import echo
 from triage.errors import ConfigError, TriageError
 
@@ -21,8 +22,9 @@ from triage.errors import ConfigError, TriageError
 @click.option("--seed", default=1, show_default=True, help="Seed of the sample data.")
 @click.option("--context-path", default="/jenkins", show_default=True,
               help="Jenkins context path, as behind a reverse proxy.")
+@theme_option
 def demo(serve: bool, self_test: bool, host: str, port: int, seed: int,
-         context_path: str) -> None:
+         context_path: str, theme: str | None) -> None:
     """Open the app on a sample Jenkins with flaky tests and paused builds.
 
     The window gets a throwaway history and configuration. Without a display (Linux with
@@ -32,19 +34,20 @@ def demo(serve: bool, self_test: bool, host: str, port: int, seed: int,
     \b
     Example:
       triage demo
+      triage demo --theme dark
       triage demo --serve --port 8080
       triage demo --self-test
     """
     if self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _window(_start(host, 0, seed, context_path), self_test=True)
+        _window(_start(host, 0, seed, context_path), self_test=True, theme=theme)
         return
     from triage.ui.display import has_display
 
     if not serve and has_display():
         srv = _start(host, port, seed, context_path)
         _credentials(srv)
-        _window(srv, self_test=False)
+        _window(srv, self_test=False, theme=theme)
         return
     if not serve:
         echo("No display here (neither DISPLAY nor WAYLAND_DISPLAY is set): serving "
@@ -74,7 +77,7 @@ def _credentials(srv) -> None:
         echo(f"  user {user.id} ({role})  API token {user.token}")
 
 
-def _window(srv, self_test: bool) -> None:
+def _window(srv, self_test: bool, theme: str | None) -> None:
     """Open the app on the running demo server; stop the server when the window closes."""
     try:
         from triage.ui.demo import run_demo
@@ -83,7 +86,7 @@ def _window(srv, self_test: bool) -> None:
         raise TriageError(f"The app cannot start ({exc}); `triage demo --serve` runs the "
                           "demo Jenkins alone.") from None
     try:
-        code = run_demo(srv, self_test=self_test)
+        code = run_demo(srv, self_test=self_test, theme=theme)
     finally:
         srv.stop()
     if code:

@@ -51,14 +51,29 @@ def failures_table(result, job: str, *, verbose: bool = False, details=None,
         verdicts = {m.failure.own_verdict for m in cluster.members}
         marked = (f" (marked {verdicts.pop()})" if len(verdicts) == 1 and None not in verdicts
                   else "")
-        lines += ["", f"[{cluster.id}] {printable(cluster.label)}  -> "
-                      f"{paint(cluster.suggestion, cluster.suggestion, bold=True)}{marked}"]
+        lines += ["", *_cluster_head(cluster, marked, view.width)]
         lines += view.cluster(cluster)
     example = result.clusters[0].id
     lines += ["", *textwrap.wrap(LEGEND, view.width),
               "Decide a whole cluster:",
               f"  triage mark --job {printable(job)} --build {build.number} --cluster "
               f"{example} --verdict real|noise"]
+    return lines
+
+
+_NBSP = "\u00a0"  # joins the suggestion to the label's last word: they wrap as one
+
+
+def _cluster_head(cluster, marked: str, width: int) -> list[str]:
+    """`[id] label  -> suggestion`, wrapped at spaces to the width (an outage's label holds
+    its whole error), the suggestion painted on the last line."""
+    tail = f"  -> {cluster.suggestion}{marked}"
+    text = f"[{cluster.id}] {printable(cluster.label)}{tail.replace(' ', _NBSP)}"
+    lines = [line.replace(_NBSP, " ") for line in textwrap.wrap(
+        text, width, subsequent_indent=" " * (len(cluster.id) + 3), break_long_words=False,
+        break_on_hyphens=False)]
+    painted = f"  -> {paint(cluster.suggestion, cluster.suggestion, bold=True)}{marked}"
+    lines[-1] = lines[-1][: -len(tail)] + painted
     return lines
 
 

@@ -17,6 +17,7 @@ from triage.cli.common import (
 )
 from triage.cli.failures_view import failures_json, failures_table
 from triage.cli.output import (
+    cells,
     cut,
     echo,
     echo_json,
@@ -189,14 +190,20 @@ def flaky_cmd(state: CliState, job, server, last, limit, fmt):
 
 
 def flaky_table(ranked, marks) -> list[str]:
-    """Return the ranking: score, failed/runs and letters in fixed columns, then the name."""
+    """Return the ranking: score, failed/runs and letters in fixed columns, then the name.
+
+    As in `triage failures`, the letters shrink (the newest kept) so that the lines fit the
+    terminal; names are never cut."""
     width = terminal_width()
-    letters = max(len("history"), *(len(t.history) for t in ranked))
+    longest = max(cells(printable(t.test)) for t in ranked)
+    full = max(len(t.history) for t in ranked)
+    # 22: the score, failed/runs and the gaps around the letters.
+    letters = max(len("history"), min(full, width - 22 - longest))
     lines = [f"score  failed/runs  {'history':<{letters}}  test (history oldest first)"]
     for t in ranked:
         ev = t.evidence
         rate = f"{ev.failures}/{ev.runs}"
-        lines.append(f"{ev.score:4.2f}   {rate:>11}  {t.history:>{letters}}  "
+        lines.append(f"{ev.score:4.2f}   {rate:>11}  {t.history[-letters:]:>{letters}}  "
                      f"{printable(t.test)}")
         lines += [cut(f"       - {reason}", width) for reason in t.reasons[:2]]
         shown = marks.get(t.test_id) or ()

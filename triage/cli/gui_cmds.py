@@ -16,13 +16,18 @@ def no_display_message() -> str:
             "open; use the CLI (`triage --help`), or run the app on a desktop.")
 
 
+# `triage gui` and `triage demo` both take it (README: "--theme light|dark").
+theme_option = click.option(
+    "--theme", type=click.Choice(["system", "light", "dark"]), default=None,
+    help="Colour theme (default: the system's; env TRIAGE_THEME).")
+
+
 @click.command("gui")
 @click.option("--server", metavar="URL|NAME",
               help="Open on this one server (a URL or a configured name) without saving it; "
                    "token from the keyring or TRIAGE_JENKINS_TOKEN.")
 @click.option("--user", help="Jenkins user, with --server URL.")
-@click.option("--theme", type=click.Choice(["system", "light", "dark"]), default=None,
-              help="Colour theme (default: the system's; env TRIAGE_THEME).")
+@theme_option
 @common_options
 def gui_cmd(state: CliState, server: str | None, user: str | None, theme: str | None) -> None:
     """Open the triage window: builds needing attention, their failures, decisions.

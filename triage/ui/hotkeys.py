@@ -23,6 +23,8 @@ UNDO = _Std.Undo  # Ctrl+Z
 PROCEED = "P"
 ABORT = "X"
 FILTER = _Std.Find  # Ctrl+F
+FILTER_DONE = ("Down", "Return", "Enter")  # in the filter box: to the failures it keeps
+FILTER_CLEAR = ("Esc",)  # in the filter box: clear it, back to the failures
 REFRESH = _Std.Refresh  # F5
 QUIT = "Ctrl+Q"
 FIND_NEXT = _Std.FindNext  # F3 / Ctrl+G in the detail's search
@@ -49,6 +51,7 @@ TABLE = [
     ("L", "Load the build's console log"),
     ("Ctrl+O", "Open the failure (or build) in Jenkins"),
     ("Ctrl+F", "Filter the failures"),
+    ("Down / Enter, Esc", "In the filter: to the failures it keeps; Esc clears it first"),
     ("F3", "Find the next match in the detail's search"),
     ("F5", "Refresh the inbox"),
     ("Ctrl+E", "Export a report (HTML, CSV, JSON, Markdown) with a preview"),

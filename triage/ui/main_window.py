@@ -25,7 +25,7 @@ from triage.ui.widgets.inbox import InboxPane
 from triage.ui.widgets.views import PlainLabel
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
-LAYOUT_VERSION = 1  # bump when the panes change: older saved layouts are then ignored
+LAYOUT_VERSION = 2  # bump when the panes change: older saved layouts are then ignored
 
 
 class MainWindow(QMainWindow):
@@ -35,7 +35,9 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setObjectName("mainWindow")
-        self.setWindowTitle("flaky-triage" + (" — demo" if ctx.demo else ""))
+        # The platform adds the app's display name ("demo — flaky-triage"), except to a title
+        # that is that name already.
+        self.setWindowTitle("demo" if ctx.demo else QApplication.applicationDisplayName())
         self.banner = Banner()
         self.inbox = InboxPane(ctx)
         self.failures = FailuresPane(ctx)

@@ -2,10 +2,13 @@
 
     QT_QPA_PLATFORM=offscreen python -m triage.ui.screenshots [FOLDER]
 
-Runs the demo (built-in Jenkins, throwaway history), waits until the longest-waiting paused
-build is selected with its failures, and grabs: the main window (clusters expanded, a failure
-in the detail), the Proceed form of the selected input, the keyboard shortcuts, settings, the
-first-run screen, and File > Export report with its preview of the selected build's job.
+Runs the demo (built-in Jenkins, throwaway history), waits until every listed build is
+triaged, selects the paused build with the most to decide (checkout #42: a new failure
+suggested real beside a known flaky one suggested noise; the longest-waiting build, selected
+at launch, has one failure in one cluster), and grabs: the main window (clusters expanded, a
+failure in the detail), the Proceed form of the release gate (one parameter of each kind),
+the keyboard shortcuts, settings, the first-run screen, and File > Export report with its
+preview of the selected build's job.
 """
 
 from __future__ import annotations
@@ -71,13 +74,18 @@ def main(argv: list[str]) -> int:
         wait_until(lambda: window.failures.view_data is not None)
         wait_until(lambda: not window.inbox.sync_pending()
                    and all(r.summary for r in window.inbox.model.rows()))
+        _select_build(window, "checkout", 42)
+        _mark_the_known_flaky_one_noise(window)
         _select_interesting_failure(window)
         wait_until(lambda: window.detail.detail is not None)
         window.detail.console.load()
         wait_until(lambda: window.detail.console.log is not None)
-        row = window.inbox.current_row()
+        row = next(r for r in window.inbox.model.rows() if r.job == "team/backend" and r.paused)
+        window.message.clear()  # the demo's one-time notices are not what the window shows
         for theme in ("light", "dark"):
             palette.apply(app, theme)
+            window.activateWindow()
+            window.failures.tree.setFocus()  # back from the last theme's dialogs
             settle()
             grab(window, folder / f"main-window-{theme}.png")
             dialog = ProceedDialog(window, row.display, row.input)
@@ -122,6 +130,30 @@ def _grab_settings_and_first_run(window, folder: Path, theme: str) -> None:
     settle()
     grab(screen, folder / f"first-run-{theme}.png")
     screen.close()
+
+
+def _select_build(window, job: str, number: int) -> None:
+    """Select a build of the demo in the inbox and wait until its failures are shown."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    server = window.ctx.servers[0].config.name
+    index = window.inbox.model.find((server, job, number))
+    if not index.isValid():
+        raise LookupError(f"{job} #{number} is not in the demo's inbox")
+    window.inbox.view.selectionModel().setCurrentIndex(
+        index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    wait_until(lambda: window.failures.view_data is not None
+               and (window.failures.view_data.job, window.failures.view_data.number)
+               == (job, number))
+
+
+def _mark_the_known_flaky_one_noise(window) -> None:
+    """Mark the noise-suggested failures noise, as N on them does (the Verdict column then
+    shows who marked them)."""
+    model = window.failures.model
+    noise = [m for c in model.clusters if c.suggestion == "noise" for m in c.members]
+    window.decider.mark(window.failures.view_data, noise, "noise")
+    wait_until(lambda: all(m.verdict == "noise" for m in noise))
 
 
 def _grab_export(window, folder: Path, theme: str) -> None:

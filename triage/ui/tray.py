@@ -22,6 +22,8 @@ NO_TRAY_MESSAGE = ("This desktop has no system tray, so flaky-triage shows no tr
                    "it keeps watching while its window is open, new paused builds appear in "
                    "the inbox and in the status bar (and as desktop notifications where the "
                    "desktop shows them). Closing the window stops watching.")
+# The same for the status bar (the demo's throwaway settings would raise the banner each time).
+NO_TRAY_SHORT = "No system tray on this desktop: the app watches while this window is open."
 ICON_SIZE = 64
 
 

@@ -17,8 +17,9 @@ from triage.display import shorten
 from triage.triage_build import history_letters
 from triage.ui.text import NAME_CHARS, tooltip, verdict_text
 
-TEST, SUGGESTION, SCORE, HISTORY, ERROR, VERDICT = range(6)
-COLUMNS = ("Test", "Suggestion", "Score", "History", "Error", "Verdict")
+# The verdict before the error, which stretches: a mark just made shows without scrolling.
+TEST, SUGGESTION, SCORE, HISTORY, VERDICT, ERROR = range(6)
+COLUMNS = ("Test", "Suggestion", "Score", "History", "Verdict", "Error")
 HISTORY_ROLE = Qt.ItemDataRole.UserRole + 10  # "PPPF..." letters, oldest first
 SUGGESTION_ROLE = Qt.ItemDataRole.UserRole + 11  # real | noise | unsure
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 12  # FailureRecord or ClusterRecord

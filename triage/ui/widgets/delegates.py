@@ -139,10 +139,8 @@ class InboxDelegate(QStyledItemDelegate):
         painter.setFont(plain)
         painter.setPen(faint)
         second = QRect(first.left(), rect.top() + line, first.width(), line)
-        text = _second_line(row)
         painter.drawText(second, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(plain).elidedText(text, Qt.TextElideMode.ElideRight,
-                                                        second.width()))
+                         second_line(row, QFontMetrics(plain), second.width()))
         painter.restore()
 
     def _heading(self, painter, opt, index) -> None:
@@ -178,15 +176,24 @@ class InboxDelegate(QStyledItemDelegate):
         return QSize(260, metrics.height() * 2 + 12)
 
 
-def _second_line(row) -> str:
-    parts = []
-    if row.input is not None:
-        message = (row.input.message or row.input.id).partition("\n")[0]
-        parts.append(message)
+def second_line(row, metrics: QFontMetrics, width: int) -> str:
+    """The input's message, then the triage summary, in `width` pixels: a long message is
+    cut ("…") before the summary is (the gate's message is a whole sentence)."""
     if row.summary:
-        parts.append(row.summary)
+        summary = row.summary
     elif row.failures:
-        parts.append(f"{plural(row.failures, 'failed test')} (syncing…)")
+        summary = f"{plural(row.failures, 'failed test')} (syncing…)"
     elif row.state == "running":
-        parts.append("running after the decision")
-    return " · ".join(parts) or "no failed tests"
+        summary = "running after the decision"
+    else:
+        summary = "" if row.input is not None else "no failed tests"
+    if row.input is None:
+        return metrics.elidedText(summary, Qt.TextElideMode.ElideRight, width)
+    message = (row.input.message or row.input.id).partition("\n")[0]
+    if not summary:
+        return metrics.elidedText(message, Qt.TextElideMode.ElideRight, width)
+    tail = " · " + summary
+    room = width - metrics.horizontalAdvance(tail)
+    if room < 8 * metrics.averageCharWidth():  # too narrow for both: the summary alone
+        return metrics.elidedText(summary, Qt.TextElideMode.ElideRight, width)
+    return metrics.elidedText(message, Qt.TextElideMode.ElideRight, room) + tail

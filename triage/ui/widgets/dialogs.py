@@ -31,6 +31,7 @@ from triage.display import markup, printable, shorten
 from triage.jenkins.model import InputParam, PendingInput
 from triage.ui import hotkeys
 from triage.ui.text import NAME_CHARS, TEXT_CHARS, action_text, tooltip
+from triage.ui.widgets.hint import Hint
 from triage.ui.widgets.views import PlainLabel
 
 _BOOLEAN = "BooleanParameterDefinition"
@@ -133,9 +134,8 @@ def _with_description(field: QWidget, param: InputParam) -> QWidget:
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(1)
     layout.addWidget(field)
-    hint = _rich(f"<small>{markup(shorten(param.description, TEXT_CHARS), lines=True)}</small>")
-    hint.setEnabled(False)
-    layout.addWidget(hint)
+    layout.addWidget(Hint(
+        f"<small>{markup(shorten(param.description, TEXT_CHARS), lines=True)}</small>"))
     return box
 
 
@@ -240,12 +240,14 @@ class ShortcutsDialog(QDialog):
         for keys, what in hotkeys.TABLE:
             table.addTopLevelItem(QTreeWidgetItem([keys, what]))
         table.resizeColumnToContents(0)
+        table.setColumnWidth(0, table.columnWidth(0) + 16)  # a gap before the description
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(560, 480)
+        # Wide enough for the longest description (the margins, the frame, a scroll bar).
+        self.resize(max(560, table.columnWidth(0) + table.sizeHintForColumn(1) + 64), 480)
         self.table = table
 
     @classmethod

@@ -10,7 +10,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QLineEdit,
     QWidget,
 )
 
@@ -23,10 +22,10 @@ from triage.ui.models import failures_model as fm
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord, FailuresModel
 from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
-from triage.ui.widgets.views import KeyTree, PlainLabel, titled
+from triage.ui.widgets.views import FilterBox, KeyTree, PlainLabel, titled
 
 DEBOUNCE_MS = 120
-WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.ERROR: 170}
+WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.VERDICT: 110}
 
 
 def gate_text(view: BuildView) -> str:
@@ -54,12 +53,13 @@ class FailuresPane(QWidget):
         self.model = FailuresModel(self)
         self.title = PlainLabel("Select a build in the inbox.")
         self.title.setObjectName("failuresTitle")
-        self.filter = QLineEdit()
+        self.filter = FilterBox()
         self.filter.setPlaceholderText("Filter failures (Ctrl+F)")
         self.filter.setClearButtonEnabled(True)
         self.filter.setMinimumWidth(220)
         self.filter.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Tab goes inbox -> list -> detail
         self.filter.textChanged.connect(self._filter_changed)
+        self.filter.leave.connect(self.focus_list)
         self.tree = KeyTree()
         self.tree.setObjectName("failures")
         self.tree.setAccessibleName("Failures")
@@ -214,6 +214,12 @@ class FailuresPane(QWidget):
     def focus_filter(self) -> None:
         self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter.selectAll()
+
+    def focus_list(self) -> None:
+        """Put the keyboard on the failures (the first shown one when none is current)."""
+        if not self.tree.currentIndex().isValid() and self.model.rowCount():
+            self.tree.setCurrentIndex(self.model.index(0, 0))
+        self.tree.setFocus(Qt.FocusReason.TabFocusReason)
 
     def _filter_changed(self, text: str) -> None:
         self.model.set_filter(text)

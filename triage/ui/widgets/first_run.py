@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QW
 from triage import servers as server_config
 from triage.errors import TriageError
 from triage.ui.context import AppContext
+from triage.ui.widgets.hint import Hint
 
 
 class FirstRun(QWidget):
@@ -53,11 +54,9 @@ class FirstRun(QWidget):
         self.add_button.clicked.connect(self.add_server)
         self.demo_button = QPushButton("Try the demo")
         self.demo_button.clicked.connect(self.try_demo)
-        self.note = QLabel("The demo runs a sample Jenkins on this computer only, with a "
-                           "throwaway history; nothing of it is kept.")
-        self.note.setWordWrap(True)
+        self.note = Hint("The demo runs a sample Jenkins on this computer only, with a "
+                         "throwaway history; nothing of it is kept.")
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.note.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 36, 48, 36)
         layout.setSpacing(14)

@@ -25,6 +25,7 @@ from triage.report import FORMATS, ReportFilters
 from triage.report.export import parse_moment, report_filters
 from triage.store.reports import JobRef
 from triage.ui import palette
+from triage.ui.widgets.hint import Hint
 
 FORMAT_NAMES = {"html": "HTML", "csv": "CSV", "json": "JSON", "md": "Markdown"}
 _SERVERS = Qt.ItemDataRole.UserRole  # on a job's item: the servers that have it
@@ -73,11 +74,8 @@ class ReportFiltersForm(QWidget):
             label = QLabel(text)
             label.setBuddy(field)
             form.addRow(label, field)
-        hint = QLabel("<small>No job ticked: every job. Dates are UTC, on the builds' start; "
-                      "the same filters as <code>triage report</code>.</small>")
-        hint.setWordWrap(True)
-        hint.setEnabled(False)
-        form.addRow("", hint)
+        form.addRow("", Hint("<small>No job ticked: every job. Dates are UTC, on the builds' "
+                             "start; the same filters as <code>triage report</code>.</small>"))
         form.addRow("", self.problem)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)

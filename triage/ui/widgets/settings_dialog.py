@@ -66,6 +66,12 @@ class SettingsDialog(QDialog):
         self.url.setPlaceholderText("https://ci.example.com/jenkins/")
         self.token = QLineEdit()
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        # `triage servers add --token-env NAME`: where this server's token is read from when
+        # no keyring keeps it (two servers, two tokens).
+        self.token_env = QLineEdit()
+        self.token_env.setObjectName("tokenEnv")
+        self.token_env.setPlaceholderText(f"{server_config.TOKEN_ENV} (the default)")
+        self.token_env.textChanged.connect(lambda _text: self.form_config())
         self.verify = QCheckBox("Verify the server's TLS certificate")
         self.verify.setChecked(True)
         self.ca_bundle = QLineEdit()
@@ -128,6 +134,7 @@ class SettingsDialog(QDialog):
         self.no_keyring.setWordWrap(True)
         self.no_keyring.hide()
         form.addRow("", self.no_keyring)
+        form.addRow("Token variable:", self.token_env)
         form.addRow("", self.verify)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -164,15 +171,18 @@ class SettingsDialog(QDialog):
     # --- the form -------------------------------------------------------------------------
 
     def form_config(self) -> ServerConfig:
-        """The server the form describes (keeping options only the CLI sets)."""
+        """The server the form describes (keeping options only the CLI sets: timeout,
+        artifacts, remotes)."""
         name = self.name.text().strip()
         old = self.configured.get(name) or ServerConfig(name, "")
         config = ServerConfig(**{**vars(old), "name": name, "url": self.url.text().strip(),
                                  "user": self.user.text().strip() or None,
                                  "verify": self.verify.isChecked(),
-                                 "ca_bundle": self.ca_bundle.text().strip() or None})
+                                 "ca_bundle": self.ca_bundle.text().strip() or None,
+                                 "token_env": self.token_env.text().strip() or None})
         if self.keyring is False:
-            self.no_keyring.setText(server_config.no_keyring_advice(config))
+            self.no_keyring.setText(server_config.no_keyring_advice(
+                config, naming="in Token variable"))
         return config
 
     def _show_server(self, name: str) -> None:
@@ -183,6 +193,7 @@ class SettingsDialog(QDialog):
         self.token.clear()
         self.verify.setChecked(config.verify)
         self.ca_bundle.setText(config.ca_bundle or "")
+        self.token_env.setText(config.token_env or "")
         self.result.clear()
         if self.keyring is not None:
             self.form_config()

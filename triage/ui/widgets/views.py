@@ -1,10 +1,20 @@
-"""Item views with the app's list keys: J / K move like Down / Up (hotkeys.NEXT/PREVIOUS)."""
+"""Item views with the app's list keys: J / K move like Down / Up (hotkeys.NEXT/PREVIOUS),
+and the filter box that leads back to the list it filters."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QStyleOptionViewItem,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from triage.display import printable, shorten
 from triage.ui import hotkeys
@@ -31,7 +41,27 @@ class PlainLabel(QLabel):
 
 
 class KeyTree(QTreeView):
-    """A tree view where J and K move the current row, as Down and Up do."""
+    """A tree view where J and K move the current row, as Down and Up do, and whose selection
+    is muted while another pane has the keyboard: the inbox and the failures both keep a
+    selected row, and J / K move in the one that shows it strong."""
+
+    def initViewItemOption(self, option: QStyleOptionViewItem) -> None:
+        super().initViewItemOption(option)
+        if not self.hasFocus():  # the palette in force (theme changes follow), muted
+            role = QPalette.ColorRole
+            highlight, base = option.palette.color(role.Highlight), option.palette.color(role.Base)
+            muted = QColor(*(round(h * 0.35 + b * 0.65) for h, b in zip(
+                highlight.getRgb()[:3], base.getRgb()[:3], strict=True)))
+            option.palette.setColor(role.Highlight, muted)
+            option.palette.setColor(role.HighlightedText, option.palette.color(role.Text))
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         for shortcut, key in ((hotkeys.NEXT, Qt.Key.Key_Down), (hotkeys.PREVIOUS, Qt.Key.Key_Up)):
@@ -39,6 +69,29 @@ class KeyTree(QTreeView):
                 event = QKeyEvent(QEvent.Type.KeyPress, key, event.modifiers())
                 break
         super().keyPressEvent(event)
+
+
+class FilterBox(QLineEdit):
+    """A filter field: Down, Enter or Tab go to the list it filters (`leave`); Escape clears
+    the filter first. It is off the Tab chain (Ctrl+F reaches it), so without this a
+    keyboard user who filtered would Tab past the results."""
+
+    leave = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if any(hotkeys.matches(event, key) for key in hotkeys.FILTER_CLEAR):
+            self.clear()
+            self.leave.emit()
+        elif any(hotkeys.matches(event, key) for key in hotkeys.FILTER_DONE):
+            self.leave.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002 - Qt's own name
+        if next:
+            self.leave.emit()
+            return True
+        return super().focusNextPrevChild(next)
 
 
 def titled(pane: QWidget, title: QWidget, side: QWidget, body: QWidget, top: int = 0) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMenu
 
 from triage.ui import hotkeys, preferences
 from triage.ui.text import action_text
+from triage.ui.tray import NO_TRAY_SHORT
 from triage.ui.watch_rules import PauseKey
 
 
@@ -105,7 +106,7 @@ def _first_listing(window) -> None:
     watch.start(first_in_s=watch.watcher.interval_s)
     told = watch.no_tray_message()
     if told and window.ctx.demo:
-        window.message.setText(told)  # a throwaway demo config would say it every time
+        window.message.setText(NO_TRAY_SHORT)  # a throwaway demo config says it every time
     elif told:
         window.banner.show_warning(told)
 
