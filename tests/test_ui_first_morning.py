@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import select_build, wait_ready
+from tests.ui_helpers import select_build, settings_dialog, wait_ready
 from triage.ui.models import failures_model as fm
 
 pytestmark = pytest.mark.gui
@@ -171,10 +171,7 @@ def test_parameter_descriptions_and_notes_are_readable(qtbot, app_context, theme
 def test_settings_give_a_server_its_own_token_variable_as_servers_add_does(
         qtbot, app_context, jenkins, monkeypatch):
     from triage import servers
-    from triage.ui.widgets.settings_dialog import SettingsDialog
-
-    dialog = SettingsDialog(None, app_context)  # no keyring here (the tests' backend)
-    qtbot.addWidget(dialog)
+    dialog = settings_dialog(qtbot, app_context)  # no keyring here (the tests' backend)
     # Even with no server listed yet, the dialog says where the token must come from...
     assert "set TRIAGE_JENKINS_TOKEN" in dialog.no_keyring.text()
     # ...in the app's words, not the CLI's flag.
@@ -192,17 +189,13 @@ def test_settings_give_a_server_its_own_token_variable_as_servers_add_does(
     with qtbot.waitSignal(dialog.accepted, timeout=30_000):
         dialog.save()
     assert servers.load()["eu"].token_env == "EU_TOKEN"  # as `servers add --token-env`
-    again = SettingsDialog(None, app_context)
-    qtbot.addWidget(again)
+    again = settings_dialog(qtbot, app_context)
     assert again.token_env.text() == "EU_TOKEN"
 
 
 def test_settings_refuse_a_token_variable_that_is_no_variable_name(qtbot, app_context, jenkins):
     from triage import servers
-    from triage.ui.widgets.settings_dialog import SettingsDialog
-
-    dialog = SettingsDialog(None, app_context)
-    qtbot.addWidget(dialog)
+    dialog = settings_dialog(qtbot, app_context)
     dialog.name.setText("eu")
     dialog.url.setText(jenkins.url)
     dialog.token_env.setText("EU TOKEN")

@@ -131,15 +131,17 @@ def test_the_readme_keyboard_table_is_the_hotkeys_table():
 
 
 def test_the_inbox_and_the_search_count_in_plain_words(qtbot):
+    from PySide6.QtGui import QFont, QFontMetrics
     from PySide6.QtWidgets import QPlainTextEdit
 
-    from triage.ui.widgets.delegates import _second_line
+    from triage.ui.widgets.delegates import second_line
     from triage.ui.widgets.find_text import FindableText
 
+    metrics = QFontMetrics(QFont())
     one = InboxRow("ci", "lib", "lib #9", 9, "unstable", failures=1)
-    assert _second_line(one) == "1 failed test (syncing…)"
+    assert second_line(one, metrics, 10_000) == "1 failed test (syncing…)"
     many = InboxRow("ci", "lib", "lib #9", 9, "unstable", failures=1200)
-    assert _second_line(many) == "1,200 failed tests (syncing…)"
+    assert second_line(many, metrics, 10_000) == "1,200 failed tests (syncing…)"
     find = FindableText(QPlainTextEdit("one boom here"))
     qtbot.addWidget(find)
     find.search.setText("boom")

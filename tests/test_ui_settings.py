@@ -7,19 +7,9 @@ import threading
 import pytest
 
 from tests.ui_helpers import WAIT_MS, answer, wait_ready
+from tests.ui_helpers import settings_dialog as _dialog
 
 pytestmark = pytest.mark.gui
-
-
-def _dialog(qtbot, ctx):
-    """A settings dialog once it has read the configuration (on a worker)."""
-    from triage.ui.widgets.settings_dialog import SettingsDialog
-
-    dialog = SettingsDialog(None, ctx)
-    qtbot.addWidget(dialog)
-    with qtbot.waitSignal(dialog.ready, timeout=WAIT_MS):
-        pass  # the answer is queued to the GUI thread: it cannot have arrived yet
-    return dialog
 
 
 @pytest.fixture

@@ -54,6 +54,17 @@ def answer(kind, act, timeout_ms: int = WAIT_MS) -> list:
     return seen
 
 
+def settings_dialog(qtbot, ctx):
+    """A settings dialog once it has read the configuration (on a worker)."""
+    from triage.ui.widgets.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(None, ctx)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.ready, timeout=WAIT_MS):
+        pass  # the answer is queued to the GUI thread: it cannot have arrived yet
+    return dialog
+
+
 def select_build(qtbot, window, job: str, number: int, input_id: str | None = None) -> None:
     """Select a build in the inbox and wait until its failures are shown."""
     index = window.inbox.model.find(("ci", job, number), input_id)
