@@ -7,7 +7,7 @@ deciding the `Decider`'s. Every shortcut comes from `hotkeys`.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
@@ -24,6 +24,8 @@ from triage.ui.widgets.inbox import InboxPane
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
 LAYOUT_VERSION = 1  # bump when the panes change: older saved layouts are then ignored
+# A window that is never painted (minimised, on a hidden workspace) still starts by then.
+START_ANYWAY_MS = 1000
 
 
 class MainWindow(QMainWindow):
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.failures.tree, self.detail.trace.text)
         self._first = True
         self._closing = False
+        self._start_pending = False
         self.resize(1400, 860)
         self._restore_layout()
 
@@ -133,6 +136,17 @@ class MainWindow(QMainWindow):
         wire_watch(self)
 
     # --- reactions ------------------------------------------------------------------------
+
+    def start_after_first_paint(self) -> None:
+        """Call `start` once the window has painted, so it shows before the listing's work
+        (and the core modules it imports) begins."""
+        self._start_pending = True
+        QTimer.singleShot(START_ANYWAY_MS, self._start_once)
+
+    def _start_once(self) -> None:
+        if self._start_pending:
+            self._start_pending = False
+            self.start()
 
     def start(self) -> None:
         """Show the builds: list them, then sync and triage what the list shows."""
@@ -211,6 +225,11 @@ class MainWindow(QMainWindow):
         settings.setValue("layout/panes", self.splitter.saveState())
         settings.setValue("layout/failureColumns", self.failures.tree.header().saveState())
         settings.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._start_pending:
+            QTimer.singleShot(0, self._start_once)  # once this paint has reached the screen
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel what can be cancelled and wait, with the event loop running, for what is in

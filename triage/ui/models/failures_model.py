@@ -9,12 +9,14 @@ by delegates (`triage.ui.widgets.delegates`) from `HISTORY_ROLE` and `SUGGESTION
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
-from triage.build_detail import BuildView
-from triage.triage_build import history_letters
 from triage.ui.text import verdict_text
+
+if TYPE_CHECKING:
+    from triage.build_detail import BuildView
 
 TEST, SUGGESTION, SCORE, HISTORY, ERROR, VERDICT = range(6)
 COLUMNS = ("Test", "Suggestion", "Score", "History", "Error", "Verdict")
@@ -73,6 +75,8 @@ def short_test(test: str) -> str:
 
 def records_from_view(view: BuildView) -> list[ClusterRecord]:
     """Return the clusters of a build view as records, in the engine's order."""
+    from triage.triage_build import history_letters  # loaded with the view, in its reader
+
     clusters = []
     for cluster in view.triage.clusters:
         record = ClusterRecord(cluster.id, cluster.label, cluster.suggestion)
