@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint bench demo screenshots clean report-preview
+.PHONY: test lint bench demo screenshots icons dist clean report-preview
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check triage tests
+	$(BIN)/ruff check triage tests packaging resources
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
@@ -33,5 +33,26 @@ demo: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m triage.ui.screenshots resources/screenshots
 
+# The wheel (dist/*.whl) and the one-folder bundle (dist/flaky-triage/), both smoke-tested as
+# installed: the wheel in a fresh venv that has nothing else, the bundle as built from it.
+DIST_VENV := build/dist-venv
+dist: $(STAMP)
+	rm -rf dist build/pyinstaller $(DIST_VENV)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .
+	$(PY) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install --quiet "$$(ls dist/flaky_triage-*.whl)[bundle]"
+	$(DIST_VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist \
+	    --workpath build/pyinstaller packaging/flaky-triage.spec
+	@echo "bundle: $$(du -sh dist/flaky-triage | cut -f1)"
+	TRIAGE_EXE=$(CURDIR)/$(DIST_VENV)/bin/triage QT_QPA_PLATFORM=offscreen \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bundle.py
+	TRIAGE_EXE=$(CURDIR)/dist/flaky-triage/triage QT_QPA_PLATFORM=offscreen \
+	    $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_bundle.py
+
+# Re-render resources/icons/ from the SVGs (needs rsvg-convert: apt-get install librsvg2-bin).
+icons: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,icons]'
+	$(BIN)/python packaging/make_icons.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

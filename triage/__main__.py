@@ -1,19 +1,31 @@
-"""`python -m triage` and the `triage` console script.
+"""`python -m triage`, the `triage` console script and the PyInstaller bundle's entry point.
 
 Ctrl+C while the command line itself is still being imported is a cancel like any other: one
 line and exit code 130, not a traceback (the click group handles it from there on).
 """
 
+from __future__ import annotations
+
+import multiprocessing
 import sys
 
 
-def run() -> None:
+def run(argv: list[str] | None = None) -> None:
+    # The manifest import parses in spawned processes. In the bundle each of them starts the
+    # executable again: freeze_support() makes it the worker (and exits) instead of a second
+    # CLI, so it must come before anything else.
+    multiprocessing.freeze_support()
     try:
         from triage.cli import main
     except KeyboardInterrupt:
         sys.stderr.write("error: Cancelled.\n")
         raise SystemExit(130) from None
-    main()
+    main(argv)
+
+
+def gui() -> None:
+    """The `flaky-triage` GUI entry point (no console window on Windows): `triage gui`."""
+    run(["gui", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

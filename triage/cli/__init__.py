@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import click
 
-from triage import __version__
 from triage.cli.lazy import LazyCommands, LazyGroup
+from triage.cli.version import version_option
 
 COMMAND_MODULES = (
     "triage.cli.jenkins_cmds",
@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "triage.cli.gui_cmds",
     "triage.cli.gate_cmds",
     "triage.cli.report_cmds",
+    "triage.cli.desktop_cmds",
 )
 
 # Each command: its module and the first paragraph of its help, which `triage --help` lists
@@ -62,13 +63,15 @@ COMMAND_INDEX = {
              "Decide whether the pipeline needs a human before its input step."),
     "report": ("triage.cli.report_cmds",
                "Write a flakiness and human-in-the-loop report from the history."),
+    "desktop": ("triage.cli.desktop_cmds",
+                "Add flaky-triage to (or remove it from) the desktop's application menu."),
 }
 
 
 @click.group(cls=LazyGroup, commands=LazyCommands(COMMAND_MODULES, COMMAND_INDEX),
              context_settings={"help_option_names": ["-h", "--help"]},
              invoke_without_command=True)
-@click.version_option(__version__, prog_name="triage")
+@version_option
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Triage red and paused Jenkins builds from a local test-result history.

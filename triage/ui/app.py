@@ -17,6 +17,7 @@ from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from triage.resources import APP_ID, app_icon_files
 from triage.ui import palette
 from triage.ui.context import AppContext, ServerEntry, settings_at
 from triage.ui.display import has_display  # noqa: F401 - re-exported for the CLI
@@ -36,7 +37,8 @@ def application(theme: str | None = None) -> QApplication:
         app.setApplicationName(APP_NAME)
         app.setOrganizationName(APP_NAME)
         app.setApplicationDisplayName("flaky-triage")
-        app.setDesktopFileName("flaky-triage")
+        # Wayland's app id: the compositor finds the menu entry, and so the icon, by it.
+        app.setDesktopFileName(APP_ID)
         icon = app_icon()
         if icon is not None:
             app.setWindowIcon(icon)
@@ -53,16 +55,11 @@ def _quiet_offscreen(kind, context, message: str) -> None:
 
 
 def app_icon() -> QIcon | None:
-    """The app icon from `resources/icons/` (issue 12 draws it); None until it exists."""
-    from triage.resources import resource
-
-    folder = resource("icons")
-    if not folder.is_dir():
-        return None
+    """The app icon: every hand-hinted PNG size and the SVG (Qt picks the size it draws)."""
     icon = QIcon()
-    for item in folder.iterdir():
-        if item.name.startswith("flaky-triage") and item.name.endswith((".svg", ".png")):
-            icon.addFile(str(item))
+    for _size, file in app_icon_files():
+        if file.is_file():
+            icon.addFile(str(file))
     return None if icon.isNull() else icon
 
 
