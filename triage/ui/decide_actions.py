@@ -21,7 +21,6 @@ from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
 from triage.ui.models.failures_model import FailureRecord
 from triage.ui.tasks import ErrorReport
-from triage.ui.widgets import dialogs
 from triage.ui.widgets.banner import ErrorDialog
 
 if TYPE_CHECKING:
@@ -136,6 +135,8 @@ class Decider(QObject):
             lambda blocking: self._proceed_form(row, pending, blocking)))
 
     def _proceed_form(self, row: InboxRow, pending, blocking: list[str] | None) -> None:
+        from triage.ui.widgets import dialogs  # the dialogs' Qt classes load on first use
+
         params = dialogs.ProceedDialog.ask(self.window, row.display, pending)
         if params is None:
             return
@@ -148,6 +149,8 @@ class Decider(QObject):
 
     def abort(self, row: InboxRow | None) -> None:
         """Confirm (Cancel the default), then abort; a settled input is explained."""
+        from triage.ui.widgets import dialogs
+
         self._still_pending(row, "Abort", lambda pending: dialogs.confirm_abort(
             self.window, row.display, pending) and self.send(row, pending, "abort", {}))
 
@@ -178,6 +181,8 @@ class Decider(QObject):
             inputs = (row.input, *[p for p in row.inputs if p.id != row.input.id])
         else:
             inputs = row.inputs
+        from triage.ui.widgets import dialogs
+
         return dialogs.InputChooser.ask(self.window, row.display, inputs)
 
     def send(self, row: InboxRow, pending, action: str, params: dict) -> None:
@@ -208,6 +213,8 @@ class Decider(QObject):
     def _decision_failed(self, row: InboxRow, error: BaseException) -> None:
         self.deciding.discard(row.key)
         if isinstance(error, InputAlreadyDecided):
+            from triage.ui.widgets import dialogs
+
             dialogs.explain(self.window, "Already decided", error.message)
             self.settled_elsewhere.emit(row)
             return

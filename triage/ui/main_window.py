@@ -18,7 +18,6 @@ from triage.ui.watching import WatchController
 from triage.ui.widgets.activity import Activity
 from triage.ui.widgets.banner import Banner
 from triage.ui.widgets.detail import DetailPane
-from triage.ui.widgets.dialogs import ShortcutsDialog
 from triage.ui.widgets.failures import FailuresPane
 from triage.ui.widgets.inbox import InboxPane
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
@@ -117,7 +116,7 @@ class MainWindow(QMainWindow):
         self.watch_menu = WatchMenu(self, bar.addMenu("&Watch"))
         help_menu = bar.addMenu("&Help")
         self._action("shortcuts", "&Keyboard shortcuts", hotkeys.SHORTCUTS_HELP,
-                     lambda: ShortcutsDialog.ask(self), help_menu)
+                     self._show_shortcuts, help_menu)
 
     def _wire(self) -> None:
         tasks = self.ctx.tasks
@@ -134,6 +133,11 @@ class MainWindow(QMainWindow):
         self.decider.decided.connect(self._decided)
         self.decider.settled_elsewhere.connect(lambda _row: self.inbox.refresh())
         wire_watch(self)
+
+    def _show_shortcuts(self) -> None:
+        from triage.ui.widgets.dialogs import ShortcutsDialog  # its Qt classes load on first use
+
+        ShortcutsDialog.ask(self)
 
     # --- reactions ------------------------------------------------------------------------
 
