@@ -105,3 +105,4 @@ class BuildInfo:
 
 
 BUILD_RESULTS = ("SUCCESS", "UNSTABLE", "FAILURE", "ABORTED", "NOT_BUILT")
+MAX_BUILD = 2**63 - 1  # SQLite's largest integer; Jenkins' own limit is far below

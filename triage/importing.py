@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import threading
-import unicodedata
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,14 +20,13 @@ from functools import partial
 from multiprocessing import get_context
 from pathlib import Path, PureWindowsPath
 
-from triage.domain import BUILD_RESULTS, BuildInfo
+from triage.domain import BUILD_RESULTS, MAX_BUILD, BuildInfo
 from triage.errors import Cancelled, ConfigError, StoreError, TriageError
+from triage.jobnames import check_job, check_name  # noqa: F401 - re-exported
 from triage.junit import parse_paths
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.db import Store
 from triage.store.importer import ImportSummary, import_build
-
-MAX_BUILD = 2**63 - 1  # SQLite's largest integer; Jenkins' own limit is far below
 
 
 @dataclass
@@ -69,27 +67,6 @@ def check_result(result: str | None) -> str | None:
     if upper not in BUILD_RESULTS:
         raise ConfigError(f"Build result {result!r} is not one of {', '.join(BUILD_RESULTS)}.")
     return upper
-
-
-def check_job(job: str) -> str:
-    """Return `job` if it can name a job; raise ConfigError for empty or control characters."""
-    return check_name(job, "--job", "team/app")
-
-
-def check_name(name: str, option: str, example: str) -> str:
-    """Return `name` (a job or server name given as `option`) or raise ConfigError.
-
-    Empty names, outer spaces and control characters are refused: Jenkins allows none of them,
-    and a newline in a stored name would break every table it appears in.
-    """
-    if not name or not name.strip():
-        raise ConfigError(f"{option} is empty; give a name, e.g. {option} {example}.")
-    if name != name.strip() or any(unicodedata.category(c) == "Cc" for c in name):
-        raise ConfigError(
-            f"{option} {name!r} has leading/trailing spaces or control characters (newline, "
-            f"tab); give the name as Jenkins shows it, e.g. {option} {example}."
-        )
-    return name
 
 
 def check_build_number(number: object) -> int:

@@ -1,4 +1,5 @@
-"""Job names as people type them: multibranch branch names, and did-you-mean for typos.
+"""Job names as people type them: multibranch branch names, did-you-mean for typos, and the
+check every typed job or server name passes.
 
 Jenkins names a multibranch branch `feature/x` as the job `feature%2Fx` (branch-api's
 NameEncoder, reference section 4.3); a person types the branch. Pure functions: the store's
@@ -8,7 +9,10 @@ and the client's "no such job" messages both use them.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
+
+from triage.errors import ConfigError
 
 _BRANCH_CODES = {"#": "%23", "%": "%25", "/": "%2F", "?": "%3F", "[": "%5B", "]": "%5D",
                  "\\": "%5C"}
@@ -49,3 +53,24 @@ def did_you_mean(wanted: str, known: Iterable[str]) -> str | None:
     if not close:
         return None
     return "did you mean " + " or ".join(repr(lowered[name]) for name in close) + "?"
+
+
+def check_job(job: str) -> str:
+    """Return `job` if it can name a job; raise ConfigError for empty or control characters."""
+    return check_name(job, "--job", "team/app")
+
+
+def check_name(name: str, option: str, example: str) -> str:
+    """Return `name` (a job or server name given as `option`) or raise ConfigError.
+
+    Empty names, outer spaces and control characters are refused: Jenkins allows none of them,
+    and a newline in a stored name would break every table it appears in.
+    """
+    if not name or not name.strip():
+        raise ConfigError(f"{option} is empty; give a name, e.g. {option} {example}.")
+    if name != name.strip() or any(unicodedata.category(c) == "Cc" for c in name):
+        raise ConfigError(
+            f"{option} {name!r} has leading/trailing spaces or control characters (newline, "
+            f"tab); give the name as Jenkins shows it, e.g. {option} {example}."
+        )
+    return name

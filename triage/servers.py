@@ -10,6 +10,10 @@ PlaintextKeyring) counts as none.
 
 A server is its normalised URL (`triage.identity`): a configured name and its URL are one
 server, in the configuration (one name per URL) and in the history (`history_name`).
+
+keyring is imported only when a token is read, stored or removed, and the Jenkins client (with
+requests and python-jenkins) only when a client is made: loading a configuration, as the app's
+window does before its first paint, needs neither.
 """
 
 from __future__ import annotations
@@ -18,16 +22,16 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import keyring
-import keyring.errors
+from typing import TYPE_CHECKING
 
 from triage.config import config_dir
 from triage.display import plural
 from triage.errors import ConfigError
 from triage.identity import looks_like_url, normalise_url
-from triage.jenkins.client import JenkinsClient
-from triage.jenkins.http import HttpSettings
+
+if TYPE_CHECKING:
+    from triage.jenkins.client import JenkinsClient
+    from triage.jenkins.http import HttpSettings
 
 KEYRING_SERVICE = "flaky-triage"
 TOKEN_ENV = "TRIAGE_JENKINS_TOKEN"
@@ -106,6 +110,8 @@ def add(server: ServerConfig, token: str | None) -> str:
     if token:
         if not keyring_usable():
             raise ConfigError(no_keyring_advice(server))
+        import keyring
+
         keyring.set_password(KEYRING_SERVICE, _account(server), token)
         where = "keyring"
     save(servers)
@@ -145,6 +151,8 @@ def remove(name: str) -> None:
         raise ConfigError(f"No server named {name!r}; see `triage servers list`.")
     save(servers)
     if keyring_usable():
+        import keyring.errors
+
         try:
             keyring.delete_password(KEYRING_SERVICE, _account(server))
         except keyring.errors.PasswordDeleteError:
@@ -155,6 +163,8 @@ def keyring_usable() -> bool:
     """True when a real keyring backend exists: not the `fail` one (priority 0), and not one
     that keeps passwords in a plain file."""
     try:
+        import keyring
+
         backend = keyring.get_keyring()
         if backend.priority <= 0:
             return False
@@ -175,6 +185,8 @@ def _plain_file(backend) -> bool:
 def token_for(server: ServerConfig) -> str | None:
     """Return the server's API token: keyring first, then its environment variable."""
     if server.user and keyring_usable():
+        import keyring.errors
+
         try:
             token = keyring.get_password(KEYRING_SERVICE, _account(server))
         except keyring.errors.KeyringError:
@@ -294,6 +306,9 @@ def client_for(server: ServerConfig, settings: HttpSettings | None = None) -> Je
             how = (f"no OS keyring here, so set {server.token_variable} to the token in the "
                    "environment of the command")
         raise ConfigError(f"No API token for {server.user!r} on {server.name}: {how}.")
+    from triage.jenkins.client import JenkinsClient
+    from triage.jenkins.http import HttpSettings
+
     settings = settings or HttpSettings(timeout=(10.0, server.timeout), verify=server.verify,
                                         ca_bundle=server.ca_bundle)
     return JenkinsClient(server.name, server.url, server.user, token, settings, server.remotes)

@@ -18,8 +18,9 @@ from click.core import ParameterSource
 
 from triage.cli.output import echo, plural, silence_stdout
 from triage.display import from_printable, printable, safe
+from triage.domain import MAX_BUILD
 from triage.errors import Cancelled, ConfigError, NotFoundError, OutputError, TriageError
-from triage.importing import MAX_BUILD, check_job, check_name
+from triage.jobnames import check_job, check_name
 
 __all__ = ["printable", "echo"]  # printable: the one escaping rule, from triage.display
 

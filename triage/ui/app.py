@@ -1,7 +1,9 @@
 """Start the app: QApplication set-up, the context for `triage gui`, the window's event loop.
 
 The CLI imports this module only for the GUI commands, so `triage --help` and every other
-command never load Qt.
+command never load Qt. The window paints first: the core modules behind its panes (the store,
+the engine, the Jenkins client, keyring) are imported where they are used, in the workers that
+list and load builds once the window has painted (`MainWindow.start`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, qInstallMessageHandler
+from PySide6.QtCore import qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from triage import servers as server_config
-from triage.config import resolve_db_path
 from triage.resources import APP_ID, app_icon_files
 from triage.ui import palette
 from triage.ui.context import AppContext, ServerEntry, settings_at
@@ -66,20 +66,23 @@ def app_icon() -> QIcon | None:
 def gui_context(db: str | None, server: str | None, user: str | None,
                 settings_file: Path | None = None) -> AppContext:
     """The context of `triage gui`: the user's history and servers, or one server unsaved."""
+    from triage import servers as server_config
+    from triage.config import resolve_db_path
+
     configs = server_config.resolve(server, user) if server or server_config.load() else []
     return AppContext(
         store_path=resolve_db_path(db),
         servers=[ServerEntry(c) for c in configs],
-        tasks=TaskRunner(resolve_db_path(db)),
+        tasks=TaskRunner(resolve_db_path(db), open_now=False),  # opened after the first paint
         settings=settings_at(settings_file),
     )
 
 
 def open_window(ctx: AppContext) -> MainWindow:
-    """Show the main window and start listing (after the first paint)."""
+    """Show the main window; it starts listing right after its first paint."""
     window = MainWindow(ctx)
     window.show()
-    QTimer.singleShot(0, window.start)
+    window.start_after_first_paint()
     return window
 
 

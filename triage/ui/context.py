@@ -12,12 +12,15 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from triage.jenkins import JenkinsSource
 from triage.ui.sources import ServerEntry, make_client
 from triage.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from triage.jenkins import JenkinsSource
 
 __all__ = ["AppContext", "ServerEntry", "settings_at"]
 

@@ -3,28 +3,29 @@
 Every change goes through the core use cases the CLI uses (`triage.triage_build.mark_tests`,
 `accept_suggestions`, `restore_verdicts`, `triage.decide.decide`) on the writer thread, so a
 decision is stored exactly as `triage proceed` stores it. Dialogs run on the GUI thread before
-an op starts, never inside one.
+an op starts, never inside one. Those use cases are imported where they run, in the ops (the
+window paints before they load).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from triage import decide
-from triage.build_detail import BuildView
 from triage.errors import InputAlreadyDecided, NotFoundError
-from triage.store.verdicts import VerdictRow
-from triage.triage_build import accept_suggestions, mark_tests, restore_verdicts
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
 from triage.ui.models.failures_model import FailureRecord
 from triage.ui.tasks import ErrorReport
-from triage.ui.widgets import dialogs
 from triage.ui.widgets.banner import ErrorDialog
+
+if TYPE_CHECKING:
+    from triage.build_detail import BuildView
+    from triage.store.verdicts import VerdictRow
 
 UNDO_DEPTH = 50
 Key = tuple[str, str, int]
@@ -64,21 +65,29 @@ class Decider(QObject):
         label = f"marked {failures} {verdict}" if verdict else f"cleared the marks of {failures}"
         now = {r.test_id: None if verdict is None else
                _row(view, r.test_id, r.signature, verdict, who) for r in records}
-        self.ctx.tasks.write(
-            label.capitalize(),
-            lambda store, op: mark_tests(store, view.job, view.number, ids, verdict,
-                                         server=view.server, who=who),
-            lambda _n: self._marked(view, previous, now, label))
+
+        def work(store, op):
+            from triage.triage_build import mark_tests
+
+            return mark_tests(store, view.job, view.number, ids, verdict, server=view.server,
+                              who=who)
+
+        self.ctx.tasks.write(label.capitalize(), work,
+                             lambda _n: self._marked(view, previous, now, label))
 
     def accept(self, view: BuildView | None) -> None:
         """Mark every unmarked failure as the engine suggests (real or noise)."""
         if view is None:
             return
         who = self.ctx.who(view.server)
+
+        def work(store, op):
+            from triage.triage_build import accept_suggestions
+
+            return accept_suggestions(store, view.job, view.number, server=view.server, who=who)
+
         self.ctx.tasks.write(
-            "Accepting suggestions",
-            lambda store, op: accept_suggestions(store, view.job, view.number,
-                                                 server=view.server, who=who),
+            "Accepting suggestions", work,
             lambda chosen: self._marked(
                 view, {t.failure.test_id: None for t in chosen},
                 {t.failure.test_id: _row(view, t.failure.test_id, t.failure.signature,
@@ -110,10 +119,12 @@ class Decider(QObject):
             self.marks_changed.emit(step.key, step.previous)
             self.status.emit(f"Undone: {step.label}.")
 
-        self.ctx.tasks.write(
-            f"Undoing: {step.label}",
-            lambda store, op: restore_verdicts(store, job, number, step.previous, server=server),
-            done)
+        def work(store, op):
+            from triage.triage_build import restore_verdicts
+
+            return restore_verdicts(store, job, number, step.previous, server=server)
+
+        self.ctx.tasks.write(f"Undoing: {step.label}", work, done)
 
     # --- decisions ------------------------------------------------------------------------
 
@@ -124,6 +135,8 @@ class Decider(QObject):
             lambda blocking: self._proceed_form(row, pending, blocking)))
 
     def _proceed_form(self, row: InboxRow, pending, blocking: list[str] | None) -> None:
+        from triage.ui.widgets import dialogs  # the dialogs' Qt classes load on first use
+
         params = dialogs.ProceedDialog.ask(self.window, row.display, pending)
         if params is None:
             return
@@ -136,6 +149,8 @@ class Decider(QObject):
 
     def abort(self, row: InboxRow | None) -> None:
         """Confirm (Cancel the default), then abort; a settled input is explained."""
+        from triage.ui.widgets import dialogs
+
         self._still_pending(row, "Abort", lambda pending: dialogs.confirm_abort(
             self.window, row.display, pending) and self.send(row, pending, "abort", {}))
 
@@ -145,11 +160,14 @@ class Decider(QObject):
         chosen = self._choose(row, verb)
         if chosen is None:
             return
-        self.ctx.tasks.network(
-            f"Checking {row.display} still waits",
-            lambda op: decide.still_pending(self.ctx.source(row.server), row.job, row.number,
-                                            chosen.id),
-            then, lambda error: self._decision_failed(row, error))
+        def work(op):
+            from triage import decide
+
+            return decide.still_pending(self.ctx.source(row.server), row.job, row.number,
+                                        chosen.id)
+
+        self.ctx.tasks.network(f"Checking {row.display} still waits", work, then,
+                               lambda error: self._decision_failed(row, error))
 
     def _choose(self, row: InboxRow | None, verb: str):
         if row is None or not row.paused or not row.inputs:
@@ -163,6 +181,8 @@ class Decider(QObject):
             inputs = (row.input, *[p for p in row.inputs if p.id != row.input.id])
         else:
             inputs = row.inputs
+        from triage.ui.widgets import dialogs
+
         return dialogs.InputChooser.ask(self.window, row.display, inputs)
 
     def send(self, row: InboxRow, pending, action: str, params: dict) -> None:
@@ -170,10 +190,15 @@ class Decider(QObject):
         who = self.ctx.who(row.server)
         self.deciding.add(row.key)
         verb = "Proceeding" if action == "proceed" else "Aborting"
+
+        def work(store, op):
+            from triage import decide
+
+            return decide.decide(self.ctx.source(row.server), store, row.job, row.number,
+                                 action, pending.id, params, who=who)
+
         self.ctx.tasks.write(
-            f"{verb} {row.display}",
-            lambda store, op: decide.decide(self.ctx.source(row.server), store, row.job,
-                                            row.number, action, pending.id, params, who=who),
+            f"{verb} {row.display}", work,
             lambda record: self._decided(row, action, record),
             lambda error: self._decision_failed(row, error),
             cancellable=False)  # once sent, a decision is recorded whatever happens
@@ -188,6 +213,8 @@ class Decider(QObject):
     def _decision_failed(self, row: InboxRow, error: BaseException) -> None:
         self.deciding.discard(row.key)
         if isinstance(error, InputAlreadyDecided):
+            from triage.ui.widgets import dialogs
+
             dialogs.explain(self.window, "Already decided", error.message)
             self.settled_elsewhere.emit(row)
             return
@@ -198,6 +225,8 @@ class Decider(QObject):
 def _blocking(store, row: InboxRow) -> list[str] | None:
     """Return the failures that speak against proceeding (the core's rule, as the CLI's), as
     lines; None when the build is not in the history yet."""
+    from triage import decide
+
     try:
         found = decide.blocking_failures(store, row.server, row.job, row.number)
     except NotFoundError:
@@ -208,6 +237,8 @@ def _blocking(store, row: InboxRow) -> list[str] | None:
 def _row(view: BuildView, test_id: int, signature: str | None, verdict: str, who: str,
          note: str | None = None) -> VerdictRow:
     """The mark as the history now has it (for undo and for the verdict column)."""
+    from triage.store.verdicts import VerdictRow  # loaded with the build's view already
+
     return VerdictRow(0, view.number, test_id, signature, verdict, note, who,
                       int(time.time() * 1000), None)
 

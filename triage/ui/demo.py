@@ -14,8 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from triage.servers import ServerConfig
-from triage.store import decisions as decision_store
-from triage.store.db import Store
 from triage.ui.context import AppContext, ServerEntry, settings_at
 from triage.ui.tasks import TaskRunner
 
@@ -30,7 +28,7 @@ def demo_context(server, folder: Path, user: str = DEMO_USER) -> AppContext:
     return AppContext(
         store_path=store_path,
         servers=[ServerEntry(config, token=server.users[user])],
-        tasks=TaskRunner(store_path),
+        tasks=TaskRunner(store_path, open_now=False),  # opened after the first paint
         settings=settings_at(folder / "settings.ini"),
         demo=True,
     )
@@ -95,6 +93,9 @@ class SelfTest(QObject):
             decision = next((e.decision for e in executions if e.id == row.input.id), None)
         if decision is None or not decision.proceeded:
             return f"the server has no proceed of {row.display} at {row.input.id}"
+        from triage.store import decisions as decision_store
+        from triage.store.db import Store
+
         with Store.open(self.window.ctx.store_path) as store:
             found = decision_store.list_decisions(store, row.server, row.job, row.number)
         if not any(d.action == "proceed" and d.outcome == "ok" for d in found):

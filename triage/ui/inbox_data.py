@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from triage.display import printable, shorten
-from triage.inbox import InboxItem, builds_needing_attention
-from triage.jenkins.model import PendingInput
 from triage.progress import NullReporter
-from triage.store.db import Store
-from triage.ui.context import AppContext
 from triage.ui.text import NAME_CHARS
+
+if TYPE_CHECKING:
+    from triage.inbox import InboxItem
+    from triage.jenkins.model import PendingInput
+    from triage.store.db import Store
+    from triage.ui.context import AppContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,8 @@ def list_attention(ctx: AppContext, store: Store, op=None,
                    job: tuple[str, str] | None = None) -> Listing:
     """List the builds needing attention on every server, or only of one (server, job), from
     Jenkins and what the history knows (no sync: a reader's work)."""
+    from triage.inbox import builds_needing_attention  # in the reader, after the first paint
+
     rows: list[InboxRow] = []
     down: dict[str, str] = {}
     for entry in ctx.servers:

@@ -7,7 +7,7 @@ deciding the `Decider`'s. Every shortcut comes from `hotkeys`.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from triage.ui import hotkeys
@@ -19,13 +19,14 @@ from triage.ui.watching import WatchController
 from triage.ui.widgets.activity import Activity
 from triage.ui.widgets.banner import Banner
 from triage.ui.widgets.detail import DetailPane
-from triage.ui.widgets.dialogs import ShortcutsDialog
 from triage.ui.widgets.failures import FailuresPane
 from triage.ui.widgets.inbox import InboxPane
 from triage.ui.widgets.views import PlainLabel
 from triage.ui.widgets.watch_menu import WatchMenu, wire_watch
 
 LAYOUT_VERSION = 2  # bump when the panes change: older saved layouts are then ignored
+# A window that is never painted (minimised, on a hidden workspace) still starts by then.
+START_ANYWAY_MS = 1000
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +70,7 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.failures.tree, self.detail.trace.text)
         self._first = True
         self._closing = False
+        self._start_pending = False
         self.resize(1400, 860)
         self._restore_layout()
 
@@ -119,7 +121,7 @@ class MainWindow(QMainWindow):
         self.watch_menu = WatchMenu(self, bar.addMenu("&Watch"))
         help_menu = bar.addMenu("&Help")
         self._action("shortcuts", "&Keyboard shortcuts", hotkeys.SHORTCUTS_HELP,
-                     lambda: ShortcutsDialog.ask(self), help_menu)
+                     self._show_shortcuts, help_menu)
 
     def _wire(self) -> None:
         tasks = self.ctx.tasks
@@ -138,7 +140,23 @@ class MainWindow(QMainWindow):
         self.decider.settled_elsewhere.connect(lambda _row: self.inbox.refresh())
         wire_watch(self)
 
+    def _show_shortcuts(self) -> None:
+        from triage.ui.widgets.dialogs import ShortcutsDialog  # its Qt classes load on first use
+
+        ShortcutsDialog.ask(self)
+
     # --- reactions ------------------------------------------------------------------------
+
+    def start_after_first_paint(self) -> None:
+        """Call `start` once the window has painted, so it shows before the listing's work
+        (and the core modules it imports) begins."""
+        self._start_pending = True
+        QTimer.singleShot(START_ANYWAY_MS, self._start_once)
+
+    def _start_once(self) -> None:
+        if self._start_pending:
+            self._start_pending = False
+            self.start()
 
     def start(self) -> None:
         """Show the builds: list them, then sync and triage what the list shows."""
@@ -226,6 +244,11 @@ class MainWindow(QMainWindow):
         settings.setValue("layout/panes", self.splitter.saveState())
         settings.setValue("layout/failureColumns", self.failures.tree.header().saveState())
         settings.sync()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._start_pending:
+            QTimer.singleShot(0, self._start_once)  # once this paint has reached the screen
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Cancel what can be cancelled and close: a sync stops after its builds in flight

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from triage.jenkins import JenkinsSource
-from triage.jenkins.client import JenkinsClient
-from triage.jenkins.http import HttpSettings
 from triage.servers import ServerConfig, client_for
+
+if TYPE_CHECKING:
+    from triage.jenkins import JenkinsSource
+    from triage.jenkins.http import HttpSettings
 
 
 @dataclass
@@ -25,6 +27,11 @@ def make_client(entry: ServerEntry, settings: HttpSettings | None = None) -> Jen
     config = entry.config
     if entry.token is None:
         return client_for(config, settings)
+    # Made in a worker (AppContext.source): requests and python-jenkins load there, not
+    # before the window's first paint.
+    from triage.jenkins.client import JenkinsClient
+    from triage.jenkins.http import HttpSettings
+
     settings = settings or HttpSettings(timeout=(10.0, config.timeout), verify=config.verify,
                                         ca_bundle=config.ca_bundle)
     return JenkinsClient(config.name, config.url, config.user, entry.token, settings,

@@ -31,13 +31,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from queue import SimpleQueue
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from triage.errors import Cancelled, StoreError, TriageError
 from triage.progress import CancelToken
-from triage.store.db import Store
+
+if TYPE_CHECKING:
+    from triage.store.db import Store
 
 READERS = 2
 NETWORK = 4
@@ -164,7 +166,8 @@ class TaskRunner(QObject):
     warning = Signal(str)
     error = Signal(object)  # ErrorReport: failures nobody else handled
 
-    def __init__(self, store_path: Path | str, parent: QObject | None = None):
+    def __init__(self, store_path: Path | str, parent: QObject | None = None,
+                 open_now: bool = True):
         super().__init__(parent)
         self.store_path = Path(store_path)
         self._relay = _Relay()
@@ -182,9 +185,20 @@ class TaskRunner(QObject):
         self._children: dict[str, Any] = {}  # name -> ChildProcess, started on first use
         self._children_lock = threading.Lock()
         self._closed = False
-        # The writer opens (and migrates) the history first, before any reader needs it; an
-        # error (locked, newer, damaged) reaches the error display like any other.
-        self.write("Opening the history", lambda store, op: None)
+        self._opening = False
+        if open_now:
+            self.open_history()
+
+    def open_history(self) -> None:
+        """Open (and migrate) the history on the writer, first, before any reader needs it;
+        an error (locked, newer, damaged) reaches the error display like any other.
+
+        Done once: at once, or with `open_now=False` by the first op, as the window's runner
+        does, so the store's imports and its opening wait for the window's first paint.
+        """
+        if not self._opening:
+            self._opening = True
+            self.write("Opening the history", lambda store, op: None)
 
     # --- starting ops ---------------------------------------------------------------------
 
@@ -215,6 +229,8 @@ class TaskRunner(QObject):
                cancellable: bool, tracked: bool = True) -> Op:
         """`tracked` ops are in `running` (closing waits for them); polls are not: one stuck
         on a server that does not answer must not hold the window open."""
+        if not self._opening:
+            self.open_history()
         op = Op(label, cancellable, self._relay)
         if self._closed:
             # The window is closing: a timer that fires now starts nothing and hears nothing.
@@ -274,6 +290,8 @@ class TaskRunner(QObject):
                 "so this was not done. Do it again: the window now uses the file at that path "
                 "(F5 lists again).")
         if store is None:
+            from triage.store.db import Store  # in the worker: the window paints without it
+
             store = Store.open(self.store_path, check_same_thread=False)
             self._local.store = store
             with self._stores_lock:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from triage.inbox import InboxItem
+if TYPE_CHECKING:
+    from triage.inbox import InboxItem
 
 MIN_INTERVAL_S = 15
 DEFAULT_INTERVAL_S = 60

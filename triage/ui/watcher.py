@@ -20,18 +20,19 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from triage.errors import JenkinsError, TriageError
-from triage.inbox import builds_needing_attention
-from triage.jenkins import JenkinsSource
-from triage.jenkins.http import HttpSettings
 from triage.progress import NullReporter
 from triage.ui import watch_rules
 from triage.ui.context import AppContext
 from triage.ui.sources import make_client
 from triage.ui.tasks import Op
+
+if TYPE_CHECKING:
+    from triage.jenkins import JenkinsSource
 
 DEFAULT_DEADLINE_S = 20.0
 
@@ -135,6 +136,8 @@ class Watcher(QObject):
         generation, name, jobs = watch.generation, watch.name, self.ctx.jobs
 
         def work(store, op: Op):
+            from triage.inbox import builds_needing_attention  # in the poller thread
+
             errors: dict[str, JenkinsError] = {}
             items = builds_needing_attention([self._client(name)], store, jobs=jobs,
                                              reporter=NullReporter(), token=op.token,
@@ -156,6 +159,8 @@ class Watcher(QObject):
         with self._lock:
             client = self._clients.get(name)
             if client is None:
+                from triage.jenkins.http import HttpSettings
+
                 entry = self.ctx.server(name)
                 config = entry.config
                 settings = HttpSettings(timeout=(min(5.0, self.deadline_s), self.deadline_s + 5),

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 
 from triage.errors import NotFoundError
-from triage.inbox import InboxItem, builds_needing_attention
-from triage.store.db import Store
-from triage.triage_build import triage
 from triage.ui import preferences, watch_rules
 from triage.ui.context import AppContext
 from triage.ui.notify import Notifications
 from triage.ui.tray import NO_TRAY_MESSAGE, Tray
 from triage.ui.watch_rules import BuildCounts, Notice, PauseKey
 from triage.ui.watcher import Watcher
+
+if TYPE_CHECKING:
+    from triage.inbox import InboxItem
+    from triage.store.db import Store
 
 
 class WatchController(QObject):
@@ -133,6 +135,8 @@ class WatchController(QObject):
         ctx = self.ctx
 
         def work(store: Store, op):
+            from triage.inbox import builds_needing_attention
+
             source = ctx.source(item.server)
             builds_needing_attention([source], store, jobs=[item.job], token=op.token)
             return counts_of(store, item)
@@ -166,6 +170,8 @@ class WatchController(QObject):
 
 def counts_of(store: Store, item: InboxItem) -> BuildCounts:
     """Count a stored build's failures, clusters and likely-real ones (marks first)."""
+    from triage.triage_build import triage
+
     try:
         result = triage(store, item.job, item.build, item.server)
     except NotFoundError:

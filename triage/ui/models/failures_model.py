@@ -9,13 +9,15 @@ by delegates (`triage.ui.widgets.delegates`) from `HISTORY_ROLE` and `SUGGESTION
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
-from triage.build_detail import BuildView
 from triage.display import shorten
-from triage.triage_build import history_letters
 from triage.ui.text import NAME_CHARS, tooltip, verdict_text
+
+if TYPE_CHECKING:
+    from triage.build_detail import BuildView
 
 # The verdict before the error, which stretches: a mark just made shows without scrolling.
 TEST, SUGGESTION, SCORE, HISTORY, VERDICT, ERROR = range(6)
@@ -80,6 +82,8 @@ def first_line(message: str) -> str:
 
 def records_from_view(view: BuildView) -> list[ClusterRecord]:
     """Return the clusters of a build view as records, in the engine's order."""
+    from triage.triage_build import history_letters  # loaded with the view, in its reader
+
     clusters = []
     for cluster in view.triage.clusters:
         record = ClusterRecord(cluster.id, cluster.label, cluster.suggestion)

@@ -7,6 +7,8 @@ with their notes sit in tabs. Loading debounces and drops stale answers like the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
@@ -22,10 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from triage.build_detail import FailureDetail, failure_detail
 from triage.display import markup, shorten
 from triage.domain import Outcome
-from triage.flakiness.suggest import short_sha
 from triage.jenkins import urls
 from triage.ui.context import AppContext
 from triage.ui.models.failures_model import ClusterRecord, FailureRecord
@@ -33,6 +33,9 @@ from triage.ui.text import NAME_CHARS, tooltip, when
 from triage.ui.widgets.console_log import ConsoleLogPanel
 from triage.ui.widgets.find_text import FindableText
 from triage.ui.widgets.views import titled
+
+if TYPE_CHECKING:
+    from triage.build_detail import FailureDetail
 
 DEBOUNCE_MS = 80
 
@@ -172,8 +175,7 @@ class DetailPane(QWidget):
             return
         self.ctx.tasks.read(
             f"Loading {record.test}",
-            lambda store, op: failure_detail(store, row.job, row.number, record.test_id,
-                                             row.server),
+            lambda store, op: _failure_detail(store, row, record.test_id),
             lambda detail: self._loaded(ticket, detail))
 
     def _loaded(self, ticket: int, detail: FailureDetail) -> None:
@@ -194,6 +196,8 @@ class DetailPane(QWidget):
         self._fill_verdicts(detail)
 
     def _fill_history(self, detail: FailureDetail) -> None:
+        from triage.flakiness.suggest import short_sha  # loaded with the detail, in its reader
+
         self.history.clear()
         for run in detail.runs:
             outcome = Outcome(run.outcome).label if run.outcome is not None else "did not run"
@@ -221,6 +225,13 @@ class DetailPane(QWidget):
             url = urls.test_page(url, self.record.classname, self.record.name)
         self.opened_url.emit(url)
         QDesktopServices.openUrl(QUrl(url))
+
+
+def _failure_detail(store, row, test_id: int) -> FailureDetail:
+    """One failure in full, in a reader (where the engine is imported, after the first paint)."""
+    from triage.build_detail import failure_detail
+
+    return failure_detail(store, row.job, row.number, test_id, row.server)
 
 
 def _output(attempt) -> str:

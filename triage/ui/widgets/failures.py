@@ -6,6 +6,8 @@ a late answer for a build no longer selected is dropped (git-cola's diff habit, 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -13,9 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from triage.build_detail import BuildView, build_view
 from triage.errors import Cancelled, NotFoundError
-from triage.store import gates
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
 from triage.ui.models import failures_model as fm
@@ -24,12 +24,17 @@ from triage.ui.text import when
 from triage.ui.widgets.delegates import BadgeDelegate, MiddleElideDelegate, StripDelegate
 from triage.ui.widgets.views import FilterBox, KeyTree, PlainLabel, titled
 
+if TYPE_CHECKING:
+    from triage.build_detail import BuildView
+
 DEBOUNCE_MS = 120
 WIDTHS = {fm.TEST: 250, fm.SUGGESTION: 72, fm.SCORE: 46, fm.HISTORY: 148, fm.VERDICT: 110}
 
 
 def gate_text(view: BuildView) -> str:
     """What `triage gate` decided for the build, said after the title ("" if it never ran)."""
+    from triage.store import gates
+
     gate = view.gate
     if gate is None:
         return ""
@@ -38,6 +43,14 @@ def gate_text(view: BuildView) -> str:
     if gate.outcome == gates.ASK:
         return " · the gate asked for a human" + (f": {gate.reasons[0]}" if gate.reasons else "")
     return " · the gate could not decide"
+
+
+def _build_view(store, row: InboxRow) -> BuildView:
+    """The build's triage, in a reader: the engine is imported there, never before the
+    window's first paint."""
+    from triage.build_detail import build_view
+
+    return build_view(store, row.job, row.number, row.server)
 
 
 class FailuresPane(QWidget):
@@ -116,7 +129,7 @@ class FailuresPane(QWidget):
             return
         self.ctx.tasks.read(
             f"Loading the failures of {row.display}",
-            lambda store, op: build_view(store, row.job, row.number, row.server),
+            lambda store, op: _build_view(store, row),
             lambda view: self._loaded(ticket, view),
             lambda error: self._failed(ticket, row, error))
 
