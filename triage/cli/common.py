@@ -439,3 +439,10 @@ def jenkins_jobs_option(help_text: str):
 def job_callback(_ctx, _param, value: str) -> str:
     """click callback for a JOB argument naming a Jenkins job."""
     return jenkins_job(value)
+
+
+# `triage gui` and `triage demo` both take it (README: "--theme light|dark"); here, not in
+# gui_cmds, so that each command still imports only its own module.
+theme_option = click.option(
+    "--theme", type=click.Choice(["system", "light", "dark"]), default=None,
+    help="Colour theme (default: the system's; env TRIAGE_THEME).")

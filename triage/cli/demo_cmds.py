@@ -6,7 +6,7 @@ import os
 
 import click
 
-from triage.cli.gui_cmds import theme_option
+from triage.cli.common import theme_option
 from triage.cli.output import echo
 from triage.errors import ConfigError, TriageError
 

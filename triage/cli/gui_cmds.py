@@ -7,19 +7,13 @@ from __future__ import annotations
 
 import click
 
-from triage.cli.common import CliState, common_options
+from triage.cli.common import CliState, common_options, theme_option
 from triage.errors import ConfigError
 
 
 def no_display_message() -> str:
     return ("No display here (neither DISPLAY nor WAYLAND_DISPLAY is set), so no window can "
             "open; use the CLI (`triage --help`), or run the app on a desktop.")
-
-
-# `triage gui` and `triage demo` both take it (README: "--theme light|dark").
-theme_option = click.option(
-    "--theme", type=click.Choice(["system", "light", "dark"]), default=None,
-    help="Colour theme (default: the system's; env TRIAGE_THEME).")
 
 
 @click.command("gui")
