@@ -6,15 +6,19 @@ line and exit code 130, not a traceback (the click group handles it from there o
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 
 
 def run(argv: list[str] | None = None) -> None:
-    # The manifest import parses in spawned processes. In the bundle each of them starts the
-    # executable again: freeze_support() makes it the worker (and exits) instead of a second
-    # CLI, so it must come before anything else.
-    multiprocessing.freeze_support()
+    # Spawned children (the manifest import's parsers, the app's sync and report children)
+    # start the bundle's executable again: freeze_support() makes it the worker (and exits)
+    # instead of a second CLI, so it comes before anything else. Only a frozen executable can
+    # be such a child: elsewhere it does nothing, and not importing multiprocessing keeps
+    # every command's start shorter.
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     try:
         from triage.cli import main
     except KeyboardInterrupt:

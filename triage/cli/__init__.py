@@ -103,13 +103,6 @@ def main(argv: list[str] | None = None) -> None:
 
     from triage.cli.output import silence_stdout
 
-    # A frozen executable started as the app's sync child must run that child, not the CLI.
-    # Only a frozen one can be that child: elsewhere freeze_support does nothing, and not
-    # importing multiprocessing keeps every command's start shorter.
-    if getattr(sys, "frozen", False):
-        import multiprocessing
-
-        multiprocessing.freeze_support()
     try:
         cli.main(args=argv, prog_name="triage")
     except OSError as exc:  # click's own output (help, usage, version); commands use `echo`
