@@ -3,7 +3,7 @@ and the filter box that leads back to the list it filters."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -43,7 +43,8 @@ class PlainLabel(QLabel):
 class KeyTree(QTreeView):
     """A tree view where J and K move the current row, as Down and Up do, and whose selection
     is muted while another pane has the keyboard: the inbox and the failures both keep a
-    selected row, and J / K move in the one that shows it strong."""
+    selected row, and J / K move in the one that shows it strong. The keys never put the
+    cursor on a row that cannot be selected (the inbox's server rows): nothing acts on it."""
 
     def initViewItemOption(self, option: QStyleOptionViewItem) -> None:
         super().initViewItemOption(option)
@@ -62,6 +63,23 @@ class KeyTree(QTreeView):
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         self.viewport().update()
+
+    def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: N802 - Qt override
+        index = super().moveCursor(action, modifiers)
+        if not index.isValid() or index.flags() & Qt.ItemFlag.ItemIsSelectable:
+            return index
+        moves = (self.CursorAction.MoveUp, self.CursorAction.MovePageUp,
+                 self.CursorAction.MoveHome, self.CursorAction.MovePrevious)
+        # On along the way the key went; at the end of the list, the nearest row back.
+        ways = ((self.indexAbove, self.indexBelow) if action in moves
+                else (self.indexBelow, self.indexAbove))
+        for step in ways:
+            found = index
+            while found.isValid() and not found.flags() & Qt.ItemFlag.ItemIsSelectable:
+                found = step(found)
+            if found.isValid():
+                return found
+        return self.currentIndex()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         for shortcut, key in ((hotkeys.NEXT, Qt.Key.Key_Down), (hotkeys.PREVIOUS, Qt.Key.Key_Up)):

@@ -1,0 +1,27 @@
+"""The keyboard walk of the real window (Xvfb, xdotool), what it found, as offscreen tests."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from tests.ui_helpers import wait_ready
+
+pytestmark = pytest.mark.gui
+
+def _select_first_build(window) -> None:
+    window.inbox.view.setFocus()
+    window.inbox.view.selectionModel().setCurrentIndex(
+        window.inbox.model.index(0, 0, window.inbox.model.index(0, 0)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_K, Qt.Key.Key_Up, Qt.Key.Key_Home,
+                                 Qt.Key.Key_PageUp])
+def test_moving_up_past_the_first_build_never_lands_on_the_server_row(qtbot, window, key):
+    wait_ready(qtbot, window)
+    _select_first_build(window)
+    first = window.inbox.current_row()
+    qtbot.keyClick(window.inbox.view, key)
+    assert window.inbox.current_row() is not None, "the cursor is on the server's row"
+    assert window.inbox.current_row().key == first.key
+    assert window.actions["proceed"].isEnabled()
