@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from tests.ui_helpers import wait_ready
+from tests.ui_helpers import WAIT_MS, select_build, wait_ready
 
 pytestmark = pytest.mark.gui
+
+BRANCH = "shop/feature%2Fcheckout"
+
 
 def _select_first_build(window) -> None:
     window.inbox.view.setFocus()
@@ -25,3 +28,15 @@ def test_moving_up_past_the_first_build_never_lands_on_the_server_row(qtbot, win
     assert window.inbox.current_row() is not None, "the cursor is on the server's row"
     assert window.inbox.current_row().key == first.key
     assert window.actions["proceed"].isEnabled()
+
+
+def test_the_next_input_of_the_same_build_keeps_the_failure_shown(qtbot, window):
+    wait_ready(qtbot, window)
+    select_build(qtbot, window, BRANCH, 12, "Eu-rollout")
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=WAIT_MS)
+    shown = window.detail.record
+    window.inbox.view.setFocus()
+    qtbot.keyClick(window.inbox.view, Qt.Key.Key_J)
+    assert window.inbox.current_row().input.id == "Us-rollout"
+    assert window.failures.current_record() is not None
+    assert window.detail.record is shown  # the failures did not change: neither does the detail

@@ -114,13 +114,17 @@ class DetailPane(QWidget):
     # --- what is shown --------------------------------------------------------------------
 
     def show_build(self, row, view) -> None:
-        """A new build: its console log and its Jenkins link; the failure comes next."""
-        if row is None or self.row is None or row.key != self.row.key:
+        """A new build: its console log and its Jenkins link; the failure comes next. Another
+        input of the build shown keeps it all (the failures pane keeps its failures too)."""
+        same = row is not None and self.row is not None and row.key == self.row.key
+        if not same:
             self.console.show_build(row)
         self.row = row
-        self.build_url = (view.url if view is not None and view.url else
-                          (row.url if row is not None else None))
-        if view is None:
+        if view is not None and view.url:
+            self.build_url = view.url
+        elif not same:
+            self.build_url = row.url if row is not None else None
+        if view is None and not same:
             self.show_record(None)
 
     def show_record(self, record) -> None:
