@@ -40,3 +40,16 @@ def test_the_next_input_of_the_same_build_keeps_the_failure_shown(qtbot, window)
     assert window.inbox.current_row().input.id == "Us-rollout"
     assert window.failures.current_record() is not None
     assert window.detail.record is shown  # the failures did not change: neither does the detail
+
+
+def test_accepting_one_suggestion_says_one_suggestion(qtbot, window):
+    wait_ready(qtbot, window)
+    select_build(qtbot, window, "team/backend", 15)
+    model, tree = window.failures.model, window.failures.tree
+    tree.setFocus()
+    tree.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+    qtbot.keyClick(tree, Qt.Key.Key_N)  # one of the two failures marked: one left to accept
+    qtbot.waitUntil(lambda: "Ctrl+Z" in window.message.text(), timeout=WAIT_MS)
+    qtbot.keyClick(tree, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: window.message.text().startswith("Accepted"), timeout=WAIT_MS)
+    assert window.message.text() == "Accepted 1 suggestion (Ctrl+Z undoes)."

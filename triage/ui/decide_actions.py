@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from triage.display import plural
 from triage.errors import InputAlreadyDecided, NotFoundError
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
@@ -61,7 +62,7 @@ class Decider(QObject):
         ids = [r.test_id for r in records]
         previous = {i: view.marks.get(i) for i in ids}
         who = self.ctx.who(view.server)
-        failures = f"{len(ids)} failure{'s' * (len(ids) != 1)}"
+        failures = plural(len(ids), "failure")
         label = f"marked {failures} {verdict}" if verdict else f"cleared the marks of {failures}"
         now = {r.test_id: None if verdict is None else
                _row(view, r.test_id, r.signature, verdict, who) for r in records}
@@ -93,7 +94,7 @@ class Decider(QObject):
                 {t.failure.test_id: _row(view, t.failure.test_id, t.failure.signature,
                                          t.suggestion, who, "accepted suggestion")
                  for t in chosen},
-                f"accepted {len(chosen)} suggestions"))
+                f"accepted {plural(len(chosen), 'suggestion')}"))
 
     def _marked(self, view: BuildView, previous, now, label: str) -> None:
         if not now:
