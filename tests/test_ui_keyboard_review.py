@@ -53,3 +53,14 @@ def test_accepting_one_suggestion_says_one_suggestion(qtbot, window):
     qtbot.keyClick(tree, Qt.Key.Key_A)
     qtbot.waitUntil(lambda: window.message.text().startswith("Accepted"), timeout=WAIT_MS)
     assert window.message.text() == "Accepted 1 suggestion (Ctrl+Z undoes)."
+
+
+def test_a_filter_that_hides_every_failure_of_a_build_says_so(qtbot, window):
+    wait_ready(qtbot, window)
+    select_build(qtbot, window, "app", 30)
+    window.failures.filter.setText("no-such-failure-anywhere")
+    assert window.failures.model.rowCount() == 0
+    title = window.failures.title.text()
+    assert "no-such-failure-anywhere" in title and "Esc" in title, title
+    window.failures.filter.clear()
+    assert window.failures.title.text() == "app #30: 8 failures in 3 clusters"

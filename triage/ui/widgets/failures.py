@@ -172,7 +172,18 @@ class FailuresPane(QWidget):
             self.title.setText(f"{self.row.display}: no test failures{gate}.")
             return
         self.title.setText(f"{self.row.display}: {failures} failure{'s' * (failures != 1)} in "
-                           f"{clusters} cluster{'s' * (clusters != 1)}{gate}")
+                           f"{clusters} cluster{'s' * (clusters != 1)}{gate}{self._filtered()}")
+
+    def _filtered(self) -> str:
+        """What the filter keeps, said in the title: the filter stays as builds change, and a
+        list it empties must not look like a build without failures."""
+        text = self.model.filter_text.strip()
+        if not text:
+            return ""
+        shown = sum(len(c.shown) for c in self.model.shown)
+        if not shown:
+            return f" · none matches the filter “{text}” (Esc in the filter clears it)"
+        return f" · the filter “{text}” shows {shown}"
 
     def _restore(self, selected: list[int], current) -> None:
         """Keep the selection across a reload; else put the cursor on the first cluster."""
@@ -236,6 +247,8 @@ class FailuresPane(QWidget):
 
     def _filter_changed(self, text: str) -> None:
         self.model.set_filter(text)
+        if self.view_data is not None and self.row is not None:
+            self._title(self.view_data)
 
     def _current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.current_changed.emit(self.model.record(current))
