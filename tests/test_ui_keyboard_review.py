@@ -64,3 +64,15 @@ def test_a_filter_that_hides_every_failure_of_a_build_says_so(qtbot, window):
     assert "no-such-failure-anywhere" in title and "Esc" in title, title
     window.failures.filter.clear()
     assert window.failures.title.text() == "app #30: 8 failures in 3 clusters"
+
+
+def test_no_verdicts_yet_is_readable_across_the_columns(qtbot, window):
+    wait_ready(qtbot, window)
+    select_build(qtbot, window, "app", 30)
+    model = window.failures.model
+    window.failures.tree.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+    verdicts = window.detail.verdicts
+    qtbot.waitUntil(lambda: verdicts.topLevelItemCount() > 0, timeout=WAIT_MS)
+    item = verdicts.topLevelItem(0)  # app #30's first failure was never marked
+    assert item.text(0) == "no verdicts on this test yet"
+    assert item.isFirstColumnSpanned()

@@ -218,7 +218,10 @@ class DetailPane(QWidget):
             self.verdicts.addTopLevelItem(QTreeWidgetItem([
                 f"#{row.build_number}", verdict, row.who or "", row.note or "", when(row.at)]))
         if not detail.verdicts:
-            self.verdicts.addTopLevelItem(QTreeWidgetItem(["", "no verdicts on this test yet"]))
+            # Across the columns: in the narrow Verdict column it read "no verdicts o…".
+            item = QTreeWidgetItem(["no verdicts on this test yet"])
+            self.verdicts.addTopLevelItem(item)
+            item.setFirstColumnSpanned(True)
 
     def open_in_jenkins(self) -> None:
         """Open the failure's test result page (else the build) in the browser."""
