@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QLabel
 
 from tests.ui_helpers import WAIT_MS, select_build, wait_ready
 
@@ -76,3 +77,23 @@ def test_no_verdicts_yet_is_readable_across_the_columns(qtbot, window):
     item = verdicts.topLevelItem(0)  # app #30's first failure was never marked
     assert item.text(0) == "no verdicts on this test yet"
     assert item.isFirstColumnSpanned()
+
+
+def test_every_proceed_field_is_labelled_with_its_parameter(qtbot):
+    from triage.jenkins.model import InputParam, PendingInput
+    from triage.ui.widgets.dialogs import ProceedDialog
+
+    pending = PendingInput("Load", "Run the load test first?", parameters=(
+        InputParam("LOAD_TEST", "BooleanParameterDefinition", default=False),
+        InputParam("DURATION", "ChoiceParameterDefinition", default="5m",
+                   choices=("5m", "15m")),
+    ))
+    dialog = ProceedDialog(None, "Shop » main #90", pending)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for name, field in dialog.fields.items():
+        label = dialog.findChild(QLabel, f"label-{name}")
+        assert label is not None and label.buddy() is field
+        needed = label.fontMetrics().horizontalAdvance(label.text())
+        assert label.isVisible() and label.width() >= needed, (name, label.width(), needed)

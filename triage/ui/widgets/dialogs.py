@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,6 +37,7 @@ from triage.ui.widgets.views import PlainLabel
 
 _BOOLEAN = "BooleanParameterDefinition"
 _TEXT = "TextParameterDefinition"
+LABEL_CHARS = 40  # a parameter's name beside its field (the tooltip has it whole)
 
 
 class ProceedDialog(QDialog):
@@ -62,7 +64,13 @@ class ProceedDialog(QDialog):
             if param.description:
                 field.setToolTip(tooltip(param.description))
             self.fields[param.name] = field
-            label = PlainLabel(param.name if _BOOLEAN == param.type else f"{param.name}:")
+            name = shorten(param.name, LABEL_CHARS)
+            label = PlainLabel(name if _BOOLEAN == param.type else f"{name}:")
+            # A PlainLabel yields its width to the layout; in a form's label column that
+            # left it none, and every field showed without its name.
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            label.setObjectName(f"label-{param.name}")
+            label.setToolTip(tooltip(param.name))
             label.setBuddy(field)
             form.addRow(label, _with_description(field, param))
         self.buttons = QDialogButtonBox()
