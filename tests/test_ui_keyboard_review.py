@@ -97,3 +97,23 @@ def test_every_proceed_field_is_labelled_with_its_parameter(qtbot):
         assert label is not None and label.buddy() is field
         needed = label.fontMetrics().horizontalAdvance(label.text())
         assert label.isVisible() and label.width() >= needed, (name, label.width(), needed)
+
+
+def test_tab_from_the_trace_reaches_its_search_and_enter_finds(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    wait_ready(qtbot, window)
+    select_build(qtbot, window, "app", 30)
+    model = window.failures.model
+    window.failures.tree.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+    trace = window.detail.trace
+    qtbot.waitUntil(lambda: trace.text.toPlainText() != "", timeout=WAIT_MS)
+    trace.text.setFocus()
+    qtbot.keyClick(trace.text, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is trace.search  # else no keyboard can search
+    word = trace.text.toPlainText().split()[0]
+    qtbot.keyClicks(trace.search, word)
+    qtbot.keyClick(trace.search, Qt.Key.Key_Return)
+    assert trace.text.textCursor().selectedText() == word
+    qtbot.keyClick(trace.search, Qt.Key.Key_Tab)  # and on round to the inbox
+    assert QApplication.focusWidget() is window.inbox.view

@@ -37,7 +37,7 @@ EXPORT_REPORT = "Ctrl+E"
 
 # (keys as shown, what they do) for Help > Keyboard shortcuts and the README.
 TABLE = [
-    ("Tab / Shift+Tab", "Move focus: inbox, failures, detail"),
+    ("Tab / Shift+Tab", "Move focus: inbox, failures, detail (its trace, then its search line)"),
     ("Up / Down, J / K", "Next / previous row in a list"),
     ("Ctrl+A", "Select all failures"),
     ("R", "Mark the selected failures (or the selected cluster) real"),

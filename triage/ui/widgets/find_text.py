@@ -17,7 +17,9 @@ class FindableText(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search the message and trace (Enter: next)")
         self.search.setClearButtonEnabled(True)
-        self.search.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        # A Tab stop after the text (the window's chain: inbox, failures, trace, search): else
+        # no keyboard could ever type a search.
+        self.search.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.search.textChanged.connect(self.rehighlight)
         self.search.returnPressed.connect(self.find_next)
         self.count = QLabel()
