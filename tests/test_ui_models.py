@@ -95,21 +95,28 @@ def test_sorting_by_each_column_keeps_clusters_and_members_together():
     assert [c.id for c in model.shown] == ["c0", "c1", "c2"]  # the engine's order again
 
 
-def test_five_thousand_failures_scroll_without_a_widget_per_row(qtbot):
-    from triage.ui.widgets.delegates import StripDelegate
+def _shown_tree(qtbot, model: FailuresModel):
+    """The failures' tree as the pane sets it up (its painted columns), shown and expanded."""
+    from triage.ui.widgets.delegates import BadgeDelegate, StripDelegate
     from triage.ui.widgets.views import KeyTree
 
-    model = FailuresModel()
-    model.set_clusters(clusters(5, 1000))
     tree = KeyTree()
     qtbot.addWidget(tree)
     tree.setModel(model)
     tree.setUniformRowHeights(True)
     tree.setItemDelegateForColumn(fm.HISTORY, StripDelegate(tree))
+    tree.setItemDelegateForColumn(fm.SUGGESTION, BadgeDelegate(tree))
     tree.resize(900, 700)
     tree.show()
     tree.expandAll()
     qtbot.waitExposed(tree)
+    return tree
+
+
+def test_five_thousand_failures_scroll_without_a_widget_per_row(qtbot):
+    model = FailuresModel()
+    model.set_clusters(clusters(5, 1000))
+    tree = _shown_tree(qtbot, model)
     bar = tree.verticalScrollBar()
     started = time.perf_counter()
     for step in range(0, bar.maximum(), max(1, bar.maximum() // 50)):
@@ -157,9 +164,6 @@ def test_painting_a_page_of_failures_looks_up_records_only_for_the_roles_it_answ
     """A paint asks every cell for a dozen roles on the GUI thread; the model answers the ones
     it never fills without finding the record, and formats no cell text while painting (the
     records carry it, made in the reader that loads the build)."""
-    from triage.ui.widgets.delegates import BadgeDelegate, StripDelegate
-    from triage.ui.widgets.views import KeyTree
-
     roles, lookups, formatted = [], [], []
 
     class Counting(FailuresModel):
@@ -173,16 +177,7 @@ def test_painting_a_page_of_failures_looks_up_records_only_for_the_roles_it_answ
 
     model = Counting()
     model.set_clusters(clusters(2, 200))
-    tree = KeyTree()
-    qtbot.addWidget(tree)
-    tree.setModel(model)
-    tree.setUniformRowHeights(True)
-    tree.setItemDelegateForColumn(fm.HISTORY, StripDelegate(tree))
-    tree.setItemDelegateForColumn(fm.SUGGESTION, BadgeDelegate(tree))
-    tree.resize(900, 700)
-    tree.show()
-    tree.expandAll()
-    qtbot.waitExposed(tree)
+    tree = _shown_tree(qtbot, model)
     monkeypatch.setattr(fm, "short_test", lambda test: formatted.append(test) or test)
     monkeypatch.setattr(fm, "first_line", lambda message: formatted.append(message) or message)
     tree.doItemsLayout()

@@ -364,14 +364,7 @@ def _failure_data(record: FailureRecord, column: int, role):
         return _RIGHT
     if role != _DISPLAY:
         return None
-    if column == TEST:
-        return record.shown_test
-    if column == SUGGESTION:
-        return record.suggestion
-    if column == SCORE:
-        return record.shown_score
-    if column == HISTORY:
-        return record.letters
-    if column == ERROR:
-        return record.shown_error
-    return record.verdict_shown
+    if column == VERDICT:  # the one cell that changes: marks are made while it shows
+        return record.verdict_shown
+    return (record.shown_test, record.suggestion, record.shown_score, record.letters, None,
+            record.shown_error)[column]
