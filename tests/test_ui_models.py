@@ -15,6 +15,7 @@ from triage.ui.models.failures_model import ClusterRecord, FailureRecord, Failur
 from triage.ui.models.inbox_model import ROW_ROLE, InboxModel
 
 pytestmark = pytest.mark.gui
+_DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
 def clusters(n_clusters: int = 3, per_cluster: int = 4) -> list[ClusterRecord]:
@@ -94,21 +95,28 @@ def test_sorting_by_each_column_keeps_clusters_and_members_together():
     assert [c.id for c in model.shown] == ["c0", "c1", "c2"]  # the engine's order again
 
 
-def test_five_thousand_failures_scroll_without_a_widget_per_row(qtbot):
-    from triage.ui.widgets.delegates import StripDelegate
+def _shown_tree(qtbot, model: FailuresModel):
+    """The failures' tree as the pane sets it up (its painted columns), shown and expanded."""
+    from triage.ui.widgets.delegates import BadgeDelegate, StripDelegate
     from triage.ui.widgets.views import KeyTree
 
-    model = FailuresModel()
-    model.set_clusters(clusters(5, 1000))
     tree = KeyTree()
     qtbot.addWidget(tree)
     tree.setModel(model)
     tree.setUniformRowHeights(True)
     tree.setItemDelegateForColumn(fm.HISTORY, StripDelegate(tree))
+    tree.setItemDelegateForColumn(fm.SUGGESTION, BadgeDelegate(tree))
     tree.resize(900, 700)
     tree.show()
     tree.expandAll()
     qtbot.waitExposed(tree)
+    return tree
+
+
+def test_five_thousand_failures_scroll_without_a_widget_per_row(qtbot):
+    model = FailuresModel()
+    model.set_clusters(clusters(5, 1000))
+    tree = _shown_tree(qtbot, model)
     bar = tree.verticalScrollBar()
     started = time.perf_counter()
     for step in range(0, bar.maximum(), max(1, bar.maximum() // 50)):
@@ -149,3 +157,64 @@ def test_the_inbox_and_the_search_count_in_plain_words(qtbot):
     find.text.setPlainText("boom boom")
     find.rehighlight()
     assert find.count.text() == "2 matches"
+
+
+def test_painting_a_page_of_failures_looks_up_records_only_for_the_roles_it_answers(
+        qtbot, monkeypatch):
+    """A paint asks every cell for a dozen roles on the GUI thread; the model answers the ones
+    it never fills without finding the record, and formats no cell text while painting (the
+    records carry it, made in the reader that loads the build)."""
+    roles, lookups, formatted = [], [], []
+
+    class Counting(FailuresModel):
+        def data(self, index, role=_DISPLAY):
+            roles.append(int(role))
+            return super().data(index, role)
+
+        def record(self, index):
+            lookups.append(index)
+            return super().record(index)
+
+    model = Counting()
+    model.set_clusters(clusters(2, 200))
+    tree = _shown_tree(qtbot, model)
+    monkeypatch.setattr(fm, "short_test", lambda test: formatted.append(test) or test)
+    monkeypatch.setattr(fm, "first_line", lambda message: formatted.append(message) or message)
+    tree.doItemsLayout()
+    roles.clear()
+    lookups.clear()
+    tree.viewport().grab()  # one paint of the page, now
+    assert roles, "the paint asked the model nothing"
+    assert formatted == []
+    answered = sum(1 for role in roles if role in fm._ANSWERED)
+    assert answered < len(roles) / 2  # most roles asked are never answered...
+    assert len(lookups) <= answered  # ...and cost no record lookup
+
+
+def test_failure_records_carry_their_cells_as_the_model_shows_them():
+    record = clusters(1, 1)[0].members[0]
+    assert record.shown_test == "T0.test00000"
+    assert record.shown_score == "0.00"
+    assert record.shown_error == "boom 0"
+    cluster = ClusterRecord("c", "label", "real", members=clusters(1, 3)[0].members[:1])
+    assert cluster.error_shown == "boom 0"
+
+
+def test_painted_colours_follow_the_palette_in_force(qapp):
+    """The delegates' colours are kept per palette: switching the theme switches them."""
+    from PySide6.QtGui import QColor
+
+    from triage.ui import palette
+
+    kept = qapp.palette()
+    try:
+        palette.apply(qapp, "dark")
+        assert palette.is_dark()
+        assert palette.outcome_colors()["P"] == QColor("#3fb869")
+        assert palette.badge_colors("real")[0] == QColor("#e05552")
+        palette.apply(qapp, "light")
+        assert not palette.is_dark()
+        assert palette.outcome_colors()["P"] == QColor("#2e9d4f")
+        assert palette.outcome_colors() is palette.outcome_colors()  # made once, not per cell
+    finally:
+        qapp.setPalette(kept)

@@ -1,10 +1,14 @@
 """Colours that read on light and dark palettes: outcomes, suggestions, build states.
 
 `apply(app, "dark")` sets a dark Fusion palette (screenshots and users who ask for it);
-`is_dark()` tells which one is in force so painted cells pick their shade.
+`is_dark()` tells which one is in force so painted cells pick their shade. Delegates call these
+for every cell they paint, so the answers are kept per palette (`QPalette.cacheKey` changes
+whenever the application's palette does) and the colours are made once, not per cell.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
@@ -22,20 +26,46 @@ _STATES_DARK = {"paused": "#ffb347", "running": "#6aaeff", "unstable": "#e6c04a"
                 "failed": "#ff6b5e", "aborted": "#9aa1a9", "down": "#ff6b5e"}
 
 
+_dark_by_palette: dict[int, bool] = {}
+
+
 def is_dark() -> bool:
     app = QGuiApplication.instance()
     if app is None:
         return False
-    return app.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    colors = app.palette()
+    key = colors.cacheKey()
+    dark = _dark_by_palette.get(key)
+    if dark is None:
+        if len(_dark_by_palette) > 16:  # palettes come and go with theme changes: stay small
+            _dark_by_palette.clear()
+        dark = _dark_by_palette[key] = colors.color(QPalette.ColorRole.Window).lightness() < 128
+    return dark
+
+
+@cache
+def _outcome_colors(dark: bool) -> dict[str, QColor]:
+    return {letter: QColor(code) for letter, code in (_OUTCOMES_DARK if dark else _OUTCOMES).items()}
+
+
+@cache
+def _badge_colors(dark: bool) -> dict[str, tuple[QColor, QColor]]:
+    return {name: (QColor(fill), QColor(text))
+            for name, (fill, text) in (_BADGES_DARK if dark else _BADGES).items()}
+
+
+def outcome_colors() -> dict[str, QColor]:
+    """Letter -> colour for the palette in force (shared: do not change the colours)."""
+    return _outcome_colors(is_dark())
 
 
 def outcome_color(letter: str) -> QColor:
-    table = _OUTCOMES_DARK if is_dark() else _OUTCOMES
+    table = outcome_colors()
     return QColor(table.get(letter, table["-"]))
 
 
 def badge_colors(suggestion: str) -> tuple[QColor, QColor]:
-    table = _BADGES_DARK if is_dark() else _BADGES
+    table = _badge_colors(is_dark())
     fill, text = table.get(suggestion, table["noise"])
     return QColor(fill), QColor(text)
 

@@ -44,6 +44,16 @@ class FailureRecord:
     verdict: str | None = None
     who: str | None = None
     note: str | None = None
+    # The cells as painted, made with the record (in the reader that loads the build), so a
+    # paint asks for strings and never formats them on the GUI thread.
+    shown_test: str = field(default="", init=False, repr=False)
+    shown_score: str = field(default="", init=False, repr=False)
+    shown_error: str = field(default="", init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.shown_test = shorten(short_test(self.test), NAME_CHARS)
+        self.shown_score = f"{self.score:.2f}"
+        self.shown_error = first_line(self.message)
 
     @property
     def verdict_shown(self) -> str:
@@ -57,6 +67,16 @@ class ClusterRecord:
     suggestion: str
     members: list[FailureRecord] = field(default_factory=list)
     shown: list[FailureRecord] = field(default_factory=list)  # members passing the filter
+    _error: str | None = field(default=None, init=False, repr=False)
+
+    @property
+    def error_shown(self) -> str:
+        """The members' error when they share one ("" when they differ), worked out once:
+        a cluster of thousands is painted often."""
+        if self._error is None:
+            messages = {m.message for m in self.members}
+            self._error = first_line(self.members[0].message) if len(messages) == 1 else ""
+        return self._error
 
     @property
     def verdict_shown(self) -> str:
@@ -98,6 +118,7 @@ def records_from_view(view: BuildView) -> list[ClusterRecord]:
                 cluster_id=cluster.id, verdict=mark.verdict if mark else None,
                 who=mark.who if mark else None, note=mark.note if mark else None))
         record.shown = list(record.members)
+        record.error_shown  # noqa: B018 - worked out here, in the reader, not while painting
         clusters.append(record)
     return clusters
 
@@ -125,6 +146,14 @@ def _cluster_key(column: int):
 
 
 _ROOT = QModelIndex()  # Qt's default parent: the invisible root
+# Looked up once: a paint calls flags() and data() thousands of times, and each enum attribute
+# lookup or `|` of flags is a Python call of its own.
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 class FailuresModel(QAbstractItemModel):
@@ -277,9 +306,7 @@ class FailuresModel(QAbstractItemModel):
         return len(COLUMNS)
 
     def flags(self, index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -287,6 +314,9 @@ class FailuresModel(QAbstractItemModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        # A paint asks each cell for a dozen roles; the ones never answered cost no lookup.
+        if role not in _ANSWERED:
+            return None
         record = self.record(index)
         if record is None:
             return None
@@ -297,20 +327,23 @@ class FailuresModel(QAbstractItemModel):
         return _failure_data(record, index.column(), role)
 
 
+_ANSWERED = frozenset(int(role) for role in (
+    _DISPLAY, _TOOLTIP, _ALIGNMENT, HISTORY_ROLE, SUGGESTION_ROLE, RECORD_ROLE))
+
+
 def _cluster_data(cluster: ClusterRecord, column: int, role):
     if role == SUGGESTION_ROLE:
         return cluster.suggestion if column == SUGGESTION else None
-    if role == Qt.ItemDataRole.ToolTipRole:
+    if role == _TOOLTIP:
         return tooltip(f"[{cluster.id}] {cluster.label}: {len(cluster.members)} failures")
-    if role != Qt.ItemDataRole.DisplayRole:
+    if role != _DISPLAY:
         return None
     if column == TEST:
         return shorten(cluster.label, NAME_CHARS)  # labels carry their size ("... (3 tests)")
     if column == SUGGESTION:
         return cluster.suggestion
     if column == ERROR:
-        messages = {m.message for m in cluster.members}
-        return first_line(cluster.members[0].message) if len(messages) == 1 else ""
+        return cluster.error_shown
     if column == VERDICT:
         return cluster.verdict_shown
     return None
@@ -321,21 +354,17 @@ def _failure_data(record: FailureRecord, column: int, role):
         return record.letters if column == HISTORY else None
     if role == SUGGESTION_ROLE:
         return record.suggestion if column == SUGGESTION else None
-    if role == Qt.ItemDataRole.ToolTipRole:
+    if role == _TOOLTIP:
         if column == HISTORY:
             return f"Oldest first, this build last: {record.letters}"
         if column == SUGGESTION:
             return tooltip("\n".join(record.reasons) or record.suggestion)
         return tooltip(record.test) if column == TEST else None
-    if role == Qt.ItemDataRole.TextAlignmentRole and column == SCORE:
-        return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if role != Qt.ItemDataRole.DisplayRole:
+    if role == _ALIGNMENT and column == SCORE:
+        return _RIGHT
+    if role != _DISPLAY:
         return None
-    return {
-        TEST: shorten(short_test(record.test), NAME_CHARS),
-        SUGGESTION: record.suggestion,
-        SCORE: f"{record.score:.2f}",
-        HISTORY: record.letters,
-        ERROR: first_line(record.message),
-        VERDICT: record.verdict_shown,
-    }[column]
+    if column == VERDICT:  # the one cell that changes: marks are made while it shows
+        return record.verdict_shown
+    return (record.shown_test, record.suggestion, record.shown_score, record.letters, None,
+            record.shown_error)[column]

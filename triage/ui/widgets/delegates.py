@@ -34,11 +34,12 @@ class StripDelegate(QStyledItemDelegate):
         height = min(rect.height() - 6, 12)
         top = rect.top() + (rect.height() - height) // 2
         x = rect.left() + 4
+        colors = palette.outcome_colors()  # once per cell, not once per square
+        missing = colors["-"]
         for letter in letters:
             if x + CELL > rect.right():
                 break
-            color = palette.outcome_color(letter)
-            painter.fillRect(QRect(x, top, CELL - GAP, height), color)
+            painter.fillRect(x, top, CELL - GAP, height, colors.get(letter, missing))
             x += CELL
         painter.restore()
 

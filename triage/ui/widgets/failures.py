@@ -45,12 +45,14 @@ def gate_text(view: BuildView) -> str:
     return " · the gate could not decide"
 
 
-def _build_view(store, row: InboxRow) -> BuildView:
-    """The build's triage, in a reader: the engine is imported there, never before the
-    window's first paint."""
+def _build_view(store, row: InboxRow) -> tuple[BuildView, list[ClusterRecord]]:
+    """The build's triage and the model's records of it, in a reader: the engine is imported
+    there, never before the window's first paint, and the records of thousands of failures
+    are made there, not on the GUI thread."""
     from triage.build_detail import build_view
 
-    return build_view(store, row.job, row.number, row.server)
+    view = build_view(store, row.job, row.number, row.server)
+    return view, fm.records_from_view(view)
 
 
 class FailuresPane(QWidget):
@@ -130,16 +132,16 @@ class FailuresPane(QWidget):
         self.ctx.tasks.read(
             f"Loading the failures of {row.display}",
             lambda store, op: _build_view(store, row),
-            lambda view: self._loaded(ticket, view),
+            lambda loaded: self._loaded(ticket, *loaded),
             lambda error: self._failed(ticket, row, error))
 
-    def _loaded(self, ticket: int, view: BuildView) -> None:
+    def _loaded(self, ticket: int, view: BuildView, records: list[ClusterRecord]) -> None:
         if ticket != self._ticket:
             return  # a late answer for a build no longer selected
         selected = self.selected_test_ids()
         current = self.current_record()
         self.view_data = view
-        self.model.set_clusters(fm.records_from_view(view))
+        self.model.set_clusters(records)
         self._title(view)
         self._restore(selected, current)
         self.loaded.emit(view)
