@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.ui_helpers import select_build, settings_dialog, wait_ready
+from tests.ui_helpers import WAIT_MS, select_build, settings_dialog, wait_ready
 from triage.ui.models import failures_model as fm
 
 pytestmark = pytest.mark.gui
@@ -28,7 +28,7 @@ def test_a_mark_shows_in_the_table_without_scrolling(qtbot, window):
     tree.setFocus()
     qtbot.keyClick(tree, Qt.Key.Key_N)
     cell = member.siblingAtColumn(fm.VERDICT)
-    qtbot.waitUntil(lambda: cell.data().startswith("noise"))
+    qtbot.waitUntil(lambda: cell.data().startswith("noise"), timeout=WAIT_MS)
     header = tree.header()
     assert header.sectionPosition(fm.VERDICT) < header.sectionPosition(fm.ERROR)
     right = header.sectionViewportPosition(fm.VERDICT) + header.sectionSize(fm.VERDICT)
@@ -224,10 +224,10 @@ def test_only_the_pane_with_the_keyboard_shows_its_selection_strong(qtbot, windo
     inbox, failures = window.inbox.view, window.failures.tree
     strong = QApplication.palette().color(QPalette.ColorRole.Highlight)
     inbox.setFocus()
-    qtbot.waitUntil(inbox.hasFocus)
+    qtbot.waitUntil(inbox.hasFocus, timeout=WAIT_MS)
     assert _selection_color(inbox) == strong and _selection_color(failures) != strong
     qtbot.keyClick(inbox, Qt.Key.Key_Tab)
-    qtbot.waitUntil(failures.hasFocus)
+    qtbot.waitUntil(failures.hasFocus, timeout=WAIT_MS)
     assert _selection_color(failures) == strong and _selection_color(inbox) != strong
 
 
@@ -245,7 +245,7 @@ def test_the_muted_selection_follows_a_theme_change(qtbot):
         tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # it never has the keyboard here
         qtbot.addWidget(tree)
         tree.show()  # Qt hands a new palette to shown widgets
-        qtbot.waitExposed(tree)
+        qtbot.waitExposed(tree, timeout=WAIT_MS)
         light = _selection_color(tree)
         palette.apply(app, "dark")
         QApplication.processEvents()
@@ -264,7 +264,7 @@ def test_the_shortcuts_list_shows_every_description_whole(qtbot):
     dialog = ShortcutsDialog(None)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=WAIT_MS)
     table = dialog.table
     needed = table.sizeHintForColumn(1)
     assert table.viewport().width() - table.columnWidth(0) >= needed

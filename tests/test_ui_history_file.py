@@ -8,7 +8,7 @@ import shutil
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.ui_helpers import select_build, verdicts, wait_ready
+from tests.ui_helpers import WAIT_MS, select_build, verdicts, wait_ready
 from triage.store import Store
 
 pytestmark = pytest.mark.gui
@@ -18,7 +18,7 @@ def _first_failure(qtbot, window) -> str:
     tree = window.failures.tree
     tree.expandAll()
     tree.setCurrentIndex(tree.model().index(0, 0, tree.model().index(0, 0)))
-    qtbot.waitUntil(lambda: window.failures.current_record() is not None)
+    qtbot.waitUntil(lambda: window.failures.current_record() is not None, timeout=WAIT_MS)
     tree.setFocus()
     return window.failures.current_record().test
 

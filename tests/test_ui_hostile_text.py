@@ -15,7 +15,7 @@ from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QMessageBox, QWidget
 
-from tests.ui_helpers import answer
+from tests.ui_helpers import WAIT_MS, answer
 from triage.jenkins.server import Case, JenkinsServer, Param, Report, Suite, World
 from triage.ui.watch_rules import Notice
 from triage.ui.widgets.dialogs import ProceedDialog
@@ -100,7 +100,7 @@ def _ready(qtbot, window) -> None:
     tree = window.failures.tree
     tree.expandAll()
     tree.setCurrentIndex(tree.model().index(0, 0, tree.model().index(0, 0)))
-    qtbot.waitUntil(lambda: window.detail.record is not None)
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=WAIT_MS)
 
 
 def test_no_jenkins_text_is_ever_rendered_as_markup(qtbot, window):

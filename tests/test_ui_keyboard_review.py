@@ -91,7 +91,7 @@ def test_every_proceed_field_is_labelled_with_its_parameter(qtbot):
     dialog = ProceedDialog(None, "Shop » main #90", pending)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=WAIT_MS)
     for name, field in dialog.fields.items():
         label = dialog.findChild(QLabel, f"label-{name}")
         assert label is not None and label.buddy() is field

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QWidget
 
+from tests.ui_helpers import WAIT_MS
 from triage.jenkins.model import PendingInput
 from triage.ui.inbox_data import InboxRow
 from triage.ui.models import failures_model as fm
@@ -109,7 +110,7 @@ def _shown_tree(qtbot, model: FailuresModel):
     tree.resize(900, 700)
     tree.show()
     tree.expandAll()
-    qtbot.waitExposed(tree)
+    qtbot.waitExposed(tree, timeout=WAIT_MS)
     return tree
 
 

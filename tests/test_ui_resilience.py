@@ -8,7 +8,7 @@ import threading
 import pytest
 from PySide6.QtCore import QTimer
 
-from tests.ui_helpers import wait_ready
+from tests.ui_helpers import WAIT_MS, wait_ready
 from triage.errors import JenkinsUnreachable
 from triage.store import Store
 from triage.ui.tasks import TaskRunner
@@ -25,7 +25,7 @@ def tasks(qapp, tmp_path):
 
 
 def test_an_op_has_exactly_one_outcome_on_the_gui_thread(qtbot, tasks):
-    qtbot.waitUntil(lambda: not tasks.running)  # the writer's "Opening the history" first
+    qtbot.waitUntil(lambda: not tasks.running, timeout=WAIT_MS)  # the writer's "Opening the history" first
     outcomes = []
     gui = threading.current_thread()
     tasks.network("ok", lambda op: 42, lambda value: outcomes.append(
@@ -34,13 +34,13 @@ def test_an_op_has_exactly_one_outcome_on_the_gui_thread(qtbot, tasks):
     tasks.read("boom", lambda store, op: 1 / 0, lambda value: outcomes.append(("done", value)),
                lambda error: outcomes.append(("failed", type(error).__name__,
                                               threading.current_thread() is gui)))
-    qtbot.waitUntil(lambda: len(outcomes) == 2)
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=WAIT_MS)
     assert sorted(outcomes) == [("done", 42, True), ("failed", "ZeroDivisionError", True)]
     assert not tasks.running
 
 
 def test_an_unhandled_worker_exception_reaches_the_error_display(qtbot, tasks):
-    with qtbot.waitSignal(tasks.error) as blocker:
+    with qtbot.waitSignal(tasks.error, timeout=WAIT_MS) as blocker:
         tasks.write("bug", lambda store, op: {}["missing"])
     report = blocker.args[0]
     assert report.message.startswith("Unexpected error: KeyError")
@@ -51,7 +51,7 @@ def test_typed_errors_keep_their_message_and_details(qtbot, tasks):
     def fail(op):
         raise JenkinsUnreachable("Cannot reach Jenkins at x.", details="ECONNREFUSED")
 
-    with qtbot.waitSignal(tasks.error) as blocker:
+    with qtbot.waitSignal(tasks.error, timeout=WAIT_MS) as blocker:
         tasks.network("down", fail)
     assert blocker.args[0].message == "Cannot reach Jenkins at x."
     assert blocker.args[0].details.startswith("ECONNREFUSED")
@@ -75,8 +75,8 @@ def test_progress_shows_only_after_half_a_second_and_cancels(qtbot, tasks):
     assert "Slow work" in activity.label.text()
     assert op.started and activity.cancel_button.isVisible() is not None
     activity.cancel()
-    qtbot.waitUntil(lambda: finished == [True])
-    qtbot.waitUntil(activity.isHidden)
+    qtbot.waitUntil(lambda: finished == [True], timeout=WAIT_MS)
+    qtbot.waitUntil(activity.isHidden, timeout=WAIT_MS)
 
 
 def test_reads_never_fail_while_the_writer_holds_a_transaction(qtbot, tasks):
@@ -91,14 +91,14 @@ def test_reads_never_fail_while_the_writer_holds_a_transaction(qtbot, tasks):
 
     opened = []
     tasks.read("opening", lambda store, op: None, opened.append)
-    qtbot.waitUntil(lambda: opened == [None])
+    qtbot.waitUntil(lambda: opened == [None], timeout=WAIT_MS)
     tasks.write("holding the write lock", hold, results.append)
-    qtbot.waitUntil(holding.is_set)
+    qtbot.waitUntil(holding.is_set, timeout=WAIT_MS)
     tasks.read("reading", lambda store, op: store.conn.execute(
         "SELECT count(*) FROM servers").fetchone()[0], results.append)
-    qtbot.waitUntil(lambda: results == [0])  # WAL: the read sees the last commit at once
+    qtbot.waitUntil(lambda: results == [0], timeout=WAIT_MS)  # WAL: the read sees the last commit at once
     release.set()
-    qtbot.waitUntil(lambda: len(results) == 2)
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=WAIT_MS)
 
 
 def test_a_server_going_down_shows_an_error_and_the_window_stays_responsive(
@@ -147,7 +147,7 @@ def test_a_history_that_cannot_be_opened_is_shown_not_lost(qtbot, qapp, tmp_path
     runner = TaskRunner(bad)
     runner.error.connect(reports.append)
     try:
-        qtbot.waitUntil(lambda: bool(reports))
+        qtbot.waitUntil(lambda: bool(reports), timeout=WAIT_MS)
         assert "not a triage history or it is damaged" in reports[0].message
     finally:
         runner.shutdown(wait=True)
