@@ -105,3 +105,26 @@ def test_the_app_takes_what_it_loaded_before_the_window_out_of_the_collectors_vi
     assert out.returncode == 0, out.stderr
     before, after = map(int, out.stdout.split())
     assert before == 0 and after > 10_000, out.stdout
+
+
+def test_the_demo_keeps_its_configuration_to_itself(qapp, jenkins, monkeypatch, tmp_path):
+    """Settings opened in `triage demo` read and write the demo's folder, never the user's
+    servers (the README: a throwaway history and configuration)."""
+    from PySide6.QtCore import QTimer
+
+    from triage import config
+    from triage.ui.demo import run_demo
+
+    users = tmp_path / "the-users-config"
+    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(users))
+    seen = []
+
+    def look() -> None:
+        seen.append(config.config_dir())
+        qapp.quit()
+
+    QTimer.singleShot(0, look)
+    assert run_demo(jenkins) == 0
+    assert len(seen) == 1 and seen[0] != users and seen[0].name == "config"
+    assert seen[0].parent.name.startswith("triage-demo-")
+    assert config.config_dir() == users  # the user's own again once the demo is over

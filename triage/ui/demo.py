@@ -7,6 +7,8 @@ its failures, proceed, and check that the server saw the decision and the histor
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -109,12 +111,28 @@ class SelfTest(QObject):
             self.window.close()
 
 
+@contextlib.contextmanager
+def _throwaway_config(folder: str):
+    """The demo's servers and keyring choices live in its folder, not the user's own: Settings
+    opened in `triage demo` neither lists nor writes the user's real servers. (The demo runs
+    in a process of its own, so the environment is the place that every reader shares.)"""
+    before = os.environ.get("TRIAGE_CONFIG_DIR")
+    os.environ["TRIAGE_CONFIG_DIR"] = str(Path(folder) / "config")
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TRIAGE_CONFIG_DIR", None)
+        else:
+            os.environ["TRIAGE_CONFIG_DIR"] = before
+
+
 def run_demo(server, self_test: bool = False, theme: str | None = None) -> int:
     """Open the window on the running demo Jenkins `server`; return the exit code."""
     from triage.ui.app import application, open_window
 
     app = application(theme)
-    with tempfile.TemporaryDirectory(prefix="triage-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="triage-demo-") as tmp, _throwaway_config(tmp):
         ctx = demo_context(server, Path(tmp))
         window = open_window(ctx)
         test = SelfTest(window, server) if self_test else None
