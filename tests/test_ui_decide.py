@@ -114,6 +114,10 @@ def test_abort_asks_then_aborts(qtbot, window, jenkins, app_context):
     assert execution(jenkins, "app", 30, row.input.id).decision.proceeded is False
     qtbot.waitUntil(lambda: [d.action for d in decisions(app_context.store_path)] == ["abort"],
                     timeout=WAIT_MS)
+    # The status bar names the input by its message, as the person saw it, not by its id.
+    qtbot.waitUntil(lambda: window.message.text().startswith("Aborted "), timeout=WAIT_MS)
+    assert f"“{row.input.message}”" in window.message.text()
+    assert row.input.id not in window.message.text()
 
 
 def test_parallel_inputs_ask_which_one_first(qtbot, window, jenkins):

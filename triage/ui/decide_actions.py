@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from triage.display import plural
+from triage.display import plural, shorten
 from triage.errors import InputAlreadyDecided, NotFoundError
 from triage.ui.context import AppContext
 from triage.ui.inbox_data import InboxRow
 from triage.ui.models.failures_model import FailureRecord
 from triage.ui.tasks import ErrorReport
+from triage.ui.text import NAME_CHARS
 from triage.ui.widgets.banner import ErrorDialog
 
 if TYPE_CHECKING:
@@ -207,8 +208,10 @@ class Decider(QObject):
     def _decided(self, row: InboxRow, action: str, record) -> None:
         self.deciding.discard(row.key)
         done = "Proceeded" if action == "proceed" else "Aborted"
-        self.status.emit(f"{done} {row.display} at {record.input_id} "
-                         f"({time.strftime('%H:%M')}).")
+        # The input as the person saw it (its message), not Jenkins' id for it.
+        message = row.input.message.partition("\n")[0] if row.input and row.input.message else ""
+        what = f"“{shorten(message, NAME_CHARS)}”" if message else f"input {record.input_id}"
+        self.status.emit(f"{done} {row.display}: {what} ({time.strftime('%H:%M')}).")
         self.decided.emit(row, action)
 
     def _decision_failed(self, row: InboxRow, error: BaseException) -> None:
