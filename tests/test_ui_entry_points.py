@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,24 +108,32 @@ def test_the_app_takes_what_it_loaded_before_the_window_out_of_the_collectors_vi
     assert before == 0 and after > 10_000, out.stdout
 
 
-def test_the_demo_keeps_its_configuration_to_itself(qapp, jenkins, monkeypatch, tmp_path):
+_DEMO_CONFIG = """
+from PySide6.QtCore import QTimer
+from triage import config
+from triage.jenkins.server import JenkinsServer
+from triage.ui.app import application
+from triage.ui.demo import run_demo
+from tests.ui_world import small_world
+app = application()
+seen = []
+QTimer.singleShot(0, lambda: (seen.append(str(config.config_dir())), app.quit()))
+with JenkinsServer(world=small_world(), context_path="/jenkins") as srv:
+    code = run_demo(srv)
+print(code, seen[0], config.config_dir(), sep="\\n")
+"""
+
+
+def test_the_demo_keeps_its_configuration_to_itself(tmp_path):
     """Settings opened in `triage demo` read and write the demo's folder, never the user's
-    servers (the README: a throwaway history and configuration)."""
-    from PySide6.QtCore import QTimer
-
-    from triage import config
-    from triage.ui.demo import run_demo
-
+    servers (the README: a throwaway history and configuration). In a process of its own: the
+    demo runs the application's event loop to its end."""
     users = tmp_path / "the-users-config"
-    monkeypatch.setenv("TRIAGE_CONFIG_DIR", str(users))
-    seen = []
-
-    def look() -> None:
-        seen.append(config.config_dir())
-        qapp.quit()
-
-    QTimer.singleShot(0, look)
-    assert run_demo(jenkins) == 0
-    assert len(seen) == 1 and seen[0] != users and seen[0].name == "config"
-    assert seen[0].parent.name.startswith("triage-demo-")
-    assert config.config_dir() == users  # the user's own again once the demo is over
+    env = {**os.environ, "TRIAGE_CONFIG_DIR": str(users), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", _DEMO_CONFIG], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    code, during, after = done.stdout.split("\n")[:3]
+    assert code == "0"
+    assert Path(during).name == "config" and Path(during).parent.name.startswith("triage-demo-")
+    assert after == str(users)  # the user's own again once the demo is over
