@@ -67,11 +67,16 @@ def test_a_filter_that_hides_every_failure_of_a_build_says_so(qtbot, window):
     assert window.failures.title.text() == "app #30: 8 failures in 3 clusters"
 
 
-def test_no_verdicts_yet_is_readable_across_the_columns(qtbot, window):
+def _first_failure_of_app_30(qtbot, window) -> None:
+    """Select app #30's first failure (the first of its first cluster)."""
     wait_ready(qtbot, window)
     select_build(qtbot, window, "app", 30)
     model = window.failures.model
     window.failures.tree.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+
+
+def test_no_verdicts_yet_is_readable_across_the_columns(qtbot, window):
+    _first_failure_of_app_30(qtbot, window)
     verdicts = window.detail.verdicts
     qtbot.waitUntil(lambda: verdicts.topLevelItemCount() > 0, timeout=WAIT_MS)
     item = verdicts.topLevelItem(0)  # app #30's first failure was never marked
@@ -102,10 +107,7 @@ def test_every_proceed_field_is_labelled_with_its_parameter(qtbot):
 def test_tab_from_the_trace_reaches_its_search_and_enter_finds(qtbot, window):
     from PySide6.QtWidgets import QApplication
 
-    wait_ready(qtbot, window)
-    select_build(qtbot, window, "app", 30)
-    model = window.failures.model
-    window.failures.tree.setCurrentIndex(model.index(0, 0, model.index(0, 0)))
+    _first_failure_of_app_30(qtbot, window)
     trace = window.detail.trace
     qtbot.waitUntil(lambda: trace.text.toPlainText() != "", timeout=WAIT_MS)
     trace.text.setFocus()
