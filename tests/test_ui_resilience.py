@@ -24,6 +24,16 @@ def tasks(qapp, tmp_path):
     runner.shutdown(wait=True)
 
 
+def test_shutting_down_ends_every_idle_network_and_poller_thread(qtbot, qapp, tmp_path):
+    before = set(threading.enumerate())
+    runner = TaskRunner(tmp_path / "tasks.db")
+    daemons = [t for t in threading.enumerate()
+               if t not in before and t.name.startswith(("triage-net", "triage-poll"))]
+    assert len(daemons) == 8  # four network threads, four pollers, all idle
+    runner.shutdown(wait=True)
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in daemons), timeout=WAIT_MS)
+
+
 def test_an_op_has_exactly_one_outcome_on_the_gui_thread(qtbot, tasks):
     qtbot.waitUntil(lambda: not tasks.running, timeout=WAIT_MS)  # the writer's "Opening the history" first
     outcomes = []

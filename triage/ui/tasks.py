@@ -122,6 +122,7 @@ class _DaemonPool:
     def __init__(self, workers: int, name: str):
         self._queue: SimpleQueue = SimpleQueue()
         self._closed = False
+        self._workers = workers
         for number in range(workers):
             threading.Thread(target=self._work, name=f"{name}_{number}", daemon=True).start()
 
@@ -143,10 +144,12 @@ class _DaemonPool:
             except BaseException as exc:  # noqa: BLE001 - handed on, as an executor does
                 future.set_exception(exc)
 
-    def shutdown(self, wait: bool = False, cancel_futures: bool = True) -> None:
-        """Stop taking work; what runs is abandoned, never waited for (`wait` is ignored)."""
+    def shutdown(self) -> None:
+        """Stop taking work; what runs is abandoned, never waited for. Each idle worker
+        wakes to its own stop and ends; a busy one ends once its request does."""
         self._closed = True
-        self._queue.put(None)
+        for _ in range(self._workers):
+            self._queue.put(None)
 
 
 class _Relay(QObject):
@@ -229,8 +232,7 @@ class TaskRunner(QObject):
                cancellable: bool, tracked: bool = True) -> Op:
         """`tracked` ops are in `running` (closing waits for them); polls are not: one stuck
         on a server that does not answer must not hold the window open."""
-        if not self._opening:
-            self.open_history()
+        self.open_history()
         op = Op(label, cancellable, self._relay)
         if self._closed:
             # The window is closing: a timer that fires now starts nothing and hears nothing.
