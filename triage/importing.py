@@ -22,7 +22,6 @@ from pathlib import Path, PureWindowsPath
 
 from triage.domain import BUILD_RESULTS, MAX_BUILD, BuildInfo
 from triage.errors import Cancelled, ConfigError, StoreError, TriageError
-from triage.jobnames import check_job, check_name  # noqa: F401 - re-exported
 from triage.junit import parse_paths
 from triage.progress import CancelToken, NullReporter, Reporter
 from triage.store.db import Store

@@ -21,9 +21,9 @@ from triage.cli.common import (
 )
 from triage.cli.output import echo, echo_row, plural
 from triage.display import safe
+from triage.domain import MAX_BUILD
 from triage.errors import Cancelled, TriageError
 from triage.errors import JenkinsNotFound as NotFoundOnJenkins
-from triage.importing import MAX_BUILD
 from triage.progress import CancelToken
 
 # --- servers ----------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from triage.display import plural
 from triage.errors import ConfigError, TriageError
-from triage.importing import check_job, check_name, parse_timestamp
+from triage.importing import parse_timestamp
+from triage.jobnames import check_job, check_name
 from triage.progress import CancelToken
 from triage.report.model import ReportData, ReportFilters
 
