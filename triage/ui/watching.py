@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
 
 from triage.errors import NotFoundError
-from triage.ui import preferences, watch_rules
+from triage.ui import inbox_data, preferences, watch_rules
 from triage.ui.context import AppContext
 from triage.ui.notify import Notifications
 from triage.ui.tray import NO_TRAY_MESSAGE, Tray
@@ -135,10 +135,9 @@ class WatchController(QObject):
         ctx = self.ctx
 
         def work(store: Store, op):
-            from triage.inbox import builds_needing_attention
-
-            source = ctx.source(item.server)
-            builds_needing_attention([source], store, jobs=[item.job], token=op.token)
+            # In the sync child, as the inbox syncs: a 20,000-test report decoded in this
+            # process would hold the window's GIL for tenths of a second.
+            inbox_data.sync_listing(ctx, op, item.server, item.job)
             return counts_of(store, item)
 
         def done(counts: BuildCounts) -> None:
