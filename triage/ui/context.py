@@ -7,8 +7,6 @@ temporary history and the built-in server, `triage demo` around a throwaway one.
 
 from __future__ import annotations
 
-import getpass
-import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
+from triage.config import person
 from triage.ui.sources import ServerEntry, make_client
 from triage.ui.tasks import TaskRunner
 
@@ -35,7 +34,7 @@ class AppContext:
     tasks: TaskRunner
     settings: QSettings
     jobs: list[str] | None = None  # watched jobs or folders; None: every job the user sees
-    user: str = field(default_factory=lambda: os.environ.get("TRIAGE_USER") or _login())
+    user: str = field(default_factory=person)  # the CLI's rule: TRIAGE_USER, else the login
     demo: bool = False
     _sources: dict[str, JenkinsSource] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -62,12 +61,6 @@ class AppContext:
         except KeyError:
             return self.user
 
-
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        return "unknown"
 
 
 def settings_at(path: Path | None) -> QSettings:
