@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from triage.display import shorten
 from triage.jenkins import JenkinsSource
 from triage.jenkins.model import ConsoleLog
 
@@ -85,7 +86,7 @@ def excerpt(log: ConsoleLog, tail_lines: int = TAIL_LINES, context: int = CONTEX
 def _shown(line: str) -> str:
     if "\x1b" in line:
         line = _SGR.sub("", line)
-    return line if len(line) <= LINE_CHARS else line[:LINE_CHARS - 1] + "…"
+    return shorten(line, LINE_CHARS)
 
 
 def is_error_line(line: str) -> bool:
