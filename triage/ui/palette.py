@@ -59,11 +59,6 @@ def outcome_colors() -> dict[str, QColor]:
     return _outcome_colors(is_dark())
 
 
-def outcome_color(letter: str) -> QColor:
-    table = outcome_colors()
-    return QColor(table.get(letter, table["-"]))
-
-
 def badge_colors(suggestion: str) -> tuple[QColor, QColor]:
     table = _badge_colors(is_dark())
     fill, text = table.get(suggestion, table["noise"])

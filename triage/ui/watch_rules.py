@@ -149,9 +149,6 @@ class PauseTracker:
         for key in keys:
             self._seen[key] = None
 
-    def seen(self, key: PauseKey) -> bool:
-        return key in self._seen
-
 
 @dataclass(frozen=True)
 class Notice:

@@ -18,7 +18,6 @@ One server's trouble never touches another's timer, thread or rows.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,7 +50,6 @@ class ServerWatch:
     op: Op | None = None
     failures: int = 0
     down: str | None = None  # why, while it is down
-    next_due: float | None = None  # time.monotonic() of the next poll
     polls: int = 0  # answered polls
     generation: int = 0  # the poll whose outcome still counts
 
@@ -123,7 +121,6 @@ class Watcher(QObject):
     def _schedule(self, watch: ServerWatch, seconds: float) -> None:
         if not self.running:
             return
-        watch.next_due = time.monotonic() + seconds
         watch.timer.start(int(seconds * 1000))
 
     def _poll(self, watch: ServerWatch) -> None:
