@@ -63,9 +63,13 @@ def test_a_folder_that_is_a_file_is_one_clear_error(store, tmp_path):
 def test_a_report_date_reads_as_an_imported_timestamp_does():
     from triage.importing import parse_timestamp
 
-    for text in ("2026-11-30", "2026-11-30T18:00", "2026-11-30T18:00Z", "2026-11-30T18:00+01:00",
-                 "2026-11-30T18:00:05.250"):
-        assert parse_moment(text) == parse_timestamp(text), text
+    # What each reads as, in epoch ms (naive means UTC), and the same as an import reads it.
+    expected = {"2026-11-30": 1_795_996_800_000, "2026-11-30T18:00": 1_796_061_600_000,
+                "2026-11-30T18:00Z": 1_796_061_600_000,
+                "2026-11-30T18:00+01:00": 1_796_058_000_000,
+                "2026-11-30T18:00:05.250": 1_796_061_605_250}
+    for text, epoch_ms in expected.items():
+        assert parse_moment(text) == epoch_ms == parse_timestamp(text), text
     for bad in ("", "   ", "yesterday"):
         with pytest.raises(ConfigError, match=r"is not a date: use YYYY-MM-DD"):
             parse_moment(bad)
